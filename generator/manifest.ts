@@ -1,0 +1,42 @@
+/** A Kubernetes-shaped object: apiVersion, kind and metadata.name at least. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** A rendered (or read) resource and where it lives. */
+export interface Manifest {
+  /** Chart that rendered it ('' for files given on the command line). */
+  chart: string;
+  /** Template that rendered it (project-relative), if rendered. */
+  template?: string;
+  object: KubeObject;
+  /** File holding it: release-relative path when rendered, otherwise as given. */
+  file: string;
+  /** 1-based line where the document starts in `file`. */
+  line: number;
+}
+
+/** Documents that are not Kubernetes API objects but config files of other tools (eksctl). */
+export function isEksctlDocument(obj: { apiVersion?: unknown }): boolean {
+  return typeof obj.apiVersion === 'string' && obj.apiVersion.startsWith('eksctl.io/');
+}
+
+export function apiGroup(apiVersion: string): string {
+  const i = apiVersion.lastIndexOf('/');
+  return i < 0 ? '' : apiVersion.slice(0, i);
+}
+
+/** `Kind/namespace/name` (or `Kind/name` when cluster-scoped), as findings show it. */
+export function resourceId(obj: KubeObject): string {
+  return obj.metadata.namespace
+    ? `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`
+    : `${obj.kind}/${obj.metadata.name}`;
+}
+
+/** Identity for duplicate detection: API group, kind, namespace, name. */
+export function resourceKey(obj: KubeObject): string {
+  return [apiGroup(obj.apiVersion), obj.kind, obj.metadata.namespace ?? '', obj.metadata.name].join('|');
+}

@@ -1,0 +1,45 @@
+import { InputError } from '../errors.js';
+import { resourceId, resourceKey, type Manifest } from '../manifest.js';
+import type { RenderedDocument } from '../render/render.js';
+import { releasePathFor } from './paths.js';
+import { serializeDocument } from './serialize.js';
+
+/** The release as it will be on disk: release-relative path -> file text, plus the manifests. */
+export interface ReleaseContent {
+  files: Map<string, string>;
+  manifests: Manifest[];
+}
+
+/** Places rendered documents in files, failing on duplicate resources and path collisions. */
+export function buildRelease(docs: RenderedDocument[]): ReleaseContent {
+  const byKey = new Map<string, RenderedDocument>();
+  const byPath = new Map<string, RenderedDocument>();
+  const files = new Map<string, string>();
+  const manifests: Manifest[] = [];
+  for (const doc of docs) {
+    const key = resourceKey(doc.object);
+    const dup = byKey.get(key);
+    if (dup) {
+      throw new InputError(
+        `duplicate resource ${resourceId(doc.object)} (also rendered by ${dup.template})`,
+        { file: doc.template },
+      );
+    }
+    byKey.set(key, doc);
+    const path = releasePathFor(doc.chart, doc.object);
+    const clash = byPath.get(path);
+    if (clash) {
+      throw new InputError(
+        `resource ${resourceId(doc.object)} and ${resourceId(clash.object)} (from ${clash.template}) map to the same release file ${path}; rename one`,
+        { file: doc.template },
+      );
+    }
+    byPath.set(path, doc);
+  }
+  for (const path of [...byPath.keys()].sort()) {
+    const doc = byPath.get(path)!;
+    files.set(path, serializeDocument(doc.object));
+    manifests.push({ chart: doc.chart, template: doc.template, object: doc.object, file: path, line: 1 });
+  }
+  return { files, manifests };
+}

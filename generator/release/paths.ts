@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { isEksctlDocument, type KubeObject } from '../manifest.js';
+
+/** Kinds that live outside namespaces (their files go under `_cluster/`). */
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'StorageClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'IngressClass',
+  'RuntimeClass',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'APIService',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'CertificateSigningRequest',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+]);
+
+export function isClusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}
+
+/**
+ * One path segment from any text: lowercase letters, digits, dot, dash and underscore only, no
+ * leading dot or dash, at most 100 characters (longer names keep a hash suffix so they stay unique).
+ */
+export function cleanSegment(text: string): string {
+  let s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[.-]+/, '')
+    .replace(/[.-]+$/, '');
+  if (s === '') s = '_';
+  if (s.length > 100) s = `${s.slice(0, 87)}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+  return s;
+}
+
+/** `<chart>/<namespace | _cluster | _default | _eksctl>/<kind>-<name>.yaml`, cleaned. */
+export function releasePathFor(chart: string, obj: KubeObject): string {
+  const scope = isEksctlDocument(obj)
+    ? '_eksctl'
+    : obj.metadata.namespace
+      ? cleanSegment(obj.metadata.namespace)
+      : isClusterScoped(obj.kind)
+        ? '_cluster'
+        : '_default';
+  return `${cleanSegment(chart)}/${scope}/${cleanSegment(obj.kind)}-${cleanSegment(obj.metadata.name)}.yaml`;
+}

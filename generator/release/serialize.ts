@@ -1,0 +1,49 @@
+import { dump } from 'js-yaml';
+import { InputError } from '../errors.js';
+
+/** Caps one document's node count and depth (rendered output and files read for validation). */
+export const MAX_DOC_NODES = 200_000;
+const MAX_DEPTH = 100;
+
+/** Keys written first, in this order; all others follow in code-point order. */
+const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'name', 'namespace'];
+const LEADING_RANK = new Map(LEADING_KEYS.map((k, i) => [k, i]));
+
+export function compareKeys(a: string, b: string): number {
+  const ra = LEADING_RANK.get(a);
+  const rb = LEADING_RANK.get(b);
+  if (ra !== undefined || rb !== undefined) return (ra ?? 99) - (rb ?? 99);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A copy of a parsed document with keys in the stable order and `undefined` dropped. Fails on
+ * documents that are too large or deep (shared references from aliases count every time).
+ */
+export function normalizeObject(doc: unknown, source: string): unknown {
+  let count = 0;
+  const walk = (v: unknown, depth: number): unknown => {
+    if (++count > MAX_DOC_NODES || depth > MAX_DEPTH) {
+      throw new InputError(`document is too large or too deep (over ${MAX_DOC_NODES} nodes or ${MAX_DEPTH} levels)`, {
+        file: source,
+      });
+    }
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    if (v instanceof Date) return v.toISOString();
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort(compareKeys)) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined) out[k] = walk(x, depth + 1);
+      }
+      return out;
+    }
+    return v;
+  };
+  return walk(doc, 0);
+}
+
+/** The one YAML style of the release: block style, 2-space indent, no line folding, trailing newline. */
+export function serializeDocument(obj: unknown): string {
+  return dump(obj, { lineWidth: -1, noRefs: true, indent: 2 });
+}
