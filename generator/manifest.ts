@@ -38,5 +38,7 @@ export function resourceId(obj: KubeObject): string {
 
 /** Identity for duplicate detection: API group, kind, namespace, name. */
 export function resourceKey(obj: KubeObject): string {
-  return [apiGroup(obj.apiVersion), obj.kind, obj.metadata.namespace ?? '', obj.metadata.name].join('|');
+  return [apiGroup(obj.apiVersion), obj.kind, obj.metadata.namespace ?? '', obj.metadata.name].join(
+    '|',
+  );
 }

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { buildRelease, type ReleaseContent } from './release/build.js';
-import { compareRelease, readReleaseFolder, writeReleaseAtomically, type ReleaseDrift } from './release/write.js';
+import {
+  compareRelease,
+  readReleaseFolder,
+  writeReleaseAtomically,
+  type ReleaseDrift,
+} from './release/write.js';
 import { renderAllCharts } from './render/render.js';
 import { openProject, requireEnvironment, type Project } from './project.js';
 import { loadValues, type LoadedValues, type LoadOptions } from './values/load.js';
@@ -14,7 +19,11 @@ export interface RenderResult {
 }
 
 /** Loads values and renders every chart for one environment, in memory. */
-export function renderEnvironment(root: string, env: string, options: LoadOptions = {}): RenderResult {
+export function renderEnvironment(
+  root: string,
+  env: string,
+  options: LoadOptions = {},
+): RenderResult {
   const project = openProject(root);
   requireEnvironment(project, env);
   const loaded = loadValues(project, env, options);
@@ -29,7 +38,11 @@ export interface WriteSummary {
 }
 
 /** Renders and writes release/<env>/ atomically; reports what changed on disk. */
-export function renderAndWrite(root: string, env: string, options: LoadOptions = {}): RenderResult & WriteSummary {
+export function renderAndWrite(
+  root: string,
+  env: string,
+  options: LoadOptions = {},
+): RenderResult & WriteSummary {
   const result = renderEnvironment(root, env, options);
   const before = readReleaseFolder(result.releaseDir);
   const drift = compareRelease(before, result.release.files);
@@ -40,7 +53,11 @@ export function renderAndWrite(root: string, env: string, options: LoadOptions =
 }
 
 /** Compares release/<env>/ on disk with a fresh render. */
-export function checkRelease(root: string, env: string, options: LoadOptions = {}): RenderResult & { drift: ReleaseDrift } {
+export function checkRelease(
+  root: string,
+  env: string,
+  options: LoadOptions = {},
+): RenderResult & { drift: ReleaseDrift } {
   const result = renderEnvironment(root, env, options);
   const drift = compareRelease(readReleaseFolder(result.releaseDir), result.release.files);
   return { ...result, drift };

@@ -59,7 +59,8 @@ const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 function readChart(project: Project, name: string, dir: string): ChartInfo {
   const metaFile = join(dir, 'chart.yaml');
-  if (!existsSync(metaFile)) throw new InputError('chart has no chart.yaml', { file: rel(project, dir) });
+  if (!existsSync(metaFile))
+    throw new InputError('chart has no chart.yaml', { file: rel(project, dir) });
   let meta: unknown;
   try {
     meta = loadYaml(readFileSync(metaFile, 'utf8'));

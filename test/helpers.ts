@@ -16,7 +16,9 @@ export function renderRepo(env: string, environ: NodeJS.ProcessEnv = {}): Manife
 
 /** Objects of one kind (optionally of one chart). */
 export function ofKind(manifests: Manifest[], kind: string, chart?: string): KubeObject[] {
-  return manifests.filter((m) => m.object.kind === kind && (!chart || m.chart === chart)).map((m) => m.object);
+  return manifests
+    .filter((m) => m.object.kind === kind && (!chart || m.chart === chart))
+    .map((m) => m.object);
 }
 
 export function byName(manifests: Manifest[], kind: string, name: string): KubeObject {
@@ -34,7 +36,8 @@ afterAll(() => {
 export function copyRepo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'manifests-test-'));
   temps.push(dir);
-  for (const part of ['charts', 'values']) cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
+  for (const part of ['charts', 'values'])
+    cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
   return dir;
 }
 

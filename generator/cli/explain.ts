@@ -22,7 +22,9 @@ export function explainValue(root: string, env: string, pathText: string): strin
   const found = findOrigin(loaded.origins, path);
   const winner = found && found.depth === path.length ? found.node.origin : undefined;
   const secret = loaded.secrets.find((s) => s.path.join('.') === path.join('.'));
-  const coversSecret = loaded.secrets.some((s) => s.path.join('.').startsWith(path.join('.') + '.'));
+  const coversSecret = loaded.secrets.some((s) =>
+    s.path.join('.').startsWith(path.join('.') + '.'),
+  );
   const lines: string[] = [`${path.join('.')} (env ${env})`];
   if (secret) {
     lines.push(`  value: secret, supplied by environment variable ${secret.variable} (not shown)`);
@@ -30,7 +32,9 @@ export function explainValue(root: string, env: string, pathText: string): strin
     lines.push('  value: a map that holds secrets (not shown); explain a leaf path instead');
   } else {
     const text = dump(value, { lineWidth: -1 }).trimEnd();
-    lines.push(text.includes('\n') ? `  value:\n${text.replace(/^/gm, '    ')}` : `  value: ${text}`);
+    lines.push(
+      text.includes('\n') ? `  value:\n${text.replace(/^/gm, '    ')}` : `  value: ${text}`,
+    );
   }
   if (winner) lines.push(`  set by: ${describeOrigin(winner)}`);
   const overridden = found && found.depth === path.length ? (found.node.overrode ?? []) : [];

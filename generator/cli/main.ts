@@ -62,7 +62,9 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
 
   program
     .command('explain')
-    .description('show which layer set a value: file and line, or environment variable (never a secret value)')
+    .description(
+      'show which layer set a value: file and line, or environment variable (never a secret value)',
+    )
     .requiredOption('--env <env>', 'environment')
     .argument('<value.path>', 'dotted value path, e.g. app.services.0.port or app.services[0].port')
     .action(async (path: string, opts: { env: string }, cmd: Command) => {
@@ -82,7 +84,12 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return EXIT.ok;
       return EXIT.input;
     }
     if (isInputError(err)) {

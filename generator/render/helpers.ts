@@ -7,7 +7,8 @@ type Hb = typeof import('handlebars');
 
 /** Registers the chart helpers on one Handlebars environment. */
 export function registerHelpers(hb: Hb): void {
-  const opts = (args: unknown[]) => args[args.length - 1] as HelperOptions & { loc?: { start: { line: number } } };
+  const opts = (args: unknown[]) =>
+    args[args.length - 1] as HelperOptions & { loc?: { start: { line: number } } };
   const params = (args: unknown[]) => args.slice(0, -1);
 
   hb.registerHelper('toYaml', (value: unknown) => {
@@ -18,9 +19,16 @@ export function registerHelpers(hb: Hb): void {
     return dump(value, { lineWidth: -1, noRefs: true }).trimEnd();
   });
   hb.registerHelper('toJson', (value: unknown) => JSON.stringify(value ?? null));
-  hb.registerHelper('indent', (n: number, text: unknown) => indentText(Number(n), String(text ?? '')));
-  hb.registerHelper('nindent', (n: number, text: unknown) => '\n' + indentText(Number(n), String(text ?? '')));
-  hb.registerHelper('quote', (value: unknown) => JSON.stringify(value === undefined || value === null ? '' : String(value)));
+  hb.registerHelper('indent', (n: number, text: unknown) =>
+    indentText(Number(n), String(text ?? '')),
+  );
+  hb.registerHelper(
+    'nindent',
+    (n: number, text: unknown) => '\n' + indentText(Number(n), String(text ?? '')),
+  );
+  hb.registerHelper('quote', (value: unknown) =>
+    JSON.stringify(value === undefined || value === null ? '' : String(value)),
+  );
   hb.registerHelper('default', (fallback: unknown, value: unknown) =>
     value === undefined || value === null || value === '' ? fallback : value,
   );
@@ -38,21 +46,38 @@ export function registerHelpers(hb: Hb): void {
   });
   hb.registerHelper('fail', (...args: unknown[]) => {
     const o = opts(args);
-    throw new TemplateError(String(params(args)[0]), (o.data?.template as string) ?? '(template)', o.loc?.start.line);
+    throw new TemplateError(
+      String(params(args)[0]),
+      (o.data?.template as string) ?? '(template)',
+      o.loc?.start.line,
+    );
   });
-  hb.registerHelper('b64enc', (value: unknown) => Buffer.from(String(value ?? ''), 'utf8').toString('base64'));
+  hb.registerHelper('b64enc', (value: unknown) =>
+    Buffer.from(String(value ?? ''), 'utf8').toString('base64'),
+  );
   hb.registerHelper('sha256', (value: unknown) =>
-    createHash('sha256').update(typeof value === 'string' ? value : JSON.stringify(value ?? null)).digest('hex'),
+    createHash('sha256')
+      .update(typeof value === 'string' ? value : JSON.stringify(value ?? null))
+      .digest('hex'),
   );
   hb.registerHelper('include', function (this: unknown, ...args: unknown[]) {
     const o = opts(args);
     const [name, ctx] = params(args);
     const partial = hb.partials[String(name)];
     if (!partial) {
-      throw new TemplateError(`unknown partial "${String(name)}"`, (o.data?.template as string) ?? '(template)', o.loc?.start.line);
+      throw new TemplateError(
+        `unknown partial "${String(name)}"`,
+        (o.data?.template as string) ?? '(template)',
+        o.loc?.start.line,
+      );
     }
-    const fn = typeof partial === 'function' ? partial : hb.compile(partial, { strict: true, noEscape: true });
-    return (fn as (c: unknown, o: unknown) => string)(ctx === undefined ? this : ctx, { data: o.data });
+    const fn =
+      typeof partial === 'function'
+        ? partial
+        : hb.compile(partial, { strict: true, noEscape: true });
+    return (fn as (c: unknown, o: unknown) => string)(ctx === undefined ? this : ctx, {
+      data: o.data,
+    });
   });
   // Comparisons and logic.
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -64,17 +89,28 @@ export function registerHelpers(hb: Hb): void {
   hb.registerHelper('and', (...args: unknown[]) => params(args).every(Boolean));
   hb.registerHelper('or', (...args: unknown[]) => params(args).some(Boolean));
   hb.registerHelper('not', (a: unknown) => !a);
-  hb.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
+  hb.registerHelper(
+    'includes',
+    (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
+  );
   // Small string and number helpers.
   hb.registerHelper('lower', (s: unknown) => String(s ?? '').toLowerCase());
   hb.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
   hb.registerHelper('join', (list: unknown, sep: unknown) =>
     Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ',') : '',
   );
-  hb.registerHelper('concat', (...args: unknown[]) => params(args).map((x) => String(x ?? '')).join(''));
+  hb.registerHelper('concat', (...args: unknown[]) =>
+    params(args)
+      .map((x) => String(x ?? ''))
+      .join(''),
+  );
   hb.registerHelper('add', (a: number, b: number) => Number(a) + Number(b));
   hb.registerHelper('len', (v: unknown) =>
-    Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : String(v ?? '').length,
+    Array.isArray(v)
+      ? v.length
+      : v && typeof v === 'object'
+        ? Object.keys(v).length
+        : String(v ?? '').length,
   );
   /** A Kubernetes DNS-1123 label from any text (lowercase, dashes, at most 63 characters). */
   hb.registerHelper('dnsLabel', (s: unknown) =>

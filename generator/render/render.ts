@@ -71,7 +71,8 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
     }
     if (f.startsWith('_')) {
       const name = f.slice(1, -'.hbs'.length);
-      const wrapped: Compiled = (ctx, opts) => fn(ctx, { data: { ...(opts?.data ?? {}), template: display } });
+      const wrapped: Compiled = (ctx, opts) =>
+        fn(ctx, { data: { ...(opts?.data ?? {}), template: display } });
       hb.registerPartial(name, wrapped as never);
     } else {
       templates.push({ file: display, fn });
@@ -90,26 +91,38 @@ function templateError(err: unknown, template: string): InputError {
   if (parse) {
     const lines = msg.split('\n');
     const expecting = lines.find((l) => l.startsWith('Expecting')) ?? '';
-    return new TemplateError(`template syntax error${expecting ? `: ${expecting}` : ''}`, template, Number(parse[1]));
+    return new TemplateError(
+      `template syntax error${expecting ? `: ${expecting}` : ''}`,
+      template,
+      Number(parse[1]),
+    );
   }
   const loc = / - (\d+):(\d+)$/.exec(msg);
   const line = e.lineNumber ?? (loc ? Number(loc[1]) : undefined);
-  const clean = msg.replace(/ - \d+:\d+$/, '').replace(/ in \[object Object\]$/, '').replace(/ in undefined$/, '');
-  const text = /not defined/.test(clean) ? `template reads a value that is not defined: ${clean}` : `template error: ${clean}`;
+  const clean = msg
+    .replace(/ - \d+:\d+$/, '')
+    .replace(/ in \[object Object\]$/, '')
+    .replace(/ in undefined$/, '');
+  const text = /not defined/.test(clean)
+    ? `template reads a value that is not defined: ${clean}`
+    : `template error: ${clean}`;
   return new TemplateError(text, template, line);
 }
 
 /** The cluster declaration of the loaded environment: `global.clusters.<env>`. */
 export function clusterOf(loaded: LoadedValues): Record<string, unknown> {
   const clusters = (loaded.values[GLOBAL_KEY] as Record<string, unknown> | undefined)?.clusters as
-    | Record<string, unknown>
-    | undefined;
+    Record<string, unknown> | undefined;
   const c = clusters?.[loaded.env];
   return c && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
 }
 
 /** Renders every template of a chart into documents. */
-export function renderChart(project: Project, chart: ChartInfo, loaded: LoadedValues): RenderedDocument[] {
+export function renderChart(
+  project: Project,
+  chart: ChartInfo,
+  loaded: LoadedValues,
+): RenderedDocument[] {
   const compiled = compileChart(project, chart);
   const ctx: TemplateContext = {
     values: loaded.values[chart.name],
@@ -128,7 +141,8 @@ export function renderChart(project: Project, chart: ChartInfo, loaded: LoadedVa
     } catch (err) {
       throw templateError(err, t.file);
     }
-    for (const object of parseRendered(text, t.file)) out.push({ chart: chart.name, template: t.file, object });
+    for (const object of parseRendered(text, t.file))
+      out.push({ chart: chart.name, template: t.file, object });
   }
   return out;
 }
@@ -163,7 +177,8 @@ export function kubeShapeProblem(doc: unknown): string | undefined {
   if (typeof d.apiVersion !== 'string' || d.apiVersion === '') return 'has no apiVersion';
   if (typeof d.kind !== 'string' || d.kind === '') return 'has no kind';
   const meta = d.metadata as Record<string, unknown> | undefined;
-  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return `(${d.kind}) has no metadata`;
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta))
+    return `(${d.kind}) has no metadata`;
   if (typeof meta.name !== 'string' || meta.name === '') return `(${d.kind}) has no metadata.name`;
   if (meta.namespace !== undefined && (typeof meta.namespace !== 'string' || meta.namespace === ''))
     return `(${d.kind}/${meta.name}) has a metadata.namespace that is not a string`;

@@ -62,13 +62,17 @@ function compileSchema(schema: Record<string, unknown>, file: string): ValidateF
   return fn;
 }
 
-export function readGlobalSchema(project: Project): { schema: Record<string, unknown>; file: string } | undefined {
+export function readGlobalSchema(
+  project: Project,
+): { schema: Record<string, unknown>; file: string } | undefined {
   const file = join(project.valuesDir, 'global.schema.json');
   if (!existsSync(file)) return undefined;
   try {
     return { schema: JSON.parse(readFileSync(file, 'utf8')), file: rel(project, file) };
   } catch (err) {
-    throw new InputError(`cannot read schema: ${(err as Error).message}`, { file: rel(project, file) });
+    throw new InputError(`cannot read schema: ${(err as Error).message}`, {
+      file: rel(project, file),
+    });
   }
 }
 
@@ -79,7 +83,8 @@ export function mergeKeyInSchema(schema: unknown, path: readonly string[]): stri
     if (!node) return undefined;
     const props = node.properties as Record<string, unknown> | undefined;
     if (props && seg in props) node = props[seg] as Record<string, unknown>;
-    else if (/^\d+$/.test(seg) && node.items && typeof node.items === 'object') node = node.items as Record<string, unknown>;
+    else if (/^\d+$/.test(seg) && node.items && typeof node.items === 'object')
+      node = node.items as Record<string, unknown>;
     else if (node.additionalProperties && typeof node.additionalProperties === 'object')
       node = node.additionalProperties as Record<string, unknown>;
     else return undefined;
@@ -130,7 +135,12 @@ export function loadValues(project: Project, env: string, options: LoadOptions =
   }
 
   const declarations = secretsFor(readSecretDeclarations(project), env);
-  const secretLayer = buildSecretLayer(declarations, options.secretMode ?? 'placeholder', environ, chartNames);
+  const secretLayer = buildSecretLayer(
+    declarations,
+    options.secretMode ?? 'placeholder',
+    environ,
+    chartNames,
+  );
   layers.push(secretLayer);
 
   const schemaOf = (top: string) =>
@@ -184,14 +194,20 @@ function buildSecretLayer(
   const resolved = resolveSecretValues(declarations, mode, environ);
   const layer: ValueLayer = {
     value: {},
-    origins: { origin: { kind: 'file', file: 'values/secrets.yaml', line: 1 }, children: new Map() },
+    origins: {
+      origin: { kind: 'file', file: 'values/secrets.yaml', line: 1 },
+      children: new Map(),
+    },
   };
   for (const decl of declarations) {
     if (decl.path[0] !== GLOBAL_KEY && !chartNames.has(decl.path[0])) {
-      throw new InputError(`secret path ${decl.path.join('.')} does not start with a chart name or "${GLOBAL_KEY}"`, {
-        file: decl.file,
-        line: decl.line,
-      });
+      throw new InputError(
+        `secret path ${decl.path.join('.')} does not start with a chart name or "${GLOBAL_KEY}"`,
+        {
+          file: decl.file,
+          line: decl.line,
+        },
+      );
     }
     let v = layer.value;
     let o = layer.origins;
@@ -206,7 +222,10 @@ function buildSecretLayer(
         v = v[seg] as Record<string, unknown>;
         let child = o.children.get(seg);
         if (!child) {
-          child = { origin: { kind: 'file', file: decl.file, line: decl.line }, children: new Map() };
+          child = {
+            origin: { kind: 'file', file: decl.file, line: decl.line },
+            children: new Map(),
+          };
           o.children.set(seg, child);
         }
         o = child;
@@ -227,7 +246,10 @@ function checkAgainstSchema(
   if (validate(value)) return;
   const errors = (validate.errors ?? []).slice().sort(errorOrder);
   const err = errors[0];
-  const segs = err.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segs = err.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const full = [...prefix, ...segs];
   if (err.keyword === 'additionalProperties') {
     full.push((err.params as { additionalProperty: string }).additionalProperty);
@@ -236,16 +258,28 @@ function checkAgainstSchema(
   const loc = found?.node.origin;
   const where = formatValuePath(full);
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  if (err.keyword === 'required' || !loc || loc.kind !== 'file' || (found && found.depth < full.length)) {
-    const missing = err.keyword === 'required' ? `.${(err.params as { missingProperty: string }).missingProperty}` : '';
-    const at = loc && loc.kind === 'file' ? { file: loc.file, line: loc.line } : { file: schemaFile };
+  if (
+    err.keyword === 'required' ||
+    !loc ||
+    loc.kind !== 'file' ||
+    (found && found.depth < full.length)
+  ) {
+    const missing =
+      err.keyword === 'required'
+        ? `.${(err.params as { missingProperty: string }).missingProperty}`
+        : '';
+    const at =
+      loc && loc.kind === 'file' ? { file: loc.file, line: loc.line } : { file: schemaFile };
     throw new InputError(
       `${err.keyword === 'required' ? 'missing required value' : 'invalid value'} ${where}${missing}: ${describeError(err)}${more}`,
       at,
       [`schema: ${schemaFile}; values files read: ${filesRead.join(', ')}`],
     );
   }
-  throw new InputError(`invalid value ${where}: ${describeError(err)}${more}`, { file: loc.file, line: loc.line });
+  throw new InputError(`invalid value ${where}: ${describeError(err)}${more}`, {
+    file: loc.file,
+    line: loc.line,
+  });
 }
 
 function errorOrder(a: ErrorObject, b: ErrorObject): number {

@@ -58,7 +58,14 @@ function mergeNode(
         continue;
       }
       if (k in base) {
-        const [mv, mo] = mergeNode(base[k], baseO?.children?.get(k), v, childO, [...path, k], mergeKeyOf);
+        const [mv, mo] = mergeNode(
+          base[k],
+          baseO?.children?.get(k),
+          v,
+          childO,
+          [...path, k],
+          mergeKeyOf,
+        );
         out[k] = mv;
         children.set(k, mo);
       } else {

@@ -1,7 +1,6 @@
 /** Where a merged value came from: a line of a values file, or an environment variable. */
 export type Origin =
-  | { kind: 'file'; file: string; line: number }
-  | { kind: 'env'; variable: string; secret: boolean };
+  { kind: 'file'; file: string; line: number } | { kind: 'env'; variable: string; secret: boolean };
 
 /** A tree parallel to a values tree: every node knows the origin that last set it. */
 export interface OriginNode {

@@ -48,7 +48,12 @@ export function parseValuesText(text: string, displayName: string): ValuesFile {
     });
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    merge: true,
+    prettyErrors: false,
+  });
   const lineOf = (offset: number | undefined) =>
     offset === undefined ? 1 : lineCounter.linePos(offset).line;
   if (doc.errors.length > 0) {
@@ -93,7 +98,8 @@ function convertNode(
   if (node === null || node === undefined) return [null, origin];
   if (isAlias(node)) {
     const target = (node as Alias).resolve(doc);
-    if (!target) throw new InputError(`unknown alias ${node.source}`, { file, line: lineOf(node.range?.[0]) });
+    if (!target)
+      throw new InputError(`unknown alias ${node.source}`, { file, line: lineOf(node.range?.[0]) });
     const [v, o] = convertNode(target as Node, doc, file, lineOf, state, depth + 1);
     // The alias line is where the value is used; keep the target's children for detail.
     return [v, { origin: origin.origin, children: o.children }];
@@ -117,9 +123,11 @@ function convertNode(
       if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
       const key = isScalar(keyNode) ? keyNode.value : keyNode;
-      if (key === '<<' && isScalar(keyNode) && keyNode.source === '<<') {
+      if (isScalar(keyNode) && keyNode.source === '<<') {
         const [v, o] = convertNode(pair.value as Node, doc, file, lineOf, state, depth + 1);
-        const sources = Array.isArray(v) ? v.map((x, i) => [x, o.children?.get(String(i))]) : [[v, o]];
+        const sources = Array.isArray(v)
+          ? v.map((x, i) => [x, o.children?.get(String(i))])
+          : [[v, o]];
         for (const [sv, so] of sources) {
           if (sv && typeof sv === 'object' && !Array.isArray(sv))
             merged.push([sv as Record<string, unknown>, so as OriginNode]);
@@ -134,7 +142,10 @@ function convertNode(
       }
       const k = String(key);
       if (k === '__proto__' || k === 'constructor' || k === 'prototype') {
-        throw new InputError(`key "${k}" is not allowed`, { file, line: lineOf(keyNode?.range?.[0]) });
+        throw new InputError(`key "${k}" is not allowed`, {
+          file,
+          line: lineOf(keyNode?.range?.[0]),
+        });
       }
       const [v, o] = convertNode(pair.value as Node, doc, file, lineOf, state, depth + 1);
       // A key's origin line is the key's own line (a nested map starts on the next line).

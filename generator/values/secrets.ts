@@ -40,33 +40,48 @@ export function readSecretDeclarations(project: Project): SecretDeclaration[] {
   };
   if (list === undefined) return [];
   if (!Array.isArray(list)) {
-    throw new InputError('"secrets" must be a list of {path, env}', { file: display, line: lineOf('secrets') });
+    throw new InputError('"secrets" must be a list of {path, env}', {
+      file: display,
+      line: lineOf('secrets'),
+    });
   }
   const seen = new Map<string, number>();
   return list.map((item, i) => {
     const line = lineOf('secrets', String(i));
     if (!item || typeof item !== 'object' || Array.isArray(item)) {
-      throw new InputError('each secret must be a map with "path" and "env"', { file: display, line });
+      throw new InputError('each secret must be a map with "path" and "env"', {
+        file: display,
+        line,
+      });
     }
     const { path: p, env, environments, ...rest } = item as Record<string, unknown>;
     const extra = Object.keys(rest);
     if (extra.length > 0) {
-      throw new InputError(`unknown key "${extra[0]}" in a secret declaration (keys: path, env, environments)`, {
-        file: display,
-        line,
-      });
+      throw new InputError(
+        `unknown key "${extra[0]}" in a secret declaration (keys: path, env, environments)`,
+        {
+          file: display,
+          line,
+        },
+      );
     }
     if (typeof p !== 'string' || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(p)) {
-      throw new InputError('secret "path" must be a dotted value path such as app.database.password', {
-        file: display,
-        line,
-      });
+      throw new InputError(
+        'secret "path" must be a dotted value path such as app.database.password',
+        {
+          file: display,
+          line,
+        },
+      );
     }
     if (typeof env !== 'string' || !VARIABLE.test(env)) {
-      throw new InputError('secret "env" must be an environment variable name such as APP_DB_PASSWORD', {
-        file: display,
-        line,
-      });
+      throw new InputError(
+        'secret "env" must be an environment variable name such as APP_DB_PASSWORD',
+        {
+          file: display,
+          line,
+        },
+      );
     }
     if (
       environments !== undefined &&
