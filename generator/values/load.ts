@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { InputError } from '../errors.js';
-import { layerFiles, rel, requireEnvironment, type ChartInfo, type Project } from '../project.js';
+import { layerFiles, rel, requireEnvironment, type Project } from '../project.js';
 import { isPlainMap, mergeValueLayers, type ValueLayer } from './merge.js';
 import { findOrigin, formatValuePath, type OriginNode } from './origins.js';
 import { readValuesFile } from './read-yaml.js';
