@@ -17,6 +17,8 @@ export interface Manifest {
   file: string;
   /** 1-based line where the document starts in `file`. */
   line: number;
+  /** Field path of the object inside its document (e.g. ['items', 2] inside a `kind: List`). */
+  basePath?: (string | number)[];
 }
 
 /** Documents that are not Kubernetes API objects but config files of other tools (eksctl). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isInputError } from '../errors.js';
 
@@ -10,6 +11,33 @@ interface GlobalOptions {
   debug?: boolean;
 }
 
+interface ValidateCliOptions {
+  env?: string;
+  only?: string[];
+  skip?: string[];
+  strict: boolean;
+  allowUnknownKinds?: string[];
+  format: 'text' | 'json' | 'junit' | 'sarif' | 'github';
+}
+
+/** Report formats (kept here so `--help` loads no validator code). */
+const FORMAT_NAMES = ['text', 'json', 'junit', 'sarif', 'github'] as const;
+
+function list(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
+}
+
+function useColour(cmd: Command): boolean {
+  const g = cmd.optsWithGlobals() as { color?: boolean };
+  return g.color !== false && !process.env.NO_COLOR && !!process.stdout.isTTY;
+}
+
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
@@ -19,6 +47,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .description('Render, validate, diff and publish the GitOps execution plan (release/<env>/)')
     .option('--root <dir>', 'project root holding charts/ and values/', process.cwd())
     .option('--debug', 'show stack traces on errors')
+    .option('--no-color', 'no colours in reports')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -26,7 +55,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .command('render')
     .description('merge values, render every chart and write release/<env>/ atomically')
     .requiredOption('--env <env>', 'environment (a layer under values/, e.g. dev or prd)')
-    .action(async (opts: { env: string }, cmd: Command) => {
+    .option('--no-validate', 'skip the schema and policy checks after writing')
+    .action(async (opts: { env: string; validate?: boolean }, cmd: Command) => {
       const { renderAndWrite } = await import('../pipeline.js');
       const g = globals(cmd);
       const r = renderAndWrite(g.root, opts.env);
@@ -35,6 +65,73 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         `rendered ${r.files} resources from ${r.project.charts.length} charts into release/${opts.env}/` +
           ` (${added.length} added, ${changed.length} changed, ${removed.length} removed)\n`,
       );
+      if (opts.validate === false) return;
+      const { validateRendered } = await import('../../validators/validate.js');
+      const { formatFindings } = await import('../../validators/report/index.js');
+      const { hasErrors } = await import('../../validators/run.js');
+      const v = validateRendered(
+        r.project,
+        r.loaded,
+        r.release.manifests,
+        r.release.files,
+        opts.env,
+      );
+      out(
+        formatFindings('text', v.findings, v.rules, {
+          colour: useColour(cmd),
+          resources: v.resources,
+        }),
+      );
+      if (hasErrors(v.findings)) process.exitCode = EXIT.findings;
+    });
+
+  program
+    .command('validate')
+    .description(
+      'schema and policy checks of release/<env>/ and the values, or of any manifest files or folders',
+    )
+    .option(
+      '--env <env>',
+      'environment: validates release/<env>/ and its values, and gives the cluster to rules',
+    )
+    .argument('[paths...]', 'manifest files or folders (YAML or JSON; - for standard input)')
+    .option(
+      '--only <ids>',
+      'run only these rules (comma-separated; "schema" for a pure schema check)',
+      list,
+    )
+    .option('--skip <ids>', 'skip these rules (comma-separated)', list)
+    .option('--no-strict', 'accept unknown fields and repeated keys')
+    .option(
+      '--allow-unknown-kinds <kinds>',
+      'kinds without a schema to accept (comma-separated)',
+      list,
+    )
+    .addOption(
+      new Option('--format <format>', 'report format').choices([...FORMAT_NAMES]).default('text'),
+    )
+    .action(async (paths: string[], opts: ValidateCliOptions, cmd: Command) => {
+      const { validateCommand } = await import('../../validators/validate.js');
+      const { formatFindings } = await import('../../validators/report/index.js');
+      const { hasErrors } = await import('../../validators/run.js');
+      const g = globals(cmd);
+      const result = validateCommand({
+        root: g.root,
+        env: opts.env,
+        paths,
+        only: opts.only,
+        skip: opts.skip,
+        strict: opts.strict,
+        allowUnknownKinds: opts.allowUnknownKinds,
+        stdin: () => readFileSync(0, 'utf8'),
+      });
+      out(
+        formatFindings(opts.format, result.findings, result.rules, {
+          colour: useColour(cmd),
+          resources: result.resources,
+        }),
+      );
+      if (hasErrors(result.findings)) process.exitCode = EXIT.findings;
     });
 
   program
@@ -72,7 +169,6 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       out(explainValue(globals(cmd).root, opts.env, path));
     });
 
-  program.addOption(new Option('--no-color', 'disable colours').hideHelp());
   return program;
 }
 

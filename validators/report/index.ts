@@ -1,0 +1,29 @@
+import type { Finding, Rule } from '../types.js';
+import { formatGithub } from './github.js';
+import { formatJson } from './json.js';
+import { formatJunit } from './junit.js';
+import { formatSarif } from './sarif.js';
+import { formatText } from './text.js';
+
+export const FORMATS = ['text', 'json', 'junit', 'sarif', 'github'] as const;
+export type ReportFormat = (typeof FORMATS)[number];
+
+export function formatFindings(
+  format: ReportFormat,
+  findings: Finding[],
+  rules: Rule[],
+  opts: { colour?: boolean; resources?: number; version?: string } = {},
+): string {
+  switch (format) {
+    case 'json':
+      return formatJson(findings, { resources: opts.resources });
+    case 'junit':
+      return formatJunit(findings, rules);
+    case 'sarif':
+      return formatSarif(findings, rules, { version: opts.version });
+    case 'github':
+      return formatGithub(findings);
+    default:
+      return formatText(findings, { colour: !!opts.colour, resources: opts.resources });
+  }
+}

@@ -1,0 +1,30 @@
+import { isEksctlDocument } from '../../generator/manifest.js';
+import { validateObjectSchema } from '../schema/index.js';
+import type { Rule, RuleFinding } from '../types.js';
+
+/** Every object against the pinned schema of its kind (Kubernetes, Istio, ArgoCD, eksctl). */
+export const schemaRule: Rule = {
+  id: 'schema',
+  description:
+    'Objects match the pinned schema of their kind: required fields, types, no unknown fields (strict)',
+  severity: 'error',
+  check(manifests, ctx) {
+    const out: RuleFinding[] = [];
+    for (const manifest of manifests) {
+      const result = validateObjectSchema(manifest.object as Record<string, unknown>, {
+        strict: ctx.strict,
+        allowUnknownKinds: ctx.allowUnknownKinds,
+        kubernetesVersion: isEksctlDocument(manifest.object)
+          ? undefined
+          : ctx.cluster?.kubernetesVersion,
+      });
+      if (result.kind === 'issues') {
+        for (const issue of result.issues)
+          out.push({ manifest, path: issue.path, message: issue.message });
+      } else if (result.kind === 'no-schema') {
+        out.push({ manifest, path: ['kind'], message: result.message });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,138 @@
+import type { Manifest } from '../../generator/manifest.js';
+import type { FieldPath } from '../types.js';
+
+type Obj = Record<string, any>;
+
+/** A pod template found in a workload, with the field path of its pod spec. */
+export interface PodTemplate {
+  manifest: Manifest;
+  /** The pod spec (`spec.template.spec` etc.). */
+  spec: Obj;
+  /** Labels of the pod template. */
+  labels: Record<string, string>;
+  /** Field path of the pod spec inside the object. */
+  specPath: FieldPath;
+}
+
+export const WORKLOAD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+  'Pod',
+]);
+
+/** The pod template of a workload object, or undefined for other kinds. */
+export function podTemplateOf(manifest: Manifest): PodTemplate | undefined {
+  const obj = manifest.object as Obj;
+  switch (obj.kind) {
+    case 'Pod':
+      return {
+        manifest,
+        spec: obj.spec ?? {},
+        labels: obj.metadata?.labels ?? {},
+        specPath: ['spec'],
+      };
+    case 'CronJob': {
+      const t = obj.spec?.jobTemplate?.spec?.template;
+      if (!t) return undefined;
+      return {
+        manifest,
+        spec: t.spec ?? {},
+        labels: t.metadata?.labels ?? {},
+        specPath: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+      };
+    }
+    default: {
+      if (!WORKLOAD_KINDS.has(obj.kind)) return undefined;
+      const t = obj.spec?.template;
+      if (!t) return undefined;
+      return {
+        manifest,
+        spec: t.spec ?? {},
+        labels: t.metadata?.labels ?? {},
+        specPath: ['spec', 'template', 'spec'],
+      };
+    }
+  }
+}
+
+export function podTemplates(manifests: Manifest[]): PodTemplate[] {
+  const out: PodTemplate[] = [];
+  for (const m of manifests) {
+    const t = podTemplateOf(m);
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+/** Every container of a pod spec (init, regular, ephemeral) with its field path. */
+export function containersOf(t: PodTemplate): { container: Obj; path: FieldPath }[] {
+  const out: { container: Obj; path: FieldPath }[] = [];
+  for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
+    const list = t.spec[field];
+    if (Array.isArray(list)) {
+      list.forEach((c: Obj, i: number) =>
+        out.push({ container: c, path: [...t.specPath, field, i] }),
+      );
+    }
+  }
+  return out;
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+/** Whether labels satisfy a Kubernetes label selector (matchLabels + matchExpressions). */
+export function selectorMatches(
+  selector:
+    | { matchLabels?: Record<string, string>; matchExpressions?: LabelSelectorRequirement[] }
+    | undefined,
+  labels: Record<string, string>,
+): boolean {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {}))
+    if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) if (!requirementMatches(e, labels)) return false;
+  return true;
+}
+
+/** One requirement of a label selector or node selector term (In, NotIn, Exists, DoesNotExist, Gt, Lt). */
+export function requirementMatches(
+  e: LabelSelectorRequirement,
+  labels: Record<string, string>,
+): boolean {
+  const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+  const v = labels[e.key];
+  switch (e.operator) {
+    case 'In':
+      return has && (e.values ?? []).includes(v);
+    case 'NotIn':
+      return !has || !(e.values ?? []).includes(v);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+    case 'Gt':
+      return has && Number(v) > Number(e.values?.[0]);
+    case 'Lt':
+      return has && Number(v) < Number(e.values?.[0]);
+    default:
+      return false;
+  }
+}
+
+/** Whether a plain map selector (a Service's `spec.selector`) matches labels. */
+export function mapSelectorMatches(
+  selector: Record<string, string>,
+  labels: Record<string, string>,
+): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}

@@ -1,0 +1,94 @@
+import { InputError } from '../generator/errors.js';
+import { resourceId, type Manifest } from '../generator/manifest.js';
+import { findOrigin, type OriginNode } from '../generator/values/origins.js';
+import { FieldLocator, formatFieldPath } from './locate.js';
+import { RULES } from './rules/index.js';
+import type { Finding, Rule, RuleContext, Severity } from './types.js';
+
+export interface ValidationInput {
+  manifests: Manifest[];
+  ctx: RuleContext;
+  /** Rule ids to run (all when absent). */
+  only?: string[];
+  /** Rule ids not to run. */
+  skip?: string[];
+  /** Origins of the merged values, for values-level findings. */
+  valueOrigins?: OriginNode;
+  /** Findings made while reading the files. */
+  readFindings?: Finding[];
+  rules?: Rule[];
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Checks rule ids given on the command line. */
+export function selectRules(rules: Rule[], only?: string[], skip?: string[]): Rule[] {
+  const known = new Set(rules.map((r) => r.id));
+  for (const id of [...(only ?? []), ...(skip ?? [])]) {
+    if (!known.has(id)) {
+      throw new InputError(`unknown rule "${id}" (rules: ${[...known].join(', ')})`);
+    }
+  }
+  return rules.filter((r) => (!only || only.includes(r.id)) && !(skip ?? []).includes(r.id));
+}
+
+/** Runs the selected rules and returns findings in a stable order (file, line, rule). */
+export function runValidation(input: ValidationInput): Finding[] {
+  const rules = selectRules(input.rules ?? RULES, input.only, input.skip);
+  const locator = new FieldLocator(input.ctx.fileTexts);
+  const findings: Finding[] = [];
+  if (input.readFindings && rules.some((r) => r.id === 'schema'))
+    findings.push(...input.readFindings);
+  for (const rule of rules) {
+    if (rule.needs === 'cluster' && !input.ctx.cluster) continue;
+    if (rule.needs === 'values' && !input.ctx.values) continue;
+    for (const f of rule.check(input.manifests, input.ctx)) {
+      const severity = f.severity ?? rule.severity;
+      if (f.manifest) {
+        const path = [...(f.manifest.basePath ?? []), ...(f.path ?? [])];
+        findings.push({
+          ruleId: rule.id,
+          severity,
+          resource: resourceId(f.manifest.object),
+          path: formatFieldPath(f.path ?? []),
+          message: f.message,
+          location: {
+            file: f.manifest.file,
+            line: locator.lineOf(f.manifest.file, f.manifest.line, path),
+          },
+        });
+      } else {
+        const vp = f.valuePath ?? [];
+        const found = findOrigin(input.valueOrigins, vp.map(String));
+        const origin = found?.node.origin;
+        findings.push({
+          ruleId: rule.id,
+          severity,
+          resource: 'values',
+          path: formatFieldPath(vp),
+          message: f.message,
+          location: origin?.kind === 'file' ? { file: origin.file, line: origin.line } : undefined,
+        });
+      }
+    }
+  }
+  return findings.sort(compareFindings);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  const fa = a.location?.file ?? '';
+  const fb = b.location?.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  const la = a.location?.line ?? 0;
+  const lb = b.location?.line ?? 0;
+  if (la !== lb) return la - lb;
+  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
+  return (
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}
+
+export function hasErrors(findings: Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error');
+}

@@ -1,0 +1,126 @@
+import type { KubeObject, Manifest } from '../generator/manifest.js';
+import type { ChartInfo } from '../generator/project.js';
+import type { SourceLocation } from '../generator/errors.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A field path inside an object: map keys and list indexes. */
+export type FieldPath = (string | number)[];
+
+/** What a rule reports; the runner adds the rule id, severity and location. */
+export interface RuleFinding {
+  message: string;
+  /** The manifest the finding is about (omit for values-level findings). */
+  manifest?: Manifest;
+  /** Field path inside the manifest's object. */
+  path?: FieldPath;
+  /** For values-level findings: the value path (e.g. ['global','clusters','prd','vpcs',0,'cidr']). */
+  valuePath?: FieldPath;
+  /** Overrides the rule's default severity. */
+  severity?: Severity;
+}
+
+/** A finding as reports show it. */
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  /** `Kind/namespace/name`, or `values` for values-level findings. */
+  resource: string;
+  /** Field path, e.g. `spec.template.spec.tolerations[0].key` (or a value path). */
+  path: string;
+  message: string;
+  /** Rendered file and line, or values file and line. */
+  location?: SourceLocation;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+export interface NodeGroup {
+  name: string;
+  instanceType: string;
+  minSize: number;
+  desiredSize: number;
+  maxSize: number;
+  volumeSize?: number;
+  privateNetworking?: boolean;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  tags?: Record<string, string>;
+  iamPolicies?: string[];
+}
+
+export interface Subnet {
+  name: string;
+  cidr: string;
+  availabilityZone: string;
+  type: 'private' | 'public';
+}
+
+export interface Vpc {
+  name: string;
+  role: 'ledger' | 'auditor' | 'client' | 'other';
+  cidr: string;
+  cidrs?: string[];
+  subnets?: Subnet[];
+}
+
+export interface OutOfBandSecret {
+  name: string;
+  namespace: string;
+  keys?: string[];
+  description?: string;
+}
+
+/** The cluster declaration of one environment (`global.clusters.<env>`). */
+export interface ClusterDeclaration {
+  provider: 'eks' | 'minikube';
+  name: string;
+  kubernetesVersion: string;
+  region?: string;
+  accountId?: string;
+  kmsKeyArn?: string;
+  vpc?: string;
+  nodeGroups: NodeGroup[];
+  vpcs?: Vpc[];
+  outOfBandSecrets?: OutOfBandSecret[];
+}
+
+/** Everything a rule may read besides the manifests. */
+export interface RuleContext {
+  /** Environment being validated, when known (`--env`). */
+  env?: string;
+  /** That environment's cluster declaration, when known. */
+  cluster?: ClusterDeclaration;
+  /** Value path of the cluster declaration (for values-level findings): ['global','clusters',env]. */
+  clusterPath: FieldPath;
+  /** Merged values of every chart plus `global`, when known. */
+  values?: Record<string, unknown>;
+  /** Charts of the project, when known (name, version). */
+  charts?: Pick<ChartInfo, 'name' | 'version'>[];
+  /** Real secret values from the environment (never printed). */
+  secretValues: string[];
+  /** Raw text of each manifest file, by file (for leak scans). */
+  fileTexts: Map<string, string>;
+  /** Strict schema checks (unknown fields, duplicate keys). */
+  strict: boolean;
+  /** Kinds with no schema that are accepted anyway. */
+  allowUnknownKinds: string[];
+  /** Registries images may come from (`global.allowedRegistries`), when known. */
+  allowedRegistries?: string[];
+}
+
+/** A policy rule: one file each under validators/rules/, listed in validators/rules/index.ts. */
+export interface Rule {
+  id: string;
+  description: string;
+  severity: Severity;
+  /** Runs only when this is available (values-level or cluster rules). */
+  needs?: 'cluster' | 'values';
+  check(manifests: Manifest[], ctx: RuleContext): RuleFinding[];
+}
+
+export type { KubeObject, Manifest };

@@ -1,0 +1,166 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load as loadYaml } from 'js-yaml';
+import { InputError } from '../generator/errors.js';
+import type { Manifest } from '../generator/manifest.js';
+import { openProject, requireEnvironment, type Project } from '../generator/project.js';
+import { clusterOf } from '../generator/render/render.js';
+import { GLOBAL_KEY, loadValues, type LoadedValues } from '../generator/values/load.js';
+import { readManifests } from './read.js';
+import { RULES } from './rules/index.js';
+import { runValidation, selectRules } from './run.js';
+import type { ClusterDeclaration, Finding, Rule, RuleContext } from './types.js';
+
+export interface ValidateOptions {
+  root: string;
+  env?: string;
+  paths?: string[];
+  only?: string[];
+  skip?: string[];
+  strict?: boolean;
+  allowUnknownKinds?: string[];
+  stdin?: () => string;
+  environ?: NodeJS.ProcessEnv;
+}
+
+export interface ValidateResult {
+  findings: Finding[];
+  rules: Rule[];
+  resources: number;
+}
+
+/** Project settings for validation: `validation.yaml` at the project root (optional). */
+export interface ValidationConfig {
+  allowUnknownKinds: string[];
+  skip: string[];
+}
+
+export function readValidationConfig(root: string): ValidationConfig {
+  const file = join(root, 'validation.yaml');
+  const config: ValidationConfig = { allowUnknownKinds: [], skip: [] };
+  if (!existsSync(file)) return config;
+  let raw: unknown;
+  try {
+    raw = loadYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const mark = (err as { mark?: { line: number } }).mark;
+    throw new InputError(`YAML error: ${(err as { reason?: string }).reason}`, {
+      file: 'validation.yaml',
+      line: mark ? mark.line + 1 : undefined,
+    });
+  }
+  const r = (raw ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (key !== 'allowUnknownKinds' && key !== 'skip') {
+      throw new InputError(`unknown key "${key}" (keys: allowUnknownKinds, skip)`, {
+        file: 'validation.yaml',
+      });
+    }
+  }
+  for (const key of ['allowUnknownKinds', 'skip'] as const) {
+    const v = r[key];
+    if (v === undefined || v === null) continue;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+      throw new InputError(`"${key}" must be a list of strings`, { file: 'validation.yaml' });
+    }
+    config[key] = v as string[];
+  }
+  return config;
+}
+
+/** The rule context of an environment (cluster, values, charts), or a bare one for loose files. */
+export function buildContext(
+  project: Project | undefined,
+  loaded: LoadedValues | undefined,
+  fileTexts: Map<string, string>,
+  options: { strict: boolean; allowUnknownKinds: string[] },
+): RuleContext {
+  const global = (loaded?.values[GLOBAL_KEY] ?? {}) as Record<string, unknown>;
+  const cluster = loaded ? (clusterOf(loaded) as unknown as ClusterDeclaration) : undefined;
+  return {
+    env: loaded?.env,
+    cluster: cluster && Array.isArray(cluster.nodeGroups) ? cluster : undefined,
+    clusterPath: [GLOBAL_KEY, 'clusters', loaded?.env ?? ''],
+    values: loaded?.values,
+    charts: project?.charts.map((c) => ({ name: c.name, version: c.version })),
+    secretValues: loaded?.secretValues ?? [],
+    fileTexts,
+    strict: options.strict,
+    allowUnknownKinds: options.allowUnknownKinds,
+    allowedRegistries: Array.isArray(global.allowedRegistries)
+      ? (global.allowedRegistries as string[])
+      : undefined,
+  };
+}
+
+/** `manifests validate`: schema and policy checks of release/<env>/ (or of given files). */
+export function validateCommand(options: ValidateOptions): ValidateResult {
+  const strict = options.strict ?? true;
+  const paths = options.paths ?? [];
+  if (!options.env && paths.length === 0) {
+    throw new InputError(
+      'give --env <env> (validates release/<env>/) or files and folders to validate',
+    );
+  }
+  let project: Project | undefined;
+  let loaded: LoadedValues | undefined;
+  let config: ValidationConfig = { allowUnknownKinds: [], skip: [] };
+  if (options.env) {
+    project = openProject(options.root);
+    requireEnvironment(project, options.env);
+    loaded = loadValues(project, options.env, { environ: options.environ ?? process.env });
+    config = readValidationConfig(project.root);
+  }
+  const releaseDir = project && options.env ? join(project.releaseDir, options.env) : undefined;
+  const read =
+    paths.length > 0
+      ? readManifests(paths, { strict, stdin: options.stdin })
+      : readManifests([releaseDir!], {
+          strict,
+          base: project!.root,
+          chartOf: (file) => file.split('/')[2] ?? '',
+        });
+  if (
+    paths.length === 0 &&
+    read.manifests.length === 0 &&
+    read.findings.length === 0 &&
+    !existsSync(releaseDir!)
+  ) {
+    throw new InputError(
+      `release/${options.env}/ does not exist; run: manifests render --env ${options.env}`,
+    );
+  }
+  const allowUnknownKinds = [...config.allowUnknownKinds, ...(options.allowUnknownKinds ?? [])];
+  const ctx = buildContext(project, loaded, read.fileTexts, { strict, allowUnknownKinds });
+  const rules = selectRules(RULES, options.only, [...config.skip, ...(options.skip ?? [])]);
+  const findings = runValidation({
+    manifests: read.manifests,
+    ctx,
+    rules,
+    valueOrigins: loaded?.origins,
+    readFindings: read.findings,
+  });
+  return { findings, rules, resources: read.manifests.length };
+}
+
+/** Validation of a render held in memory (used by `render` after writing). */
+export function validateRendered(
+  project: Project,
+  loaded: LoadedValues,
+  manifests: Manifest[],
+  files: Map<string, string>,
+  env: string,
+): ValidateResult {
+  const prefix = `release/${env}/`;
+  const texts = new Map<string, string>();
+  for (const [p, t] of files) texts.set(prefix + p, t);
+  const placed = manifests.map((m) => ({ ...m, file: prefix + m.file }));
+  const config = readValidationConfig(project.root);
+  const ctx = buildContext(project, loaded, texts, {
+    strict: true,
+    allowUnknownKinds: config.allowUnknownKinds,
+  });
+  const rules = selectRules(RULES, undefined, config.skip);
+  const findings = runValidation({ manifests: placed, ctx, rules, valueOrigins: loaded.origins });
+  return { findings, rules, resources: manifests.length };
+}
