@@ -6,7 +6,7 @@ function xml(s: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+    .replace(/[^\t\n\r\u0020-\u{10FFFF}]/gu, '');
 }
 
 /** JUnit XML: one test suite per rule, one failing test case per error, a passing case when clean. */
