@@ -11,7 +11,8 @@
  * exactly as TypeScript sees them. Nothing in the output is typed by hand.
  *
  * Encoding (see `SerializedNode`): a node describes the allowed shape of one JSON value.
- * `f` = known field name -> node index, `m` = node index for the values of a free-key map
+ * `f` = known field name -> node index, `r` = required field names (non-optional in the
+ * declaration; used to report `field: null`), `m` = node index for the values of a free-key map
  * (TypeScript index signature), `a` = node index for array items. The index `-1` means "not
  * checked further" (scalars, and free-form objects such as `{}`, RawExtension,
  * x-kubernetes-preserve-unknown-fields, Helm `valuesObject`). Structurally identical nodes are
@@ -19,7 +20,7 @@
  *
  * Regenerate after upgrading any of the model packages:
  *   npm run build && node dist/validators/schema/generate-field-map.js
- * `schema.test.ts` fails when the committed file differs from a fresh generation.
+ * `schema.test.ts` fails when the committed file's content differs from a fresh generation.
  */
 import ts from 'typescript';
 import fs from 'node:fs';
@@ -29,6 +30,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface SerializedNode {
   f?: Record<string, number>;
+  /** required (non-optional) fields, sorted */
+  r?: string[];
   m?: number;
   a?: number;
 }
@@ -67,13 +70,18 @@ const PACKAGES = [
 ] as const;
 
 /** Packages whose top-level kinds we register (apimachinery only provides shared types). */
-const KIND_PACKAGES = ['kubernetes-models', '@kubernetes-models/istio', '@kubernetes-models/argo-cd'];
+const KIND_PACKAGES = [
+  'kubernetes-models',
+  '@kubernetes-models/istio',
+  '@kubernetes-models/argo-cd',
+];
 
 /** Packages whose exported definitions get canonical names in `named`. */
 const NAMED_PACKAGES = ['kubernetes-models', '@kubernetes-models/apimachinery'];
 
 interface GNode {
   f?: Map<string, number>;
+  r?: string[];
   m?: number;
   a?: number;
 }
@@ -164,6 +172,11 @@ class GraphBuilder {
       for (const p of sorted) {
         node.f.set(p.name, this.shapeOf(this.checker.getTypeOfSymbol(p)));
       }
+      const required = sorted
+        .filter((p) => !(p.flags & ts.SymbolFlags.Optional))
+        .map((p) => p.name)
+        .filter((n) => n !== 'apiVersion' && n !== 'kind'); // checked up front by the validator
+      if (required.length > 0) node.r = required;
     }
     if (index) node.m = this.shapeOf(index.type);
     this.nodes[id] = node;
@@ -220,7 +233,7 @@ function minimize(nodes: GNode[]): number[] {
     const sigToClass = new Map<string, number>();
     const next = nodes.map((n, i) => {
       const fields = n.f ? [...n.f].map(([k, v]) => `${k}:${refClass(cls, v)}`).join(',') : '_';
-      const sig = `${cls[i]}|${fields}|${refClass(cls, n.m)}|${refClass(cls, n.a)}`;
+      const sig = `${cls[i]}|${fields}|${n.r?.join(',') ?? ''}|${refClass(cls, n.m)}|${refClass(cls, n.a)}`;
       let c = sigToClass.get(sig);
       if (c === undefined) {
         c = sigToClass.size;
@@ -242,9 +255,11 @@ export function buildFieldMap(fromDir: string = process.cwd()): FieldMapFile {
   >;
   const sources: Record<string, string> = {};
   for (const p of PACKAGES) {
-    sources[p] = (JSON.parse(fs.readFileSync(path.join(dirs[p], 'package.json'), 'utf8')) as {
-      version: string;
-    }).version;
+    sources[p] = (
+      JSON.parse(fs.readFileSync(path.join(dirs[p], 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   }
 
   const files = new Set<string>();
@@ -351,6 +366,7 @@ export function buildFieldMap(fromDir: string = process.cwd()): FieldMapFile {
         o.f = {};
         for (const [k, v] of n.f) o.f[k] = visit(v);
       }
+      if (n.r) o.r = n.r;
       if (n.m !== undefined) o.m = visit(n.m);
       if (n.a !== undefined) o.a = visit(n.a);
     }
@@ -409,14 +425,27 @@ export function fieldMapPath(): string {
   throw new Error(`cannot locate validators/schema from ${here}`);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+async function main(): Promise<void> {
   const started = Date.now();
   const map = buildFieldMap();
   const out = fieldMapPath();
+  let text = serializeFieldMap(map);
+  try {
+    // keep the committed file in the repository's Prettier style (`prettier --check .`)
+    const prettier = await import('prettier');
+    const config = (await prettier.resolveConfig(out)) ?? {};
+    text = await prettier.format(text, { ...config, filepath: out });
+  } catch {
+    // prettier is a dev dependency; unformatted JSON is equivalent for the validator
+  }
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, serializeFieldMap(map));
+  fs.writeFileSync(out, text);
   console.log(
     `wrote ${out}: ${Object.keys(map.kinds).length} kinds, ${map.nodes.length} nodes, ` +
       `${Object.keys(map.named).length} named types in ${Date.now() - started} ms`,
   );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
 }
