@@ -203,3 +203,39 @@ describe('loadValues', () => {
     expect(err.location).toEqual({ file: 'values/dev.yaml', line: 2 });
   });
 });
+
+describe('the README merge example', () => {
+  it('gives the result the README states', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { REPO_ROOT } = await import('./helpers.js');
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const block = /```yaml\n(# values\/shared\/app\.yaml[\s\S]*?)```/.exec(readme)![1];
+    const [shared, prd] = block.split('# values/prd/app.yaml');
+    const schema = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'charts/app/values.schema.json'), 'utf8'),
+    );
+    const { mergeKeyInSchema } = await import('../generator/values/load.js');
+    const merged = mergeValueLayers(
+      [
+        layer('app:\n  database:\n    mysql: { image: mysql:8 }\n', 'defaults.yaml'),
+        layer(shared, 'shared.yaml'),
+        layer(prd.split('# result')[0], 'prd.yaml'),
+      ],
+      (path) => (path[0] === 'app' ? mergeKeyInSchema(schema, path.slice(1)) : undefined),
+    );
+    const app = merged.value.app as Record<string, any>;
+    expect(app.services).toEqual([
+      {
+        name: 'orders',
+        tag: '1.9.0',
+        replicas: 3,
+        env: [
+          { name: 'LOG_LEVEL', value: 'warn' },
+          { name: 'TRACE', value: 'on' },
+        ],
+      },
+    ]);
+    expect(app.database).toEqual({});
+  });
+});
