@@ -42,9 +42,9 @@ describe('schema rule', () => {
   it('names a kind without schema, unless it is allowed', () => {
     const widget = 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n';
     const findings = runRuleOnYaml(schemaRule, { 'w.yaml': widget });
-    expect(findings.map((f) => [f.path, f.message.slice(0, 39)])).toEqual([
-      ['kind', 'no schema for example.com/v1 Widget; add'],
-    ]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0].path).toBe('kind');
+    expect(findings[0].message).toMatch(/^no schema for example\.com\/v1 Widget/);
     expect(
       runRuleOnYaml(schemaRule, { 'w.yaml': widget }, { allowUnknownKinds: ['Widget'] }),
     ).toEqual([]);
