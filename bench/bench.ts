@@ -26,7 +26,7 @@ async function child(mode: string, dir: string): Promise<void> {
   let errors: number | undefined;
   if (mode === 'render') {
     const { renderAndWrite } = await import('../generator/pipeline.js');
-    resources = renderAndWrite(dir, 'prd', { environ: {} }).files;
+    resources = (await renderAndWrite(dir, 'prd', { environ: {} })).files;
   } else {
     const { validateCommand } = await import('../validators/validate.js');
     const r = validateCommand({ root: dir, env: 'prd', environ: {} });

@@ -38,16 +38,16 @@ export interface WriteSummary {
 }
 
 /** Renders and writes release/<env>/ atomically; reports what changed on disk. */
-export function renderAndWrite(
+export async function renderAndWrite(
   root: string,
   env: string,
   options: LoadOptions = {},
-): RenderResult & WriteSummary {
+): Promise<RenderResult & WriteSummary> {
   const result = renderEnvironment(root, env, options);
   const before = readReleaseFolder(result.releaseDir);
   const drift = compareRelease(before, result.release.files);
   if (drift.added.length + drift.removed.length + drift.changed.length > 0 || before.size === 0) {
-    writeReleaseAtomically(result.releaseDir, result.release.files);
+    await writeReleaseAtomically(result.releaseDir, result.release.files, before);
   }
   return { ...result, files: result.release.files.size, drift };
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readReleaseFolder } from '../generator/release/write.js';
@@ -52,6 +52,23 @@ describe('manifests render', () => {
     expect(existsSync(join(dir, 'release/prd/web/web/configmap-a.yaml'))).toBe(true);
     // No temporary folders are left beside the target.
     expect(readdirSync(join(dir, 'release'))).toEqual(['prd']);
+  });
+
+  it('swaps in a new folder, reusing the files whose bytes did not change', () => {
+    const dir = simpleProject();
+    expect(run(dir, ['render', '--env', 'prd']).status).toBe(0);
+    const kept = join(dir, 'release/prd/web/web/configmap-a.yaml');
+    const changed = join(dir, 'release/prd/web/web/configmap-b.yaml');
+    const keptInode = statSync(kept).ino;
+    const changedInode = statSync(changed).ino;
+    writeFileSync(
+      join(dir, 'values/prd.yaml'),
+      'web:\n  replicas: 3\n  items:\n    - name: b\n      value: edited\n    - name: c\n      value: three\n',
+    );
+    expect(run(dir, ['render', '--env', 'prd']).status).toBe(0);
+    expect(readFileSync(changed, 'utf8')).toContain('value: edited');
+    expect(statSync(kept).ino).toBe(keptInode);
+    expect(statSync(changed).ino).not.toBe(changedInode);
   });
 
   it('never writes a secret value, only a placeholder naming the variable', () => {

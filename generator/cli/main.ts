@@ -59,7 +59,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .action(async (opts: { env: string; validate?: boolean }, cmd: Command) => {
       const { renderAndWrite } = await import('../pipeline.js');
       const g = globals(cmd);
-      const r = renderAndWrite(g.root, opts.env);
+      const r = await renderAndWrite(g.root, opts.env);
       const { added, removed, changed } = r.drift;
       out(
         `rendered ${r.files} resources from ${r.project.charts.length} charts into release/${opts.env}/` +
