@@ -1,0 +1,117 @@
+import { parseImageRef } from './images.js';
+import type { PodTemplate } from './workloads.js';
+
+/**
+ * Recognises the parts of known systems in any plan, whichever chart (or none) rendered them. The
+ * image name is the strongest signal; labels, names and namespaces back it up.
+ */
+
+type Obj = Record<string, any>;
+
+export type ScalarDlPart =
+  'ledger' | 'envoy' | 'auditor' | 'auditor-envoy' | 'schema-loader' | 'auditor-schema-loader';
+
+const NAME_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/component',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/part-of',
+  'app',
+  'component',
+  'k8s-app',
+];
+
+/** Lowercase letters and digits only, so `scalardl-auditor` and `scalardlauditorpool` compare. */
+export function squash(s: unknown): string {
+  return String(s ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}
+
+/** Identity words of a pod template: name-like labels, the object's name and namespace, the chart. */
+export function identityWords(t: PodTemplate): string[] {
+  const obj = t.manifest.object as Obj;
+  const words: string[] = [];
+  for (const labels of [t.labels, obj.metadata?.labels ?? {}]) {
+    for (const k of NAME_LABELS) if (typeof labels?.[k] === 'string') words.push(labels[k]);
+  }
+  words.push(obj.metadata?.name ?? '', obj.metadata?.namespace ?? '', t.manifest.chart ?? '');
+  return words.map((w) => String(w).toLowerCase()).filter((w) => w !== '');
+}
+
+function containers(t: PodTemplate, field: string): Obj[] {
+  const list = t.spec?.[field];
+  return Array.isArray(list) ? list.filter((c) => c && typeof c === 'object') : [];
+}
+
+function mentionsAuditor(t: PodTemplate): boolean {
+  if (identityWords(t).some((w) => w.includes('auditor'))) return true;
+  for (const c of [...containers(t, 'initContainers'), ...containers(t, 'containers')]) {
+    const words = [
+      ...(Array.isArray(c.args) ? c.args : []),
+      ...(Array.isArray(c.command) ? c.command : []),
+    ];
+    for (const e of Array.isArray(c.env) ? c.env : [])
+      if (e?.value !== undefined) words.push(String(e.value));
+    if (words.some((w) => /auditor/i.test(String(w)))) return true;
+  }
+  return false;
+}
+
+function partFromImages(t: PodTemplate): ScalarDlPart | undefined {
+  for (const field of ['containers', 'initContainers']) {
+    for (const c of containers(t, field)) {
+      const name = parseImageRef(c.image)?.name ?? '';
+      if (name === 'scalar-ledger' || name === 'scalardl-ledger') return 'ledger';
+      if (name === 'scalar-auditor' || name === 'scalardl-auditor') return 'auditor';
+      if (name === 'scalar-envoy' || name === 'scalardl-envoy') return 'envoy';
+      if (name.includes('scalardl-schema-loader') || name === 'scalar-schema-loader')
+        return 'schema-loader';
+    }
+  }
+  return undefined;
+}
+
+/** Whether a pod template belongs to Scalar DL by its chart, labels, name or namespace. */
+export function looksScalarDl(t: PodTemplate): boolean {
+  return identityWords(t).some((w) => squash(w).includes('scalardl'));
+}
+
+function partFromLabels(t: PodTemplate): ScalarDlPart | undefined {
+  if (!looksScalarDl(t)) return undefined;
+  const words = [
+    ...NAME_LABELS.map((k) => t.labels?.[k]),
+    (t.manifest.object as Obj).metadata?.name,
+  ]
+    .filter((w): w is string => typeof w === 'string')
+    .map((w) => w.toLowerCase());
+  if (words.some((w) => w.includes('schema'))) return 'schema-loader';
+  if (words.some((w) => w.includes('envoy'))) return 'envoy';
+  if (words.some((w) => w.includes('ledger'))) return 'ledger';
+  if (words.some((w) => w.includes('auditor'))) return 'auditor';
+  return undefined;
+}
+
+/** Which Scalar DL part a pod template runs, if any. */
+export function scalarDlPartOf(t: PodTemplate): ScalarDlPart | undefined {
+  const base = partFromImages(t) ?? partFromLabels(t);
+  if (base === 'envoy' && mentionsAuditor(t)) return 'auditor-envoy';
+  if (base === 'schema-loader' && mentionsAuditor(t)) return 'auditor-schema-loader';
+  return base;
+}
+
+/** Auditor-side parts (the Auditor, its Envoy and its schema loading). */
+export function isAuditorSide(part: ScalarDlPart): boolean {
+  return part.startsWith('auditor');
+}
+
+/** Whether a pod template runs MxTransporter (by image, or by chart and labels). */
+export function isMxTransporter(t: PodTemplate): boolean {
+  for (const field of ['containers', 'initContainers']) {
+    for (const c of containers(t, field))
+      if (/mxtransporter/i.test(String(c.image ?? ''))) return true;
+  }
+  if (t.manifest.chart === 'mxtransporter') return true;
+  const labels = [t.labels, (t.manifest.object as Obj).metadata?.labels ?? {}];
+  return labels.some((l) => NAME_LABELS.some((k) => squash(l?.[k]).includes('mxtransporter')));
+}

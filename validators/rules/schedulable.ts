@@ -1,0 +1,46 @@
+import type { Rule, RuleFinding } from '../types.js';
+import { closestGroup, fitGroups, fitPath, tolerationFor, type GroupFit } from './scheduling.js';
+import { podTemplates } from './workloads.js';
+
+/** How to fix the mismatches of the closest group, in one clause. */
+function fixHint(fit: GroupFit): string {
+  const hints: string[] = [];
+  const taints = fit.mismatches.filter((m) => m.taint).map((m) => tolerationFor(m.taint!));
+  if (taints.length > 0)
+    hints.push(`add the toleration${taints.length > 1 ? 's' : ''} ${taints.join(', ')}`);
+  if (fit.mismatches.some((m) => m.kind !== 'toleration')) {
+    hints.push(`make nodeSelector/nodeAffinity match the labels of ${fit.group.name}`);
+  }
+  return hints.join(' and ');
+}
+
+/**
+ * Every pod template must fit at least one declared node group: the group's NoSchedule/NoExecute
+ * taints tolerated and its labels satisfying the pod's nodeSelector and required node affinity.
+ * `matchFields` (metadata.name) is read as the node's `kubernetes.io/hostname` label.
+ */
+export const schedulableRule: Rule = {
+  id: 'schedulable',
+  description:
+    'Every pod template fits at least one declared node group (taints tolerated, nodeSelector and required node affinity satisfied)',
+  severity: 'error',
+  needs: 'cluster',
+  check(manifests, ctx) {
+    const cluster = ctx.cluster!;
+    const out: RuleFinding[] = [];
+    if (!Array.isArray(cluster.nodeGroups) || cluster.nodeGroups.length === 0) return out;
+    for (const t of podTemplates(manifests)) {
+      const fits = fitGroups(t.spec, cluster);
+      if (fits.length === 0 || fits.some((f) => f.selected && f.tolerated)) continue;
+      const closest = closestGroup(fits)!;
+      const path = fitPath(t, closest);
+      const reasons = closest.mismatches.map((m) => m.message).join('; ');
+      out.push({
+        manifest: t.manifest,
+        path,
+        message: `fits no node group; closest: ${closest.group.name} (${reasons}): ${fixHint(closest)}`,
+      });
+    }
+    return out;
+  },
+};
