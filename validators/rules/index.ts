@@ -8,6 +8,14 @@ import { scalarDlRule } from './scalardl.js';
 import { mxTransporterRule } from './mxtransporter.js';
 import { imageTagRule } from './image-tag.js';
 import { imageRegistryRule } from './image-registry.js';
+import { serviceSelectorRule } from './service-selector.js';
+import { selectorOverlapRule } from './selector-overlap.js';
+import { hpaTargetRule } from './hpa-target.js';
+import { configReferencesRule } from './config-references.js';
+import { istioReferencesRule } from './istio-references.js';
+import { argocdChartRule } from './argocd-chart.js';
+import { secretLeakRule } from './secret-leak.js';
+import { resourcesRule } from './resources.js';
 
 /** Every rule, in report order. Adding a rule: a file beside this one and a line here. */
 export const RULES: Rule[] = [
@@ -20,4 +28,12 @@ export const RULES: Rule[] = [
   mxTransporterRule,
   imageTagRule,
   imageRegistryRule,
+  serviceSelectorRule,
+  selectorOverlapRule,
+  hpaTargetRule,
+  configReferencesRule,
+  istioReferencesRule,
+  argocdChartRule,
+  secretLeakRule,
+  resourcesRule,
 ];

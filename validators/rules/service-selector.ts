@@ -1,0 +1,66 @@
+import type { Rule, RuleFinding } from '../types.js';
+import { describe, formatLabels, isObj, namespaceOf, TemplateIndex } from './references.js';
+import { mapSelectorMatches, podTemplates, type PodTemplate } from './workloads.js';
+
+/** How a pod template's labels fall short of a Service selector. */
+function mismatch(selector: Record<string, string>, labels: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(selector)) {
+    if (!Object.prototype.hasOwnProperty.call(labels, k)) out.push(`has no label ${k}`);
+    else if (String(labels[k]) !== String(v)) out.push(`has ${k}: ${String(labels[k])}`);
+  }
+  return out;
+}
+
+function sharedLabels(selector: Record<string, string>, labels: Record<string, string>): number {
+  return Object.entries(selector).filter(([k, v]) => String(labels[k]) === String(v)).length;
+}
+
+/** Every Service with a selector sends traffic to at least one pod template of its namespace. */
+export const serviceSelectorRule: Rule = {
+  id: 'service-selector',
+  description:
+    "A Service's selector matches the labels of at least one pod template in its namespace",
+  severity: 'error',
+  check(manifests) {
+    const out: RuleFinding[] = [];
+    const templates = podTemplates(manifests);
+    const index = new TemplateIndex(templates);
+    for (const manifest of manifests) {
+      const obj = manifest.object as Record<string, any>;
+      if (obj.kind !== 'Service' || obj.apiVersion !== 'v1') continue;
+      if (obj.spec?.type === 'ExternalName') continue;
+      const selector = obj.spec?.selector;
+      if (!isObj(selector) || Object.keys(selector).length === 0) continue;
+      const ns = namespaceOf(manifest);
+      if (index.candidates(ns, selector).some((t) => mapSelectorMatches(selector, t.labels))) {
+        continue;
+      }
+      const local = index.inNamespace(ns);
+
+      const sel = formatLabels(selector);
+      let message: string;
+      if (local.length === 0) {
+        const elsewhere = templates.find((t) => mapSelectorMatches(selector, t.labels));
+        message =
+          `selector ${sel} matches no pod template: namespace "${ns}" has no workloads` +
+          (elsewhere
+            ? `; ${describe(elsewhere.manifest)} in namespace "${namespaceOf(elsewhere.manifest)}" matches — move the Service to that namespace`
+            : '; add the workload or remove the selector');
+      } else {
+        let closest: PodTemplate = local[0];
+        for (const t of local) {
+          if (sharedLabels(selector, t.labels) > sharedLabels(selector, closest.labels))
+            closest = t;
+        }
+        message =
+          `selector ${sel} matches no pod template in namespace "${ns}"; the closest is ` +
+          `${describe(closest.manifest)} with labels ${formatLabels(closest.labels)}, which ` +
+          `${mismatch(selector, closest.labels).join(' and ')}; make the selector a subset of ` +
+          `the intended pod template's labels`;
+      }
+      out.push({ manifest, path: ['spec', 'selector'], message });
+    }
+    return out;
+  },
+};
