@@ -37,7 +37,7 @@ describe('manifests render', () => {
       'web/web/secret-creds.yaml',
     ]);
     expect(first.get('web/web/configmap-b.yaml')).toBe(
-      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: web\ndata:\n  replicas: '3'\n  value: changed\n",
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: web\ndata:\n  replicas: "3"\n  value: changed\n',
     );
     expect(run(dir, ['render', '--env', 'prd']).status).toBe(0);
     expect(snapshot(join(dir, 'release/prd'))).toEqual(first);

@@ -1,5 +1,5 @@
-import { dump } from 'js-yaml';
 import { InputError } from '../errors.js';
+import { emitYaml } from './emit.js';
 
 /** Caps one document's node count and depth (rendered output and files read for validation). */
 export const MAX_DOC_NODES = 200_000;
@@ -45,5 +45,5 @@ export function normalizeObject(doc: unknown, source: string): unknown {
 
 /** The one YAML style of the release: block style, 2-space indent, no line folding, trailing newline. */
 export function serializeDocument(obj: unknown): string {
-  return dump(obj, { lineWidth: -1, noRefs: true, indent: 2 });
+  return emitYaml(obj);
 }

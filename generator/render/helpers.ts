@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HelperOptions } from 'handlebars';
 import { dump } from 'js-yaml';
+import { emitYaml } from '../release/emit.js';
 import { TemplateError } from './errors.js';
 
 type Hb = typeof import('handlebars');
@@ -16,7 +17,7 @@ export function registerHelpers(hb: Hb): void {
     if (typeof value !== 'object') return dump(value, { lineWidth: -1 }).trimEnd();
     if (Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0)
       return Array.isArray(value) ? '[]' : '{}';
-    return dump(value, { lineWidth: -1, noRefs: true }).trimEnd();
+    return emitYaml(value).trimEnd();
   });
   hb.registerHelper('toJson', (value: unknown) => JSON.stringify(value ?? null));
   hb.registerHelper('indent', (n: number, text: unknown) =>
