@@ -75,7 +75,9 @@ function isEmptyCollection(v: unknown): boolean {
 /** Appends `key: value` entries of a map; the first entry's indentation is the caller's. */
 function writeMap(out: string[], obj: Record<string, unknown>, pad: string, first: boolean): void {
   let firstEntry = first;
-  for (const key of Object.keys(obj)) {
+  const keys = Object.keys(obj);
+  if (order) keys.sort(order);
+  for (const key of keys) {
     const v = obj[key];
     if (v === undefined) continue;
     out.push(firstEntry ? '' : pad, quote(key), ':');
@@ -113,8 +115,12 @@ function writeSeq(out: string[], list: unknown[], pad: string): void {
   }
 }
 
-/** One document in the release style, ending with a newline. */
-export function emitYaml(doc: unknown): string {
+/** Key order of the document being written (set for the duration of one `emitYaml` call). */
+let order: ((a: string, b: string) => number) | undefined;
+
+/** One document in the release style, ending with a newline; keys sorted by `keyOrder` if given. */
+export function emitYaml(doc: unknown, keyOrder?: (a: string, b: string) => number): string {
+  order = keyOrder;
   const out: string[] = [];
   if (isMap(doc) && !isEmptyCollection(doc)) writeMap(out, doc, '', false);
   else if (Array.isArray(doc) && doc.length > 0) writeSeq(out, doc, '');

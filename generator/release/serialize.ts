@@ -17,33 +17,31 @@ export function compareKeys(a: string, b: string): number {
 }
 
 /**
- * A copy of a parsed document with keys in the stable order and `undefined` dropped. Fails on
- * documents that are too large or deep (shared references from aliases count every time).
+ * Checks a parsed document's size and depth (shared references from aliases count every time they
+ * are reached) and returns it unchanged; keys are put in the stable order when the document is
+ * written, not here, so no copy is made.
  */
 export function normalizeObject(doc: unknown, source: string): unknown {
   let count = 0;
-  const walk = (v: unknown, depth: number): unknown => {
+  const walk = (v: unknown, depth: number): void => {
     if (++count > MAX_DOC_NODES || depth > MAX_DEPTH) {
-      throw new InputError(`document is too large or too deep (over ${MAX_DOC_NODES} nodes or ${MAX_DEPTH} levels)`, {
-        file: source,
-      });
+      throw new InputError(
+        `document is too large or too deep (over ${MAX_DOC_NODES} nodes or ${MAX_DEPTH} levels)`,
+        { file: source },
+      );
     }
-    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
-    if (v instanceof Date) return v.toISOString();
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort(compareKeys)) {
-        const x = (v as Record<string, unknown>)[k];
-        if (x !== undefined) out[k] = walk(x, depth + 1);
-      }
-      return out;
+    if (v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+    } else {
+      for (const k in v) walk((v as Record<string, unknown>)[k], depth + 1);
     }
-    return v;
   };
-  return walk(doc, 0);
+  walk(doc, 0);
+  return doc;
 }
 
 /** The one YAML style of the release: block style, 2-space indent, no line folding, trailing newline. */
 export function serializeDocument(obj: unknown): string {
-  return emitYaml(obj);
+  return emitYaml(obj, compareKeys);
 }
