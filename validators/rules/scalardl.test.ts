@@ -179,7 +179,7 @@ describe('scalardl', () => {
       [
         'error',
         'ConfigMap/scalardl/ledger-properties',
-        'data.ledger.properties',
+        'data["ledger.properties"]',
         'an Auditor is deployed but the Ledger\u2019s scalar.dl.ledger.auditor.enabled is not true: enable it (scalardl.ledger.ledgerAuditorEnabled: true)'.replace(
           '\u2019',
           "'",
@@ -188,7 +188,7 @@ describe('scalardl', () => {
       [
         'error',
         'ConfigMap/scalardl/ledger-properties',
-        'data.ledger.properties',
+        'data["ledger.properties"]',
         "an Auditor is deployed but the Ledger's scalar.dl.ledger.proof.enabled is not true: enable Asset Proofs (scalardl.ledger.ledgerProofEnabled: true)",
       ],
     ]);

@@ -141,7 +141,7 @@ spec:
     const findings = runRuleOnYaml(secretLeakRule, files, { env: 'dev' });
     expect(findings.map((f) => [f.resource, f.path, f.severity, f.location?.line])).toEqual([
       ['ConfigMap/apps/tools', 'data.AWS_ACCESS_KEY_ID', 'error', 5],
-      ['ConfigMap/apps/tools', 'data.key.pem', 'error', 6],
+      ['ConfigMap/apps/tools', 'data["key.pem"]', 'error', 6],
       ['Deployment/apps/bot', 'spec.template.spec.containers[0].args[0]', 'error', 12],
       ['Deployment/apps/bot', 'spec.template.spec.containers[0].args[1]', 'error', 12],
     ]);
@@ -187,7 +187,7 @@ spec:
     expect(properties).toMatchObject([
       {
         severity: 'error',
-        path: 'data.db.properties',
+        path: 'data["db.properties"]',
         message: expect.stringContaining('"scalar.db.password" holds a literal password'),
       },
     ]);
