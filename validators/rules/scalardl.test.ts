@@ -160,7 +160,7 @@ describe('scalardl', () => {
       [
         'error',
         'Job/scalardl/ledger-schema',
-        'metadata.annotations.argocd.argoproj.io/sync-wave',
+        'metadata.annotations["argocd.argoproj.io/sync-wave"]',
         'schema-loading Job is not ordered before Deployment scalardl/ledger: it is in sync wave 0, the Ledger in wave 0; ' +
           'give the Job argocd.argoproj.io/sync-wave: "-1" (or argocd.argoproj.io/hook: PreSync) so the tables exist before it starts',
       ],
