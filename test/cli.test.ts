@@ -83,6 +83,30 @@ describe('manifests render', () => {
     expect(r.stdout + r.stderr).not.toContain(secret);
   });
 
+  it('keeps every secret of the repository out of release/, whatever the environment holds', () => {
+    const dir = copyRepo();
+    const secrets: Record<string, string> = {
+      APP_DB_PASSWORD: 'app-Pa55word-value',
+      SCALARDL_DB_PASSWORD: 'ledger-Pa55word-value',
+      SCALARDL_AUDITOR_DB_PASSWORD: 'auditor-Pa55word-value',
+      ARGOCD_ECR_PASSWORD: 'eyJwYXlsb2FkIjoiZWNyLXRva2VuIn0=',
+    };
+    for (const env of ['dev', 'prd']) {
+      const r = run(dir, ['render', '--env', env], secrets);
+      expect(r.status).toBe(0);
+      expect(r.stdout + r.stderr).not.toMatch(/Pa55word|ZWNyLXRva2Vu/);
+    }
+    const texts = [
+      ...snapshot(join(dir, 'release/prd')).values(),
+      ...snapshot(join(dir, 'release/dev')).values(),
+    ].join('\n');
+    for (const value of Object.values(secrets)) {
+      expect(texts).not.toContain(value);
+      expect(texts).not.toContain(Buffer.from(value).toString('base64'));
+    }
+    for (const name of Object.keys(secrets)) expect(texts).toContain(`<<secret:${name}>>`);
+  });
+
   it('keeps a resource named ../../x inside release/<env>/', () => {
     const dir = simpleProject({
       files: {
