@@ -1,6 +1,6 @@
 import type { Rule, RuleFinding } from '../types.js';
 import { normalizeHost, parseImageRef, type ImageRef } from './images.js';
-import { containersOf, podTemplates } from './workloads.js';
+import { containerImages } from './workloads.js';
 
 /** An allowed registry entry as segments: host first (normalised), then path segments. */
 export function registryEntrySegments(entry: string): string[] | undefined {
@@ -43,19 +43,15 @@ export const imageRegistryRule: Rule = {
     );
     if (allowed.length === 0) return [];
     const out: RuleFinding[] = [];
-    for (const t of podTemplates(manifests)) {
-      for (const { container, path } of containersOf(t)) {
-        if (!container || typeof container.image !== 'string' || container.image.trim() === '')
-          continue;
-        const ref = parseImageRef(container.image);
-        if (!ref) continue; // image-tag reports references it cannot read
-        if (allowed.some((e) => imageAllowedBy(ref, e))) continue;
-        out.push({
-          manifest: t.manifest,
-          path: [...path, 'image'],
-          message: `container ${container.name ?? '(unnamed)'}: image ${container.image} (${ref.host}/${ref.path}) is not from an allowed registry (${allowed.join(', ')}): use an image from one of them, or add its registry to global.allowedRegistries`,
-        });
-      }
+    for (const { manifest, container, path } of containerImages(manifests)) {
+      const ref = parseImageRef(container.image);
+      if (!ref) continue; // image-tag reports references it cannot read
+      if (allowed.some((e) => imageAllowedBy(ref, e))) continue;
+      out.push({
+        manifest,
+        path,
+        message: `container ${container.name ?? '(unnamed)'}: image ${container.image} (${ref.host}/${ref.path}) is not from an allowed registry (${allowed.join(', ')}): use an image from one of them, or add its registry to global.allowedRegistries`,
+      });
     }
     return out;
   },

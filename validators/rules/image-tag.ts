@@ -1,6 +1,6 @@
 import type { Rule, RuleFinding, Severity } from '../types.js';
 import { parseImageRef } from './images.js';
-import { containersOf, podTemplates } from './workloads.js';
+import { containerImages } from './workloads.js';
 
 /**
  * Every container image (init and ephemeral containers too) names a version: a tag other than
@@ -15,30 +15,26 @@ export const imageTagRule: Rule = {
     const severity: Severity =
       ctx.env === 'prd' || ctx.cluster?.provider === 'eks' ? 'error' : 'warning';
     const out: RuleFinding[] = [];
-    for (const t of podTemplates(manifests)) {
-      for (const { container, path } of containersOf(t)) {
-        if (!container || typeof container.image !== 'string' || container.image.trim() === '')
-          continue;
-        const ref = parseImageRef(container.image);
-        const name = container.name ?? '(unnamed)';
-        if (!ref) {
-          out.push({
-            manifest: t.manifest,
-            path: [...path, 'image'],
-            severity,
-            message: `container ${name}: image "${container.image}" is not a valid image reference`,
-          });
-          continue;
-        }
-        if (ref.digest) continue;
-        if (!ref.tag || ref.tag === 'latest') {
-          out.push({
-            manifest: t.manifest,
-            path: [...path, 'image'],
-            severity,
-            message: `container ${name}: image ${container.image} ${ref.tag ? 'uses the tag latest' : 'has no tag (so it pulls latest)'}; pin a version tag (e.g. ${ref.host === 'docker.io' ? ref.path.replace(/^library\//, '') : `${ref.host}/${ref.path}`}:1.2.3) or a digest (@sha256:...)`,
-          });
-        }
+    for (const { manifest, container, path } of containerImages(manifests)) {
+      const ref = parseImageRef(container.image);
+      const name = container.name ?? '(unnamed)';
+      if (!ref) {
+        out.push({
+          manifest,
+          path,
+          severity,
+          message: `container ${name}: image "${container.image}" is not a valid image reference`,
+        });
+        continue;
+      }
+      if (ref.digest) continue;
+      if (!ref.tag || ref.tag === 'latest') {
+        out.push({
+          manifest,
+          path,
+          severity,
+          message: `container ${name}: image ${container.image} ${ref.tag ? 'uses the tag latest' : 'has no tag (so it pulls latest)'}; pin a version tag (e.g. ${ref.host === 'docker.io' ? ref.path.replace(/^library\//, '') : `${ref.host}/${ref.path}`}:1.2.3) or a digest (@sha256:...)`,
+        });
       }
     }
     return out;

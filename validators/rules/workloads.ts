@@ -136,3 +136,30 @@ export function mapSelectorMatches(
   const entries = Object.entries(selector);
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
+
+/** A container that names an image, with the field path of its `image`. */
+export interface ContainerImage {
+  manifest: Manifest;
+  container: Obj;
+  image: string;
+  /** Field path of the container's `image` field. */
+  path: FieldPath;
+}
+
+/** Every container image of every pod template (init and ephemeral containers too). */
+export function containerImages(manifests: Manifest[]): ContainerImage[] {
+  const out: ContainerImage[] = [];
+  for (const t of podTemplates(manifests)) {
+    for (const { container, path } of containersOf(t)) {
+      if (!container || typeof container.image !== 'string' || container.image.trim() === '')
+        continue;
+      out.push({
+        manifest: t.manifest,
+        container,
+        image: container.image,
+        path: [...path, 'image'],
+      });
+    }
+  }
+  return out;
+}
