@@ -173,6 +173,24 @@ describe('loadValues', () => {
     expect(loaded.values.web).toMatchObject({ password: 'pw', namespace: 'ns' });
   });
 
+  it('rejects secret declarations that are malformed or index a list, naming the line', () => {
+    const cases: [string, RegExp][] = [
+      ['secrets:\n  - {path: web.items.0.value, env: X}\n', /indexes a list/],
+      ['secrets:\n  - {path: web.password, env: lower-case}\n', /environment variable name/],
+      ['secrets:\n  - {path: web, env: X}\n', /dotted value path/],
+      ['secrets:\n  - {path: web.password, env: X, extra: 1}\n', /unknown key "extra"/],
+      ['secrets:\n  - {path: nochart.password, env: X}\n', /does not start with a chart name/],
+      ['secrets: {path: web.password}\n', /must be a list/],
+    ];
+    for (const [text, message] of cases) {
+      const dir = simpleProject({ files: { 'values/secrets.yaml': text } });
+      const err = thrown(() => loadValues(openProject(dir), 'prd', { environ: {} }));
+      expect(err.message).toMatch(message);
+      expect(err.location?.file).toBe('values/secrets.yaml');
+      expect(err.location?.line).toBeGreaterThanOrEqual(1);
+    }
+  });
+
   it('names the values file and line of a value of the wrong type', () => {
     const dir = simpleProject({
       files: { 'values/prd.yaml': 'web:\n  namespace: web\n  replicas: three\n' },

@@ -74,6 +74,12 @@ export function readSecretDeclarations(project: Project): SecretDeclaration[] {
         },
       );
     }
+    if (p.split('.').some((seg) => /^\d+$/.test(seg))) {
+      throw new InputError(
+        `secret path ${p} indexes a list; secrets must sit under map keys (move the value into a map)`,
+        { file: display, line },
+      );
+    }
     if (typeof env !== 'string' || !VARIABLE.test(env)) {
       throw new InputError(
         'secret "env" must be an environment variable name such as APP_DB_PASSWORD',
