@@ -57,3 +57,31 @@ describe('schema rule', () => {
     expect(findings[0].message).toMatch(/version/i);
   });
 });
+
+describe('schema rule and the cluster version', () => {
+  it('notes once, as info, when the cluster runs another version than the pinned schemas', () => {
+    const findings = runRuleOnYaml(
+      schemaRule,
+      { 'svc.yaml': SERVICE },
+      {
+        cluster: { ...prdLikeCluster(), kubernetesVersion: '1.31' },
+        clusterPath: ['global', 'clusters', 'prd'],
+      },
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      severity: 'info',
+      resource: 'values',
+      path: 'global.clusters.prd.kubernetesVersion',
+    });
+    expect(findings[0].message).toMatch(
+      /pinned Kubernetes 1\.33 schemas; the cluster declares 1\.31/,
+    );
+    const same = runRuleOnYaml(
+      schemaRule,
+      { 'svc.yaml': SERVICE },
+      { cluster: { ...prdLikeCluster(), kubernetesVersion: '1.33' } },
+    );
+    expect(same).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { isEksctlDocument } from '../../generator/manifest.js';
-import { validateObjectSchema } from '../schema/index.js';
+import { supportedKubernetesVersions, validateObjectSchema } from '../schema/index.js';
 import type { Rule, RuleFinding } from '../types.js';
 
 /** Every object against the pinned schema of its kind (Kubernetes, Istio, ArgoCD, eksctl). */
@@ -10,6 +10,21 @@ export const schemaRule: Rule = {
   severity: 'error',
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
+    const pinned = supportedKubernetesVersions();
+    const declared = ctx.cluster?.kubernetesVersion;
+    const minor = (v: string | undefined) => Number(/^v?1\.(\d+)(\.\d+)?$/.exec(v ?? '')?.[1]);
+    const d = minor(declared);
+    if (
+      manifests.length > 0 &&
+      Number.isInteger(d) &&
+      (d < minor(pinned.min) || d > minor(pinned.max))
+    ) {
+      out.push({
+        valuePath: [...ctx.clusterPath, 'kubernetesVersion'],
+        severity: 'info',
+        message: `objects are checked against the pinned Kubernetes ${pinned.max} schemas; the cluster declares ${declared}, so fields that differ between the two versions are not told apart`,
+      });
+    }
     for (const manifest of manifests) {
       const result = validateObjectSchema(manifest.object as Record<string, unknown>, {
         strict: ctx.strict,
