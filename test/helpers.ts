@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,4 +46,30 @@ export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'manifests-test-'));
   temps.push(dir);
   return dir;
+}
+
+/**
+ * In a temporary copy of the repository, replaces `from` with `to` on the first line of the values
+ * file `file` matching `line`, then renders prd with the built CLI. Returns the exit status, stderr
+ * and the 1-based line that was edited.
+ */
+export function renderWithEditedValue(
+  file: string,
+  line: RegExp,
+  from: string,
+  to: string,
+): { status: number | null; stderr: string; line: number } {
+  const dir = copyRepo();
+  const path = join(dir, file);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const index = lines.findIndex((l) => line.test(l));
+  if (index < 0) throw new Error(`no line of ${file} matches ${line}`);
+  lines[index] = lines[index].replace(from, to);
+  writeFileSync(path, lines.join('\n'));
+  const run = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'dist/generator/cli/main.js'), '--root', dir, 'render', '--env', 'prd'],
+    { encoding: 'utf8' },
+  );
+  return { status: run.status, stderr: run.stderr, line: index + 1 };
 }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -8,7 +7,7 @@ import type { Manifest } from '../../generator/manifest.js';
 import { renderEnvironment } from '../../generator/pipeline.js';
 import { readSecretDeclarations } from '../../generator/values/secrets.js';
 import { openProject } from '../../generator/project.js';
-import { REPO_ROOT, copyRepo, ofKind } from '../helpers.js';
+import { REPO_ROOT, copyRepo, ofKind, renderWithEditedValue } from '../helpers.js';
 
 type Obj = Record<string, any>;
 
@@ -17,7 +16,6 @@ interface Rendered {
   values: Record<string, Obj>;
 }
 
-const CLI = join(REPO_ROOT, 'dist/generator/cli/main.js');
 const PLACEHOLDER = '<<secret:ARGOCD_ECR_PASSWORD>>';
 
 function render(root: string, env: string): Rendered {
@@ -250,18 +248,14 @@ describe('argocd chart', () => {
   });
 
   it('exits 2 naming the prd values file and line of a wrongly typed value', () => {
-    const dir = copyRepo();
-    const file = join(dir, 'values/prd/argocd.yaml');
-    const lines = readFileSync(file, 'utf8').split('\n');
-    const index = lines.findIndex((l) => /^\s+enabled: true$/.test(l));
-    expect(index).toBeGreaterThanOrEqual(0);
-    lines[index] = lines[index].replace('true', 'yes please');
-    writeFileSync(file, lines.join('\n'));
-    const run = spawnSync(process.execPath, [CLI, '--root', dir, 'render', '--env', 'prd'], {
-      encoding: 'utf8',
-    });
-    expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`values/prd/argocd.yaml:${index + 1}`);
-    expect(run.stderr).toContain('argocd.enabled');
+    const r = renderWithEditedValue(
+      'values/prd/argocd.yaml',
+      /^\s+enabled: true$/,
+      'true',
+      'yes please',
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`values/prd/argocd.yaml:${r.line}`);
+    expect(r.stderr).toContain('argocd.enabled');
   });
 });

@@ -1,39 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../generator/manifest.js';
+import type { NodeGroup, Taint } from '../../validators/types.js';
 import { renderEnvironment } from '../../generator/pipeline.js';
-import { REPO_ROOT, copyRepo, ofKind } from '../helpers.js';
+import { REPO_ROOT, copyRepo, ofKind, renderWithEditedValue } from '../helpers.js';
 
 type Obj = Record<string, any>;
-
-interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-interface NodeGroup {
-  name: string;
-  instanceType: string;
-  minSize: number;
-  desiredSize: number;
-  maxSize: number;
-  volumeSize?: number;
-  privateNetworking?: boolean;
-  labels?: Record<string, string>;
-  taints?: Taint[];
-  tags?: Record<string, string>;
-  iamPolicies?: string[];
-}
 
 interface Rendered {
   manifests: Manifest[];
   cluster: Obj;
 }
 
-const CLI = join(REPO_ROOT, 'dist/generator/cli/main.js');
 const RESERVED = 'kubernetes.io/';
 
 function render(root: string, env: string): Rendered {
@@ -242,18 +222,14 @@ describe('eks chart', () => {
   });
 
   it('exits 2 naming the prd values file and line of a wrongly typed value', () => {
-    const dir = copyRepo();
-    const file = join(dir, 'values/prd/eks.yaml');
-    const lines = readFileSync(file, 'utf8').split('\n');
-    const index = lines.findIndex((l) => /^\s+agentpool: generalpool$/.test(l));
-    expect(index).toBeGreaterThanOrEqual(0);
-    lines[index] = lines[index].replace('generalpool', '42');
-    writeFileSync(file, lines.join('\n'));
-    const run = spawnSync(process.execPath, [CLI, '--root', dir, 'render', '--env', 'prd'], {
-      encoding: 'utf8',
-    });
-    expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`values/prd/eks.yaml:${index + 1}`);
-    expect(run.stderr).toContain('eks.taintJob.nodeSelector');
+    const r = renderWithEditedValue(
+      'values/prd/eks.yaml',
+      /^\s+agentpool: generalpool$/,
+      'generalpool',
+      '42',
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`values/prd/eks.yaml:${r.line}`);
+    expect(r.stderr).toContain('eks.taintJob.nodeSelector');
   });
 });

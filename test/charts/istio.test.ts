@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
@@ -6,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../generator/errors.js';
 import type { Manifest } from '../../generator/manifest.js';
 import { renderEnvironment } from '../../generator/pipeline.js';
-import { REPO_ROOT, copyRepo, ofKind } from '../helpers.js';
+import { REPO_ROOT, copyRepo, ofKind, renderWithEditedValue } from '../helpers.js';
 
 type Obj = Record<string, any>;
 
@@ -21,8 +20,6 @@ interface Rendered {
   manifests: Manifest[];
   values: Record<string, Obj>;
 }
-
-const CLI = join(REPO_ROOT, 'dist/generator/cli/main.js');
 
 function render(root: string, env: string): Rendered {
   const r = renderEnvironment(root, env, { environ: {} });
@@ -260,18 +257,9 @@ describe('istio chart', () => {
   });
 
   it('exits 2 naming the prd values file and line of a wrongly typed value', () => {
-    const dir = copyRepo();
-    const file = join(dir, 'values/prd/istio.yaml');
-    const lines = readFileSync(file, 'utf8').split('\n');
-    const index = lines.findIndex((l) => /^\s+minReplicas: 2$/.test(l));
-    expect(index).toBeGreaterThanOrEqual(0);
-    lines[index] = lines[index].replace('2', 'two');
-    writeFileSync(file, lines.join('\n'));
-    const run = spawnSync(process.execPath, [CLI, '--root', dir, 'render', '--env', 'prd'], {
-      encoding: 'utf8',
-    });
-    expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`values/prd/istio.yaml:${index + 1}`);
-    expect(run.stderr).toContain('minReplicas');
+    const r = renderWithEditedValue('values/prd/istio.yaml', /^\s+minReplicas: 2$/, '2', 'two');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`values/prd/istio.yaml:${r.line}`);
+    expect(r.stderr).toContain('minReplicas');
   });
 });
