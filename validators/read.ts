@@ -5,7 +5,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../generator/errors.js';
 import type { KubeObject, Manifest } from '../generator/manifest.js';
 import { kubeShapeProblem } from '../generator/render/render.js';
-import { normalizeObject } from '../generator/release/serialize.js';
+import { checkDocumentSize } from '../generator/release/serialize.js';
 import type { Finding } from './types.js';
 
 export interface ReadResult {
@@ -120,7 +120,7 @@ function addObject(
     });
     return;
   }
-  const object = normalizeObject(value, file) as KubeObject;
+  const object = checkDocumentSize(value, file) as KubeObject;
   result.manifests.push({ chart, object, file, line, basePath });
 }
 

@@ -21,7 +21,7 @@ export function compareKeys(a: string, b: string): number {
  * are reached) and returns it unchanged; keys are put in the stable order when the document is
  * written, not here, so no copy is made.
  */
-export function normalizeObject(doc: unknown, source: string): unknown {
+export function checkDocumentSize(doc: unknown, source: string): unknown {
   let count = 0;
   const walk = (v: unknown, depth: number): void => {
     if (++count > MAX_DOC_NODES || depth > MAX_DEPTH) {

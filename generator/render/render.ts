@@ -8,7 +8,7 @@ import { rel, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
 import { registerHelpers } from './helpers.js';
-import { normalizeObject } from '../release/serialize.js';
+import { checkDocumentSize } from '../release/serialize.js';
 
 /** One document produced by a template, before it is placed in the release. */
 export interface RenderedDocument {
@@ -166,7 +166,7 @@ export function parseRendered(text: string, template: string): KubeObject[] {
     if (doc === null || doc === undefined) return;
     const problem = kubeShapeProblem(doc);
     if (problem) throw new TemplateError(`rendered document ${i + 1} ${problem}`, template);
-    objects.push(normalizeObject(doc, template) as KubeObject);
+    objects.push(checkDocumentSize(doc, template) as KubeObject);
   });
   return objects;
 }
