@@ -2,7 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'generator/**/*.test.ts', 'validators/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      '{core,generator,validators,cli,plan,publish,preview,actions}/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

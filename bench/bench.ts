@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
-const cli = join(repoRoot, 'dist/generator/cli/main.js');
+const cli = join(repoRoot, 'dist/cli/main.js');
 
 interface ChildResult {
   ms: number;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { InputError } from './errors.js';
+import { InputError } from '../core/errors.js';
 
 /** A chart found under charts/<name>/. */
 export interface ChartInfo {

@@ -6,7 +6,7 @@ import { readReleaseFolder } from '../generator/release/write.js';
 import { REPO_ROOT, copyRepo, tempDir } from './helpers.js';
 import { simpleProject } from './fixture.js';
 
-const CLI = join(REPO_ROOT, 'dist/generator/cli/main.js');
+const CLI = join(REPO_ROOT, 'dist/cli/main.js');
 
 function run(root: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [CLI, '--root', root, ...args], {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import type { KubeObject, Manifest } from '../generator/manifest.js';
+import type { KubeObject, Manifest } from '../core/manifest.js';
 import { renderEnvironment } from '../generator/pipeline.js';
 
 /** The repository root (the project whose charts and values the tests render). */
@@ -68,7 +68,7 @@ export function renderWithEditedValue(
   writeFileSync(path, lines.join('\n'));
   const run = spawnSync(
     process.execPath,
-    [join(REPO_ROOT, 'dist/generator/cli/main.js'), '--root', dir, 'render', '--env', 'prd'],
+    [join(REPO_ROOT, 'dist/cli/main.js'), '--root', dir, 'render', '--env', 'prd'],
     { encoding: 'utf8' },
   );
   return { status: run.status, stderr: run.stderr, line: index + 1 };

@@ -8,7 +8,7 @@ import { RULES } from '../validators/rules/index.js';
 import type { Finding } from '../validators/types.js';
 import { REPO_ROOT, copyRepo, tempDir } from './helpers.js';
 
-const CLI = join(REPO_ROOT, 'dist/generator/cli/main.js');
+const CLI = join(REPO_ROOT, 'dist/cli/main.js');
 
 function run(
   args: string[],

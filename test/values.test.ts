@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../generator/errors.js';
+import { InputError } from '../core/errors.js';
 import { mergeValueLayers } from '../generator/values/merge.js';
 import { findOrigin } from '../generator/values/origins.js';
 import { parseValuesText } from '../generator/values/read-yaml.js';

@@ -1,5 +1,5 @@
-import { InputError } from '../generator/errors.js';
-import { resourceId, type Manifest } from '../generator/manifest.js';
+import { InputError } from '../core/errors.js';
+import { resourceId, type Manifest } from '../core/manifest.js';
 import { findOrigin, type OriginNode } from '../generator/values/origins.js';
 import { FieldLocator, formatFieldPath } from './locate.js';
 import { RULES } from './rules/index.js';

@@ -1,6 +1,6 @@
-import type { KubeObject, Manifest } from '../generator/manifest.js';
+import type { KubeObject, Manifest } from '../core/manifest.js';
 import type { ChartInfo } from '../generator/project.js';
-import type { SourceLocation } from '../generator/errors.js';
+import type { SourceLocation } from '../core/errors.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { InputError } from '../generator/errors.js';
-import type { Manifest } from '../generator/manifest.js';
+import { InputError } from '../core/errors.js';
+import type { Manifest } from '../core/manifest.js';
 import { openProject, requireEnvironment, type Project } from '../generator/project.js';
 import { clusterOf } from '../generator/render/render.js';
 import { GLOBAL_KEY, loadValues, type LoadedValues } from '../generator/values/load.js';

@@ -1,5 +1,5 @@
-import { InputError } from '../errors.js';
-import { resourceId, resourceKey, type Manifest } from '../manifest.js';
+import { InputError } from '../../core/errors.js';
+import { resourceId, resourceKey, type Manifest } from '../../core/manifest.js';
 import type { RenderedDocument } from '../render/render.js';
 import { releasePathFor } from './paths.js';
 import { serializeDocument } from './serialize.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isEksctlDocument, type KubeObject } from '../manifest.js';
+import { isEksctlDocument, type KubeObject } from '../../core/manifest.js';
 
 /** Kinds that live outside namespaces (their files go under `_cluster/`). */
 const CLUSTER_SCOPED = new Set([

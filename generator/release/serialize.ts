@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../../core/errors.js';
 import { emitYaml } from './emit.js';
 
 /** Caps one document's node count and depth (rendered output and files read for validation). */

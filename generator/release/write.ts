@@ -1,7 +1,7 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../../core/errors.js';
 
 /** Resolves `relPath` under `dir`, refusing anything that would land outside it. */
 export function safeJoin(dir: string, relPath: string): string {

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../../core/errors.js';
 
 /** A template failed to compile or render; names the template file and line. */
 export class TemplateError extends InputError {

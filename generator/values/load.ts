@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { InputError } from '../errors.js';
+import { InputError } from '../../core/errors.js';
 import { layerFiles, rel, requireEnvironment, type Project } from '../project.js';
 import { isPlainMap, mergeValueLayers, type ValueLayer } from './merge.js';
 import { findOrigin, formatValuePath, type OriginNode } from './origins.js';

@@ -8,7 +8,7 @@ import {
   parseEvents,
   type Event,
 } from 'js-yaml';
-import { InputError } from '../errors.js';
+import { InputError } from '../../core/errors.js';
 import type { OriginNode } from './origins.js';
 
 /** Caps the number of nodes one values file may expand to (alias bombs stop here, fast). */

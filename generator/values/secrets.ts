@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../../core/errors.js';
 import { rel, type Project } from '../project.js';
 import { readValuesFile } from './read-yaml.js';
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../generator/manifest.js';
+import type { Manifest } from '../../core/manifest.js';
 import type { NodeGroup, Taint } from '../../validators/types.js';
 import { renderEnvironment } from '../../generator/pipeline.js';
 import { REPO_ROOT, copyRepo, ofKind, renderWithEditedValue } from '../helpers.js';

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../generator/errors.js';
-import type { Manifest } from '../../generator/manifest.js';
+import { InputError } from '../../core/errors.js';
+import type { Manifest } from '../../core/manifest.js';
 import { renderEnvironment } from '../../generator/pipeline.js';
 import { REPO_ROOT, copyRepo, ofKind, renderWithEditedValue } from '../helpers.js';
 

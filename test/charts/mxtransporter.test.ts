@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../generator/manifest.js';
+import type { Manifest } from '../../core/manifest.js';
 import { renderEnvironment } from '../../generator/pipeline.js';
 import { copyRepo, ofKind, REPO_ROOT } from '../helpers.js';
 
-const CLI = join(REPO_ROOT, 'dist/generator/cli/main.js');
+const CLI = join(REPO_ROOT, 'dist/cli/main.js');
 const DESTINATIONS = ['bigquery', 'pubsub', 'kinesisStream', 'file'];
 const KINESIS_VARS = ['KINESIS_STREAM_NAME', 'KINESIS_STREAM_REGION'];
 const REQUIRED_VARS = [

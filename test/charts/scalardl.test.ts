@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../generator/errors.js';
-import type { KubeObject, Manifest } from '../../generator/manifest.js';
+import { InputError } from '../../core/errors.js';
+import type { KubeObject, Manifest } from '../../core/manifest.js';
 import { renderEnvironment } from '../../generator/pipeline.js';
 import { openProject } from '../../generator/project.js';
 import { readSecretDeclarations } from '../../generator/values/secrets.js';
@@ -73,7 +73,7 @@ interface Cluster {
 }
 
 const CHART = 'scalardl';
-const CLI = join(REPO_ROOT, 'dist/generator/cli/main.js');
+const CLI = join(REPO_ROOT, 'dist/cli/main.js');
 const NLB_ANNOTATIONS = {
   'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
   'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',

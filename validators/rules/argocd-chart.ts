@@ -1,4 +1,4 @@
-import type { Manifest } from '../../generator/manifest.js';
+import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding } from '../types.js';
 import { describe, groupOf, isObj, listNames, namespaceOf, suggestion } from './references.js';
 

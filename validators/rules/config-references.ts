@@ -1,4 +1,4 @@
-import type { Manifest } from '../../generator/manifest.js';
+import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, RuleContext, RuleFinding, Rule, Severity } from '../types.js';
 import { describe, groupOf, isObj, listNames, namespaceOf, suggestion } from './references.js';
 import { containersOf, podTemplates, type PodTemplate } from './workloads.js';

@@ -1,4 +1,4 @@
-import type { Manifest } from '../../generator/manifest.js';
+import type { Manifest } from '../../core/manifest.js';
 import type { ClusterDeclaration, FieldPath } from '../types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { apiGroup } from '../../generator/manifest.js';
+import { apiGroup } from '../../core/manifest.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { describe, groupOf, isObj, namespaceOf, ObjectIndex, suggestion } from './references.js';
 

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Manifest } from '../../generator/manifest.js';
+import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleFinding } from '../types.js';
 import {
   describe,

@@ -1,4 +1,4 @@
-import { apiGroup, resourceId, type Manifest } from '../../generator/manifest.js';
+import { apiGroup, resourceId, type Manifest } from '../../core/manifest.js';
 import type { PodTemplate } from './workloads.js';
 
 type Obj = Record<string, any>;

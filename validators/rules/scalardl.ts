@@ -1,4 +1,4 @@
-import type { Manifest } from '../../generator/manifest.js';
+import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding } from '../types.js';
 import { isAuditorSide, scalarDlPartOf, type ScalarDlPart } from './components.js';
 import { namespaceOf } from './env.js';

@@ -1,4 +1,4 @@
-import { isEksctlDocument } from '../../generator/manifest.js';
+import { isEksctlDocument } from '../../core/manifest.js';
 import { supportedKubernetesVersions, validateObjectSchema } from '../schema/index.js';
 import type { Rule, RuleFinding } from '../types.js';
 

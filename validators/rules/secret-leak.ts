@@ -1,4 +1,4 @@
-import type { Manifest } from '../../generator/manifest.js';
+import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from '../types.js';
 import { groupOf, isObj } from './references.js';
 

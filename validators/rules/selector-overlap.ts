@@ -1,4 +1,4 @@
-import type { Manifest } from '../../generator/manifest.js';
+import type { Manifest } from '../../core/manifest.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { describe, formatLabels, isObj, namespaceOf } from './references.js';
 import { selectorMatches } from './workloads.js';

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import type { KubeObject, Manifest } from '../../generator/manifest.js';
+import type { KubeObject, Manifest } from '../../core/manifest.js';
 import { renderEnvironment } from '../../generator/pipeline.js';
 import type { OriginNode } from '../../generator/values/origins.js';
 import { parseValuesText } from '../../generator/values/read-yaml.js';

@@ -1,8 +1,8 @@
 import { dump } from 'js-yaml';
-import { InputError } from '../errors.js';
-import { openProject } from '../project.js';
-import { loadValues } from '../values/load.js';
-import { describeOrigin, findOrigin, parseValuePath } from '../values/origins.js';
+import { InputError } from '../core/errors.js';
+import { openProject } from '../generator/project.js';
+import { loadValues } from '../generator/values/load.js';
+import { describeOrigin, findOrigin, parseValuePath } from '../generator/values/origins.js';
 
 /** Text explaining where a merged value came from, every layer that set it, winner last. */
 export function explainValue(root: string, env: string, pathText: string): string {

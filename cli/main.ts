@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { isInputError } from '../errors.js';
+import { isInputError } from '../core/errors.js';
 
 /** Exit statuses: 0 success, 1 findings or drift, 2 bad usage or bad input. */
 export const EXIT = { ok: 0, findings: 1, input: 2 } as const;
@@ -57,7 +57,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .requiredOption('--env <env>', 'environment (a layer under values/, e.g. dev or prd)')
     .option('--no-validate', 'skip the schema and policy checks after writing')
     .action(async (opts: { env: string; validate?: boolean }, cmd: Command) => {
-      const { renderAndWrite } = await import('../pipeline.js');
+      const { renderAndWrite } = await import('../generator/pipeline.js');
       const g = globals(cmd);
       const r = await renderAndWrite(g.root, opts.env);
       const { added, removed, changed } = r.drift;
@@ -66,9 +66,9 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
           ` (${added.length} added, ${changed.length} changed, ${removed.length} removed)\n`,
       );
       if (opts.validate === false) return;
-      const { validateRendered } = await import('../../validators/validate.js');
-      const { formatFindings } = await import('../../validators/report/index.js');
-      const { hasErrors } = await import('../../validators/run.js');
+      const { validateRendered } = await import('../validators/validate.js');
+      const { formatFindings } = await import('../validators/report/index.js');
+      const { hasErrors } = await import('../validators/run.js');
       const v = validateRendered(
         r.project,
         r.loaded,
@@ -111,9 +111,9 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       new Option('--format <format>', 'report format').choices([...FORMAT_NAMES]).default('text'),
     )
     .action(async (paths: string[], opts: ValidateCliOptions, cmd: Command) => {
-      const { validateCommand } = await import('../../validators/validate.js');
-      const { formatFindings } = await import('../../validators/report/index.js');
-      const { hasErrors } = await import('../../validators/run.js');
+      const { validateCommand } = await import('../validators/validate.js');
+      const { formatFindings } = await import('../validators/report/index.js');
+      const { hasErrors } = await import('../validators/run.js');
       const g = globals(cmd);
       const result = validateCommand({
         root: g.root,
@@ -139,7 +139,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .description('fail (exit 1) when release/<env>/ differs from a fresh render')
     .requiredOption('--env <env>', 'environment')
     .action(async (opts: { env: string }, cmd: Command) => {
-      const { checkRelease } = await import('../pipeline.js');
+      const { checkRelease } = await import('../generator/pipeline.js');
       const r = checkRelease(globals(cmd).root, opts.env);
       const { added, removed, changed } = r.drift;
       const total = added.length + removed.length + changed.length;
