@@ -115,9 +115,18 @@ export interface RuleContext {
 
 /** A policy rule: one file each under validators/rules/, listed in validators/rules/index.ts. */
 export interface Rule {
+  /** The rule's id: its file name under validators/rules/ without `.ts`. */
   id: string;
+  /** One line: what the rule checks. */
   description: string;
   severity: Severity;
+  /**
+   * A short paragraph: what it catches, why it matters in production, how to fix it. Shown in
+   * SARIF (`fullDescription`, `help`) and the README's rule table.
+   */
+  docs?: string;
+  /** Kinds the rule looks at (all when absent); the runner hands it only those manifests. */
+  kinds?: string[];
   /** Runs only when this is available (values-level or cluster rules). */
   needs?: 'cluster' | 'values';
   check(manifests: Manifest[], ctx: RuleContext): RuleFinding[];

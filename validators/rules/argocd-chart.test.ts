@@ -3,7 +3,12 @@ import { REPO_ROOT } from '../../test/helpers.js';
 import { argocdChartRule } from './argocd-chart.js';
 import { runValidation } from '../run.js';
 import type { Finding } from '../types.js';
-import { manifestsFromYaml, ruleContext, runRuleOnYaml, runRulesOnRepo } from './test-helpers.js';
+import {
+  manifestsFromYaml,
+  ruleContext,
+  runRuleOnYaml,
+  runRulesOnRepo,
+} from '../testing/helpers.js';
 
 const REPO = '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com';
 const charts = [

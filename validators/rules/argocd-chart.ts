@@ -1,6 +1,13 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding } from '../types.js';
-import { describe, groupOf, isObj, listNames, namespaceOf, suggestion } from './references.js';
+import {
+  describe,
+  groupOf,
+  isObj,
+  listNames,
+  namespaceOf,
+  suggestion,
+} from '../model/references.js';
 
 type Obj = Record<string, any>;
 

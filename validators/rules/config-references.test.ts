@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers.js';
 import { configReferencesRule } from './config-references.js';
-import { prdLikeCluster, runRuleOnYaml, runRulesOnRepo } from './test-helpers.js';
+import { prdLikeCluster, runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
 
 const ledger = `apiVersion: apps/v1
 kind: Deployment

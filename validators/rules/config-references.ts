@@ -1,7 +1,14 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, RuleContext, RuleFinding, Rule, Severity } from '../types.js';
-import { describe, groupOf, isObj, listNames, namespaceOf, suggestion } from './references.js';
-import { containersOf, podTemplates, type PodTemplate } from './workloads.js';
+import {
+  describe,
+  groupOf,
+  isObj,
+  listNames,
+  namespaceOf,
+  suggestion,
+} from '../model/references.js';
+import { containersOf, podTemplates, type PodTemplate } from '../model/workloads.js';
 
 type Obj = Record<string, any>;
 type RefKind = 'Secret' | 'ConfigMap' | 'PersistentVolumeClaim' | 'ServiceAccount';

@@ -6,7 +6,7 @@ import {
   REPO_ROOT,
   runRuleOnYaml,
   runRulesOnRepo,
-} from './test-helpers.js';
+} from '../testing/helpers.js';
 
 const cluster = prdLikeCluster();
 

@@ -1,8 +1,8 @@
 import type { Rule, RuleFinding } from '../types.js';
-import { identityWords } from './components.js';
-import { parseImageRef } from './images.js';
-import { fitGroups, restrictsNodes, tolerationFor, type GroupFit } from './scheduling.js';
-import { podTemplates, type PodTemplate } from './workloads.js';
+import { identityWords } from '../model/components.js';
+import { parseImageRef } from '../model/images.js';
+import { fitGroups, restrictsNodes, tolerationFor, type GroupFit } from '../cluster/scheduling.js';
+import { podTemplates, type PodTemplate } from '../model/workloads.js';
 
 /** Annotation that says a DaemonSet must (`"true"`) or need not (`"false"`) run on every node. */
 export const RUN_ON_EVERY_NODE = 'manifests/run-on-every-node';

@@ -6,7 +6,7 @@ import {
   scalarDlPartOf,
   squash,
   type ScalarDlPart,
-} from './components.js';
+} from '../model/components.js';
 import {
   candidateGroups,
   fitGroups,
@@ -19,8 +19,8 @@ import {
   tolerationFor,
   tolerationPath,
   type GroupFit,
-} from './scheduling.js';
-import { podTemplates, type PodTemplate } from './workloads.js';
+} from '../cluster/scheduling.js';
+import { podTemplates, type PodTemplate } from '../model/workloads.js';
 
 /**
  * Dedicated node groups (with a NoSchedule/NoExecute taint) are for the workloads that select them.

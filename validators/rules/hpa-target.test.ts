@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers.js';
 import { hpaTargetRule } from './hpa-target.js';
-import { runRuleOnYaml, runRulesOnRepo } from './test-helpers.js';
+import { runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
 
 const statefulSet = `apiVersion: apps/v1
 kind: StatefulSet

@@ -1,6 +1,13 @@
 import { apiGroup } from '../../core/manifest.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { describe, groupOf, isObj, namespaceOf, ObjectIndex, suggestion } from './references.js';
+import {
+  describe,
+  groupOf,
+  isObj,
+  namespaceOf,
+  ObjectIndex,
+  suggestion,
+} from '../model/references.js';
 
 /** Built-in kinds with a scale subresource, by API group. */
 const SCALABLE: Record<string, string> = {

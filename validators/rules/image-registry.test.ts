@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { imageRegistryRule } from './image-registry.js';
-import { lineOf, REPO_ROOT, runRuleOnYaml, runRulesOnRepo } from './test-helpers.js';
+import { lineOf, REPO_ROOT, runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
 
 const allowedRegistries = [
   '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com',

@@ -1,6 +1,6 @@
 import type { Rule, RuleFinding } from '../types.js';
-import { normalizeHost, parseImageRef, type ImageRef } from './images.js';
-import { containerImages } from './workloads.js';
+import { normalizeHost, parseImageRef, type ImageRef } from '../model/images.js';
+import { containerImages } from '../model/workloads.js';
 
 /** An allowed registry entry as segments: host first (normalised), then path segments. */
 export function registryEntrySegments(entry: string): string[] | undefined {

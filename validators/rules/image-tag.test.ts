@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { imageTagRule } from './image-tag.js';
-import { parseImageRef } from './images.js';
+import { parseImageRef } from '../model/images.js';
 import {
   lineOf,
   prdLikeCluster,
   REPO_ROOT,
   runRuleOnYaml,
   runRulesOnRepo,
-} from './test-helpers.js';
+} from '../testing/helpers.js';
 
 const job = `apiVersion: batch/v1
 kind: Job

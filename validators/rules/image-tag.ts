@@ -1,6 +1,6 @@
 import type { Rule, RuleFinding, Severity } from '../types.js';
-import { parseImageRef } from './images.js';
-import { containerImages } from './workloads.js';
+import { parseImageRef } from '../model/images.js';
+import { containerImages } from '../model/workloads.js';
 
 /**
  * Every container image (init and ephemeral containers too) names a version: a tag other than

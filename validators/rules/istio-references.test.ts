@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers.js';
 import { istioReferencesRule } from './istio-references.js';
-import { runRuleOnYaml, runRulesOnRepo } from './test-helpers.js';
+import { runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
 
 const app = `apiVersion: apps/v1
 kind: Deployment

@@ -11,8 +11,8 @@ import {
   ObjectIndex,
   suggestion,
   TemplateIndex,
-} from './references.js';
-import { mapSelectorMatches, podTemplates } from './workloads.js';
+} from '../model/references.js';
+import { mapSelectorMatches, podTemplates } from '../model/workloads.js';
 
 type Obj = Record<string, any>;
 

@@ -6,7 +6,7 @@ import {
   REPO_ROOT,
   runRuleOnYaml,
   runRulesOnRepo,
-} from './test-helpers.js';
+} from '../testing/helpers.js';
 
 /** An exporter StatefulSet with the given env and volume parts. */
 function exporter(env: string, volumes = '', claims = true, kind = 'StatefulSet'): string {

@@ -1,7 +1,7 @@
 import type { FieldPath, Rule, RuleFinding } from '../types.js';
-import { isMxTransporter } from './components.js';
-import { containerEnv, indexConfig, namespaceOf, type ContainerEnv } from './env.js';
-import { containersOf, podTemplates, type PodTemplate } from './workloads.js';
+import { isMxTransporter } from '../model/components.js';
+import { containerEnv, indexConfig, namespaceOf, type ContainerEnv } from '../model/env.js';
+import { containersOf, podTemplates, type PodTemplate } from '../model/workloads.js';
 
 type Obj = Record<string, any>;
 

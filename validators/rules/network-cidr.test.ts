@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterDeclaration } from '../types.js';
-import { cidrContains, cidrOverlaps, formatCidr, parseCidr, type Cidr } from './cidr.js';
+import { cidrContains, cidrOverlaps, formatCidr, parseCidr, type Cidr } from '../cluster/cidr.js';
 import { networkCidrRule } from './network-cidr.js';
 import {
   lineOf,
@@ -8,7 +8,7 @@ import {
   runRuleOnYaml,
   runRulesOnRepo,
   valuesFromYaml,
-} from './test-helpers.js';
+} from '../testing/helpers.js';
 
 /** A values file declaring one cluster, the way values/shared/global.yaml does. */
 function clusterValues(vpcs: string): string {

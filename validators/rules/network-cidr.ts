@@ -1,5 +1,12 @@
 import type { FieldPath, Rule, RuleFinding, Subnet, Vpc } from '../types.js';
-import { cidrContains, cidrOverlaps, formatCidr, parseCidr, sameCidr, type Cidr } from './cidr.js';
+import {
+  cidrContains,
+  cidrOverlaps,
+  formatCidr,
+  parseCidr,
+  sameCidr,
+  type Cidr,
+} from '../cluster/cidr.js';
 
 /** Smallest sane subnet: a /24 for IPv4 (AWS keeps 5 addresses of each), a /64 for IPv6 (SLAAC). */
 const MIN_SUBNET = { 4: 24, 6: 64 } as const;

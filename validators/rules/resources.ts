@@ -1,6 +1,6 @@
 import type { Rule, RuleFinding } from '../types.js';
-import { isObj } from './references.js';
-import { containersOf, podTemplates } from './workloads.js';
+import { isObj } from '../model/references.js';
+import { containersOf, podTemplates } from '../model/workloads.js';
 
 const WANTED = [
   ['requests', 'cpu'],

@@ -7,7 +7,7 @@ import {
   runRuleOnYaml,
   runRulesOnRepo,
   valuesFromYaml,
-} from './test-helpers.js';
+} from '../testing/helpers.js';
 
 const cluster = prdLikeCluster();
 

@@ -1,9 +1,9 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding } from '../types.js';
-import { isAuditorSide, scalarDlPartOf, type ScalarDlPart } from './components.js';
-import { namespaceOf } from './env.js';
-import { candidateGroups, fitGroups, isDedicated } from './scheduling.js';
-import { podTemplates, selectorMatches, type PodTemplate } from './workloads.js';
+import { isAuditorSide, scalarDlPartOf, type ScalarDlPart } from '../model/components.js';
+import { namespaceOf } from '../model/env.js';
+import { candidateGroups, fitGroups, isDedicated } from '../cluster/scheduling.js';
+import { podTemplates, selectorMatches, type PodTemplate } from '../model/workloads.js';
 
 type Obj = Record<string, any>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { schedulableRule } from './schedulable.js';
-import { closestGroup, fitGroups, tolerationMatches } from './scheduling.js';
+import { closestGroup, fitGroups, tolerationMatches } from '../cluster/scheduling.js';
 import {
   lineOf,
   prdLikeCluster,
@@ -8,7 +8,7 @@ import {
   ruleContext,
   runRuleOnYaml,
   runRulesOnRepo,
-} from './test-helpers.js';
+} from '../testing/helpers.js';
 import type { Taint } from '../types.js';
 
 const cluster = prdLikeCluster();

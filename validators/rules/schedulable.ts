@@ -1,6 +1,12 @@
 import type { Rule, RuleFinding } from '../types.js';
-import { closestGroup, fitGroups, fitPath, tolerationFor, type GroupFit } from './scheduling.js';
-import { podTemplates } from './workloads.js';
+import {
+  closestGroup,
+  fitGroups,
+  fitPath,
+  tolerationFor,
+  type GroupFit,
+} from '../cluster/scheduling.js';
+import { podTemplates } from '../model/workloads.js';
 
 /** How to fix the mismatches of the closest group, in one clause. */
 function fixHint(fit: GroupFit): string {

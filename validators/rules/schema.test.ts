@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { schemaRule } from './schema.js';
-import { prdLikeCluster, runRuleOnYaml } from './test-helpers.js';
+import { prdLikeCluster, runRuleOnYaml } from '../testing/helpers.js';
 
 const SERVICE = `apiVersion: v1
 kind: Service

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers.js';
 import type { Finding } from '../types.js';
 import { encodingsOf, secretLeakRule } from './secret-leak.js';
-import { runRuleOnYaml, runRulesOnRepo } from './test-helpers.js';
+import { runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
 
 const SECRET = 'Pa$$w0rd"with/odd+chars';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');

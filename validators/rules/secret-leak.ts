@@ -1,6 +1,6 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from '../types.js';
-import { groupOf, isObj } from './references.js';
+import { groupOf, isObj } from '../model/references.js';
 
 type Obj = Record<string, any>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers.js';
 import { selectorOverlapRule } from './selector-overlap.js';
-import { runRuleOnYaml, runRulesOnRepo } from './test-helpers.js';
+import { runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
 
 const statefulSet = (
   name: string,

@@ -1,7 +1,7 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { describe, formatLabels, isObj, namespaceOf } from './references.js';
-import { selectorMatches } from './workloads.js';
+import { describe, formatLabels, isObj, namespaceOf } from '../model/references.js';
+import { selectorMatches } from '../model/workloads.js';
 
 type Obj = Record<string, any>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers.js';
 import { serviceSelectorRule } from './service-selector.js';
-import { runRuleOnYaml, runRulesOnRepo } from './test-helpers.js';
+import { runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
 
 const deployment = `apiVersion: apps/v1
 kind: Deployment

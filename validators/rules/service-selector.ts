@@ -1,6 +1,6 @@
 import type { Rule, RuleFinding } from '../types.js';
-import { describe, formatLabels, isObj, namespaceOf, TemplateIndex } from './references.js';
-import { mapSelectorMatches, podTemplates, type PodTemplate } from './workloads.js';
+import { describe, formatLabels, isObj, namespaceOf, TemplateIndex } from '../model/references.js';
+import { mapSelectorMatches, podTemplates, type PodTemplate } from '../model/workloads.js';
 
 /** How a pod template's labels fall short of a Service selector. */
 function mismatch(selector: Record<string, string>, labels: Record<string, string>): string[] {

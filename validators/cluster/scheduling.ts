@@ -1,5 +1,5 @@
 import type { ClusterDeclaration, FieldPath, NodeGroup, Taint } from '../types.js';
-import type { PodTemplate } from './workloads.js';
+import type { PodTemplate } from '../model/workloads.js';
 
 /**
  * Scheduling model shared by the node-group rules (schedulable, dedicated-pool, daemonset-everywhere,

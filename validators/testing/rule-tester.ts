@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { OriginNode } from '../../generator/values/origins.js';
+import type { Finding, Rule, RuleContext, Severity } from '../types.js';
+import { runRuleOnYaml } from './helpers.js';
+
+/** Manifest text: one file (`case.yaml`) or several, by file name. */
+export type CaseFiles = string | Record<string, string>;
+
+export interface RuleCase {
+  /** Test name (defaults to the first line that names the object). */
+  name?: string;
+  yaml: CaseFiles;
+  /** Rule context beyond the defaults (cluster, values, env, secret values...). */
+  context?: Partial<RuleContext>;
+  /** Chart the manifests belong to. */
+  chart?: string;
+  /** Origins of `context.values`, for values-level findings. */
+  valueOrigins?: OriginNode;
+}
+
+export interface ExpectedFinding {
+  /** Field path as reports show it (`spec.template.spec.containers[0].image`). */
+  path?: string;
+  /** Line in the case's file. */
+  line?: number;
+  /** File (for cases with several files). */
+  file?: string;
+  message?: RegExp | string;
+  severity?: Severity;
+  resource?: string;
+}
+
+export interface InvalidCase extends RuleCase {
+  /** The findings expected, in report order; at least one. */
+  errors: ExpectedFinding[];
+}
+
+export interface RuleTests {
+  valid: (RuleCase | string)[];
+  invalid: InvalidCase[];
+}
+
+function filesOf(yaml: CaseFiles): Record<string, string> {
+  return typeof yaml === 'string' ? { 'case.yaml': yaml } : yaml;
+}
+
+function caseName(c: RuleCase, index: number): string {
+  if (c.name) return c.name;
+  const text = Object.values(filesOf(c.yaml)).join('\n');
+  const kind = /^kind:\s*(\S+)/m.exec(text)?.[1] ?? 'document';
+  const name = /^\s*name:\s*(\S+)/m.exec(text)?.[1] ?? String(index);
+  return `${kind} ${name} (#${index + 1})`;
+}
+
+/** Runs one case through the runner, as `validate` would, and returns its findings. */
+export function runCase(rule: Rule, c: RuleCase): Finding[] {
+  return runRuleOnYaml(rule, filesOf(c.yaml), c.context ?? {}, {
+    chart: c.chart,
+    valueOrigins: c.valueOrigins,
+  });
+}
+
+function matchesMessage(message: string, expected: RegExp | string): boolean {
+  return typeof expected === 'string' ? message.includes(expected) : expected.test(message);
+}
+
+/** Why a finding does not match what was expected ('' when it does). */
+function mismatch(f: Finding, e: ExpectedFinding): string {
+  const wrong: string[] = [];
+  if (e.path !== undefined && f.path !== e.path) wrong.push(`path ${f.path} (expected ${e.path})`);
+  if (e.line !== undefined && f.location?.line !== e.line)
+    wrong.push(`line ${f.location?.line} (expected ${e.line})`);
+  if (e.file !== undefined && f.location?.file !== e.file)
+    wrong.push(`file ${f.location?.file} (expected ${e.file})`);
+  if (e.severity !== undefined && f.severity !== e.severity)
+    wrong.push(`severity ${f.severity} (expected ${e.severity})`);
+  if (e.resource !== undefined && f.resource !== e.resource)
+    wrong.push(`resource ${f.resource} (expected ${e.resource})`);
+  if (e.message !== undefined && !matchesMessage(f.message, e.message))
+    wrong.push(`message "${f.message}" (expected ${String(e.message)})`);
+  return wrong.join('; ');
+}
+
+/**
+ * Declares one vitest suite for a rule, in the spirit of ESLint's RuleTester: every `valid` case
+ * must give no finding of this rule; every `invalid` case must give exactly the findings listed
+ * (an invalid case with no finding fails).
+ */
+export function testRule(rule: Rule, tests: RuleTests): void {
+  describe(`rule ${rule.id}`, () => {
+    tests.valid.forEach((raw, i) => {
+      const c: RuleCase = typeof raw === 'string' ? { yaml: raw } : raw;
+      it(`valid: ${caseName(c, i)}`, () => {
+        const findings = runCase(rule, c);
+        expect(
+          findings.map((f) => `${f.path}: ${f.message}`),
+          'a valid case gives no finding',
+        ).toEqual([]);
+      });
+    });
+    tests.invalid.forEach((c, i) => {
+      it(`invalid: ${caseName(c, i)}`, () => {
+        if (c.errors.length === 0) throw new Error('an invalid case lists at least one finding');
+        const findings = runCase(rule, c);
+        expect(findings.length, `findings: ${findings.map((f) => f.message).join(' | ')}`).toBe(
+          c.errors.length,
+        );
+        findings.forEach((f, n) => {
+          expect(f.ruleId).toBe(rule.id);
+          expect(mismatch(f, c.errors[n]), `finding ${n + 1}`).toBe('');
+        });
+      });
+    });
+  });
+}
