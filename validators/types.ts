@@ -87,6 +87,8 @@ export interface ClusterDeclaration {
   nodeGroups: NodeGroup[];
   vpcs?: Vpc[];
   outOfBandSecrets?: OutOfBandSecret[];
+  /** StorageClasses the cluster has that the plan does not render. */
+  storageClasses?: { name: string; allowVolumeExpansion?: boolean; default?: boolean }[];
 }
 
 /** Everything a rule may read besides the manifests. */
