@@ -87,16 +87,6 @@ function gitAt(root: string): SimpleGit {
   return simpleGit({ baseDir: root });
 }
 
-async function revParse(git: SimpleGit, ref: string): Promise<string | undefined> {
-  try {
-    return (
-      (await git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || undefined
-    );
-  } catch {
-    return undefined;
-  }
-}
-
 /** Files with uncommitted changes outside release/<env>/: pr-plan refuses to touch such a tree. */
 async function dirtyOutsideRelease(git: SimpleGit, env: string): Promise<string[]> {
   const prefix = (await git.raw(['rev-parse', '--show-prefix'])).trim();

@@ -12,7 +12,7 @@ export const ANY = Symbol('any');
 export type PatternSegment = Segment | typeof ANY;
 
 const IDENT = /^[A-Za-z_$][\w$-]*$/;
-const PLAIN_KEY_VALUE = /^[^\s\]\[,="]+$/;
+const PLAIN_KEY_VALUE = /^[^\s\][,="]+$/;
 
 function keyValue(v: string): string {
   return PLAIN_KEY_VALUE.test(v) ? v : JSON.stringify(v);
