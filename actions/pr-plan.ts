@@ -201,7 +201,8 @@ export async function runPrPlan(options: PrPlanOptions): Promise<PrPlanResult> {
     rendered = preparePlan(written);
     const ahead = await commitsAhead(git, remoteBranch);
     if (await releaseChanged(git, env)) {
-      const headDiff = await diffAgainstBase(rendered, 'HEAD');
+      // The message tells what the commit changes on the branch as origin has it.
+      const headDiff = await diffAgainstBase(rendered, remoteBranch);
       const [subject, body] = commitMessage(env, headDiff, action.sha);
       await git.raw(['add', '-A', '--', `release/${env}/`]);
       await git.raw([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deployment, diffYaml, only, planObject } from '../test/plan-helpers.js';
+import { deployment, diffYaml, only } from '../test/plan-helpers.js';
 import { formatPlanJson } from './format/json.js';
 import { formatPlanMarkdown } from './format/markdown.js';
 import { formatPlanText } from './format/text.js';

@@ -12,7 +12,7 @@ function twoCommits(): string {
     '    - name: orders\n      replicas: 3',
     '    - name: orders\n      replicas: 5',
   );
-  edit(dir, 'values/prd/mxtransporter.yaml', /    - name: customers\n(.|\n)*$/, '');
+  edit(dir, 'values/prd/mxtransporter.yaml', / {4}- name: customers\n[^]*$/, '');
   expect(cli(dir, ['render', '--env', 'prd', '--no-validate']).status).toBe(0);
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'Scale orders, stop exporting customers');
@@ -21,12 +21,14 @@ function twoCommits(): string {
 
 describe('manifests plan against a real git repository', () => {
   let repo: string;
+  let top: string;
   beforeAll(() => {
     repo = twoCommits();
+    top = git(repo, 'rev-parse', 'HEAD');
   });
   // Each test starts from the two commits, with a clean working tree.
   beforeEach(() => {
-    git(repo, 'reset', '-q', '--hard', 'main');
+    git(repo, 'reset', '-q', '--hard', top);
     git(repo, 'clean', '-qfdx');
   });
   it('reviews the last change with --base HEAD~1 --format markdown', () => {
