@@ -10,10 +10,10 @@ import {
   type ValidateResult,
   type ValidationConfig,
 } from '../validators/validate.js';
-import { blobId, readBasePlan } from './base.js';
+import { blobIdsOf, loadBaseObjects, type BaseObjects } from './base-objects.js';
+import { startBaseRead } from './base-thread.js';
 import { diffPlans } from './diff.js';
 import type { CompiledIgnore } from './ignore.js';
-import { parsePlanFile } from './parse.js';
 import { parsePattern } from './paths.js';
 import { RISK_CODES, type PlanDiff, type PlanObject, type StorageClassInfo } from './types.js';
 
@@ -95,45 +95,20 @@ export function preparePlan(render: RenderResult): RenderedPlan {
   return { render, validation, config, ignore };
 }
 
-/**
- * Diffs a render against the committed `release/<env>/` at `ref`, read from git. Files whose bytes
- * equal the committed ones are recognised by their git object id and never read or parsed.
- */
-export async function diffAgainstBase(rendered: RenderedPlan, ref: string): Promise<PlanDiff> {
+function diffWithBase(rendered: RenderedPlan, base: BaseObjects): PlanDiff {
   const { render, validation, ignore } = rendered;
   const env = render.loaded.env;
   const prefix = `release/${env}/`;
-  const files = render.release.files;
-  const sameFiles = new Set<string>();
-  let algorithm: 'sha1' | 'sha256' | undefined;
-  const base = await readBasePlan(render.project.root, env, ref, (path, blob) => {
-    const text = files.get(path);
-    if (text === undefined) return true;
-    algorithm ??= blob.length === 64 ? 'sha256' : 'sha1';
-    if (blobId(text, algorithm) === blob) {
-      sameFiles.add(prefix + path);
-      return false;
-    }
-    return true;
-  });
-  const baseObjects: PlanObject[] = [];
-  for (const f of base.files.values()) {
-    if (f.text === undefined) continue;
-    const file = prefix + f.path;
-    for (const object of parsePlanFile(f.text, `${ref}:${file}`)) {
-      baseObjects.push({ object, chart: f.path.split('/')[0], file });
-    }
-  }
   const next: PlanObject[] = render.release.manifests.map((m) => ({
     object: m.object,
     chart: m.chart,
     file: prefix + m.file,
   }));
   return diffPlans(
-    { base: baseObjects, next, sameFiles },
+    { base: base.objects, next, sameFiles: new Set(base.sameFiles) },
     {
       env,
-      base: { ref, commit: base.commit },
+      base: { ref: base.ref, commit: base.commit },
       ignore,
       declaredStorageClasses: declaredStorageClasses(clusterOf(render.loaded), env),
       findings: validation.findings,
@@ -142,12 +117,35 @@ export async function diffAgainstBase(rendered: RenderedPlan, ref: string): Prom
 }
 
 /**
- * `manifests plan`: renders and validates the working tree's charts and values in memory, reads the
- * committed `release/<env>/` at the base ref from git, and diffs the two.
+ * Diffs a render against the committed `release/<env>/` at `ref`, read from git. Files whose bytes
+ * equal the committed ones are recognised by their git object id and never read or parsed.
+ */
+export async function diffAgainstBase(rendered: RenderedPlan, ref: string): Promise<PlanDiff> {
+  const { render } = rendered;
+  const base = await loadBaseObjects(
+    render.project.root,
+    render.loaded.env,
+    ref,
+    blobIdsOf(render.release.files),
+  );
+  return diffWithBase(rendered, base);
+}
+
+/**
+ * `manifests plan`: renders the working tree's charts and values in memory, then validates them
+ * while the committed `release/<env>/` at the base ref is read from git (on another thread when
+ * built), and diffs the two.
  */
 export async function planEnvironment(options: PlanOptions): Promise<PlanRun> {
-  const rendered = preparePlan(renderEnvironment(options.root, options.env, options));
-  const diff = await diffAgainstBase(rendered, options.base ?? 'HEAD');
+  const render = renderEnvironment(options.root, options.env, options);
+  const base = startBaseRead(
+    render.project.root,
+    options.env,
+    options.base ?? 'HEAD',
+    blobIdsOf(render.release.files),
+  );
+  const rendered = preparePlan(render);
+  const diff = diffWithBase(rendered, await base);
   return {
     diff,
     validation: rendered.validation,

@@ -218,7 +218,6 @@ export function assessRisks(input: RiskInput, ctx: RiskContext): RiskResult {
 function destroyRisks(gone: PlanObject, add: (code: Risk['code'], reason: string) => void): void {
   const obj = gone.object as Obj;
   const group = apiGroup(obj.apiVersion);
-  const id = resourceId(gone.object);
   if (group === '' && obj.kind === 'Namespace') {
     add(
       'cascade-delete',
@@ -236,13 +235,13 @@ function destroyRisks(gone: PlanObject, add: (code: Risk['code'], reason: string
     if (finalizers.some((f) => typeof f === 'string' && f.startsWith(ARGO_RESOURCES_FINALIZER))) {
       add(
         'cascade-delete',
-        `Application ${id} carries ${ARGO_RESOURCES_FINALIZER}: deleting it makes Argo CD delete every resource it manages`,
+        `the Application carries ${ARGO_RESOURCES_FINALIZER}: deleting it makes Argo CD delete every resource it manages`,
       );
     }
   } else if (group === '' && obj.kind === 'PersistentVolumeClaim') {
     add(
       'data-loss',
-      `deleting PersistentVolumeClaim ${id} releases its volume; with the reclaim policy Delete (the default for dynamically provisioned volumes) the data is gone`,
+      `deleting the claim releases its volume; with the reclaim policy Delete (the default for dynamically provisioned volumes) the data is gone`,
     );
   } else if (group === 'apps' && obj.kind === 'StatefulSet') {
     const vcts: Obj[] = Array.isArray(obj.spec?.volumeClaimTemplates)
@@ -254,15 +253,15 @@ function destroyRisks(gone: PlanObject, add: (code: Risk['code'], reason: string
     const whenDeleted = obj.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted ?? 'Retain';
     let reason =
       whenDeleted === 'Delete'
-        ? `StatefulSet ${id} has persistentVolumeClaimRetentionPolicy.whenDeleted: Delete, so deleting it deletes its claims (${claims}, ...) and their data`
-        : `deleting StatefulSet ${id} stops its pods; its claims (${claims}, ...) stay while whenDeleted is Retain, but nothing uses them and removing them loses the data`;
+        ? `its persistentVolumeClaimRetentionPolicy.whenDeleted is Delete, so deleting it deletes its claims (${claims}, ...) and their data`
+        : `deleting it stops its pods; its claims (${claims}, ...) stay while whenDeleted is Retain, but nothing uses them and removing them loses the data`;
     const t = podTemplateOf(asManifest(gone));
     if (t && isMxTransporter(t)) {
       const env = envOf(t.spec);
       const what = [env.MONGODB_DATABASE, env.MONGODB_COLLECTION].filter(Boolean).join('.');
       reason +=
         `. It holds the MxTransporter resume token${what ? ` of ${what}` : ''}: until it runs again no change is exported, and an exporter started without that token ` +
-        'begins at the current position of the change stream, so the changes made in between are never exported';
+        'begins at the current position of the change stream, so the changes made in between are never exported.';
     }
     add('data-loss', reason);
   }
@@ -353,7 +352,6 @@ function pvcRisks(
   add: (code: Risk['code'], reason: string) => void,
   markReplace: () => void,
 ): void {
-  const id = resourceId(next as KubeObject);
   const isStorage = (p: Path) => pathIs(p, 'spec', 'resources', 'requests', 'storage');
   const allowed = (p: Path) =>
     isStorage(p) ||
@@ -368,7 +366,7 @@ function pvcRisks(
     );
     add(
       'data-loss',
-      `recreating PersistentVolumeClaim ${id} releases its volume; with the reclaim policy Delete the data is gone`,
+      `recreating the claim releases its volume; with the reclaim policy Delete the data is gone`,
     );
   }
   const a = storageOf(old.spec);
