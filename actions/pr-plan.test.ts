@@ -129,6 +129,10 @@ describe('pr-plan against a local bare repository and the stand-in GitHub API', 
     expect(s.gh.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
       `PATCH /repos/shop/manifests/issues/comments/${ours[0].id}`,
     ]);
+    const relisted = s.gh.requests.filter(
+      (r) => r.path === '/repos/shop/manifests/issues/7/comments' && r.method === 'GET',
+    );
+    expect(relisted.map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
     expect(s.gh.comments.get(7)!.filter((c) => c.body.includes(MARKER))).toHaveLength(1);
     expect(again.comment).toEqual({ id: ours[0].id, created: false, pullRequest: 7 });
   });

@@ -48,7 +48,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
  * Appends the differences between `a` and `b` (found at `path`) to `out`: maps key by key, keyed
  * lists item by item (matched by keys), other lists of maps of equal length item by item, and
  * everything else as one change. A field present on one side only is one change holding the whole
- * value.
+ * value. Changes come in key order.
  */
 export function compareValues(
   a: unknown,
@@ -57,18 +57,32 @@ export function compareValues(
   ctx: CompareContext,
   out: RawChange[],
 ): void {
+  walk(a, b, [...path], ctx, out);
+}
+
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** `path` is one stack, pushed and popped on the way down; a change takes a copy. */
+function walk(a: unknown, b: unknown, path: Path, ctx: CompareContext, out: RawChange[]): void {
   if (a === b) return;
   if (a === undefined || b === undefined) {
-    out.push({ path, old: a, new: b });
+    out.push({ path: path.slice(), old: a, new: b });
     return;
   }
   if (isMap(a) && isMap(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of [...keys].sort()) {
-      const av = Object.prototype.hasOwnProperty.call(a, k) ? a[k] : undefined;
-      const bv = Object.prototype.hasOwnProperty.call(b, k) ? b[k] : undefined;
+    const keys = Object.keys(a);
+    for (const k of Object.keys(b)) if (!hasOwn(a, k)) keys.push(k);
+    keys.sort();
+    for (const k of keys) {
+      const av = hasOwn(a, k) ? a[k] : undefined;
+      const bv = hasOwn(b, k) ? b[k] : undefined;
+      if (av === bv) continue;
       if (Array.isArray(av) && Array.isArray(bv)) compareLists(av, bv, path, k, ctx, out);
-      else compareValues(av, bv, [...path, k], ctx, out);
+      else {
+        path.push(k);
+        walk(av, bv, path, ctx, out);
+        path.pop();
+      }
     }
     return;
   }
@@ -76,7 +90,7 @@ export function compareValues(
     comparePositional(a, b, path, ctx, out);
     return;
   }
-  if (!deepEqual(a, b)) out.push({ path, old: a, new: b });
+  if (!deepEqual(a, b)) out.push({ path: path.slice(), old: a, new: b });
 }
 
 function compareLists(
@@ -87,22 +101,28 @@ function compareLists(
   ctx: CompareContext,
   out: RawChange[],
 ): void {
-  const path = [...parent, field];
   const rule = listKeyRule(ctx.group, ctx.kind, parent, field);
+  parent.push(field);
   if (rule) {
     const ia = indexByKeys(a, rule);
     const ib = indexByKeys(b, rule);
     if (ia && ib) {
-      const ids = [...new Set([...ia.keys(), ...ib.keys()])].sort();
+      const ids = [...ia.keys()];
+      for (const id of ib.keys()) if (!ia.has(id)) ids.push(id);
+      ids.sort();
       for (const id of ids) {
         const x = ia.get(id);
         const y = ib.get(id);
-        compareValues(x?.item, y?.item, [...path, (x ?? y)!.seg], ctx, out);
+        parent.push((x ?? y)!.seg);
+        walk(x?.item, y?.item, parent, ctx, out);
+        parent.pop();
       }
+      parent.pop();
       return;
     }
   }
-  comparePositional(a, b, path, ctx, out);
+  comparePositional(a, b, parent, ctx, out);
+  parent.pop();
 }
 
 /** Atomic lists: scalars as one change, maps item by item when the lengths agree. */
@@ -115,8 +135,12 @@ function comparePositional(
 ): void {
   if (deepEqual(a, b)) return;
   if (a.length === b.length && !a.every(isScalar) && !b.every(isScalar)) {
-    for (let i = 0; i < a.length; i++) compareValues(a[i], b[i], [...path, i], ctx, out);
+    for (let i = 0; i < a.length; i++) {
+      path.push(i);
+      walk(a[i], b[i], path, ctx, out);
+      path.pop();
+    }
     return;
   }
-  out.push({ path, old: a, new: b });
+  out.push({ path: path.slice(), old: a, new: b });
 }

@@ -102,7 +102,7 @@ export function indexByKeys(
       if (v === undefined || v === null || typeof v === 'object') return undefined;
       keys.push([k, String(v)]);
     }
-    const id = JSON.stringify(keys);
+    const id = keys.map(([, v]) => v).join('\u0000');
     if (out.has(id)) return undefined;
     out.set(id, { item, seg: { keys } });
   }
