@@ -172,14 +172,14 @@ export async function runPrPlan(options: PrPlanOptions): Promise<PrPlanResult> {
     );
   }
   await git.raw(['fetch', '--no-tags', 'origin', `+refs/heads/${action.branch}:${remoteBranch}`]);
-  let baseRef = `refs/remotes/origin/${action.baseBranch}`;
+  let baseRef: string | undefined = `refs/remotes/origin/${action.baseBranch}`;
   try {
     await git.raw(['fetch', '--no-tags', 'origin', `+refs/heads/${action.baseBranch}:${baseRef}`]);
   } catch {
     log(
-      `no branch ${action.baseBranch} on origin: the comment compares with the branch's previous plan`,
+      `no branch ${action.baseBranch} on origin: the comment compares with the branch as it was before this run`,
     );
-    baseRef = 'HEAD';
+    baseRef = undefined;
   }
   // Commits the workspace has that origin does not must all be plan commits of ours, or a reset
   // after a conflict could drop someone's work.
@@ -259,11 +259,11 @@ export async function runPrPlan(options: PrPlanOptions): Promise<PrPlanResult> {
     }
   }
 
-  const diff = await diffAgainstBase(rendered!, baseRef);
+  const diff = await diffAgainstBase(rendered!, baseRef ?? headBefore);
   const head = (await git.revparse(['HEAD'])).trim();
   const footer = `<sub>Plan of \`${action.branch}\` at ${head.slice(0, 7)}${pushed ? ', plan commit pushed' : head === headBefore ? ', no new plan commit' : ''}; rendered by \`manifests pr-plan\`.</sub>`;
   const markdown = formatPlanMarkdown(
-    { ...diff, base: { ...diff.base, ref: action.baseBranch } },
+    { ...diff, base: { ...diff.base, ref: baseRef ? action.baseBranch : action.branch } },
     { footer },
   );
   const result: PrPlanResult = {
