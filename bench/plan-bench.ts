@@ -56,8 +56,9 @@ function threadCpuMs(): number {
 }
 
 /**
- * One in-process measurement (fresh process) of the steps `manifests plan` takes: render, validate
- * while the base is read and parsed on a worker thread, wait for it, diff; then each format.
+ * One in-process measurement (fresh process) of the steps `manifests plan` takes: render and
+ * validate while the base is read and parsed on a worker thread, wait for it, diff; then each
+ * format.
  */
 async function child(dir: string): Promise<void> {
   const { renderEnvironment } = await import('../generator/pipeline.js');
@@ -75,9 +76,10 @@ async function child(dir: string): Promise<void> {
     t = now;
     return d;
   };
+  const read = startBaseRead(dir, 'prd', 'HEAD');
   const render = renderEnvironment(dir, 'prd', { environ: {} });
   const renderMs = lap();
-  const base = startBaseRead(dir, 'prd', 'HEAD', blobIdsOf(render.release.files));
+  const base = read.select(blobIdsOf(render.release.files));
   const rendered = preparePlan(render);
   const validate = lap();
   const b = await base;
@@ -185,7 +187,7 @@ async function main(): Promise<void> {
       console.log(
         `${name} (${fmt(m('resources'))} resources, ${fmt(m('changed'))} changed): manifests plan --env prd ${fmt(median(wall))} ms wall; ` +
           `in process ${fmt(m('wall'))} ms (main thread CPU ${fmt(m('mainCpu'))} ms): render ${fmt(m('render'))}, ` +
-          `validate ${fmt(m('validate'))} (base read from git and parsed meanwhile), wait ${fmt(m('wait'))}, diff ${fmt(m('diff'))}; ` +
+          `validate ${fmt(m('validate'))} (the base is read from git and parsed on a worker thread meanwhile), wait ${fmt(m('wait'))}, diff ${fmt(m('diff'))}; ` +
           `formats: text ${fmt(m('text'))}, markdown ${fmt(m('markdown'))}, json ${fmt(m('json'))} ms`,
       );
     }

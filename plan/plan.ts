@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
 import { clusterOf } from '../generator/render/render.js';
@@ -132,19 +133,22 @@ export async function diffAgainstBase(rendered: RenderedPlan, ref: string): Prom
 }
 
 /**
- * `manifests plan`: renders the working tree's charts and values in memory, then validates them
- * while the committed `release/<env>/` at the base ref is read from git (on another thread when
+ * `manifests plan`: renders and validates the working tree's charts and values in memory while the
+ * committed `release/<env>/` at the base ref is read from git and parsed (on another thread when
  * built), and diffs the two.
  */
 export async function planEnvironment(options: PlanOptions): Promise<PlanRun> {
-  const render = renderEnvironment(options.root, options.env, options);
-  const base = startBaseRead(
-    render.project.root,
-    options.env,
-    options.base ?? 'HEAD',
-    blobIdsOf(render.release.files),
-  );
-  const rendered = preparePlan(render);
+  const read = startBaseRead(resolve(options.root), options.env, options.base ?? 'HEAD');
+  let rendered: RenderedPlan;
+  let base: Promise<BaseObjects>;
+  try {
+    const render = renderEnvironment(options.root, options.env, options);
+    base = read.select(blobIdsOf(render.release.files));
+    rendered = preparePlan(render);
+  } catch (err) {
+    read.cancel();
+    throw err;
+  }
   const diff = diffWithBase(rendered, await base);
   return {
     diff,
