@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cli, edit, git, projectRepo } from '../test/git-helpers.js';
@@ -115,6 +115,12 @@ describe('manifests plan against a real git repository', () => {
     expect(unknown.stderr).toBe(
       'error: unknown git ref "no-such-branch": no commit by that name in this repository (fetch it first?)\n',
     );
+    // A render that fails stops the base read too (the command returns at once).
+    writeFileSync(join(dir, 'values/prd/zz.yaml'), 'app: [broken\n');
+    const values = cli(dir, ['plan', '--env', 'prd']);
+    expect(values.status).toBe(2);
+    expect(values.stderr).toBe('error: values/prd/zz.yaml:2: YAML error: deficient indentation\n');
+    rmSync(join(dir, 'values/prd/zz.yaml'));
     writeFileSync(
       join(dir, 'validation.yaml'),
       'skip: []\nplanIgnore:\n  - path: spec.template[\n',
