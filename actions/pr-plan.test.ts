@@ -22,9 +22,13 @@ interface Scenario {
  * where a developer changed a value without rendering; a clone of the branch as the workspace; an
  * open pull request from the branch to main with 150 earlier comments on the stand-in API.
  */
-async function scenario(valueChange = true): Promise<Scenario> {
+async function scenario(valueChange = true, more?: (src: string) => void): Promise<Scenario> {
   const src = projectRepo();
   git(src, 'checkout', '-q', '-b', BRANCH);
+  if (more) {
+    more(src);
+    git(src, 'commit', '-q', '-am', 'More changes');
+  }
   if (valueChange) {
     edit(
       src,
@@ -249,6 +253,25 @@ describe('manifests pr-plan (the CLI entry, real @actions/core)', () => {
         `${MARKER}\n### Plan for \`prd\`: 0 to add, 0 to change, 0 to replace, 0 to destroy`,
       ),
     ).toBe(true);
+  });
+
+  it('fails the job when validation finds an error, after committing and commenting', async () => {
+    const s = await scenario(false, (src) =>
+      edit(src, 'values/shared/app.yaml', "tag: '1.9.0'", "tag: 'latest'"),
+    );
+    gh = s.gh;
+    const r = await runCli(s, {});
+    expect(r.status).toBe(1);
+    expect(r.log).toMatch(
+      /^::error title=image-tag%3A Deployment\/apps\/orders .*,file=release\/prd\/app\/apps\/deployment-orders\.yaml,line=\d+::container orders: image .*:latest uses the tag latest/m,
+    );
+    expect(r.log).toMatch(/^::error::validation of release\/prd\/ found \d+ error\(s\)$/m);
+    expect(r.outputs.errors).not.toBe('0');
+    expect(history(s.origin, 1)[0]).toMatch(
+      /^github-actions\[bot\]: Plan release\/prd\/: 0 to add, 1 to change/,
+    );
+    expect(s.gh.writes().map((w) => w.method)).toEqual(['POST']);
+    expect(s.gh.comments.get(7)!.at(-1)!.body).toContain('#### Validation of the new plan: ');
   });
 
   it('survives a push that loses the race inside git (a pre-push hook pushes first)', async () => {
