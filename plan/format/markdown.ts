@@ -2,7 +2,7 @@ import { serializeDocument } from '../../generator/release/serialize.js';
 import type { Finding } from '../../validators/types.js';
 import { connectionGraph, mermaid } from '../graph.js';
 import { isSecret, redactSecret } from '../secrets.js';
-import type { PlanAction, PlanDiff, ResourceChange } from '../types.js';
+import type { FieldChange, PlanAction, PlanDiff, ResourceChange } from '../types.js';
 import { baseLabel, byChart, changeLines, renameCount, summaryLine, SYMBOL } from './common.js';
 import type { KubeObject } from '../../core/manifest.js';
 
@@ -119,6 +119,26 @@ function objectLines(obj: KubeObject, sign: '+' | '-'): string[] {
     .map((l) => `${sign} ${l}`);
 }
 
+function yamlLines(v: unknown, sign: '+' | '-'): string[] {
+  if (v === undefined) return [];
+  if (v === null || typeof v !== 'object') return [`${sign} ${JSON.stringify(v)}`];
+  return serializeDocument(v)
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `${sign} ${l}`);
+}
+
+/** Lines of one field change: `# path`, then the old value as `-` lines and the new as `+`. */
+function changeBlock(c: FieldChange): string[] {
+  if (c.note) return [`# ${changeLines(c)[0]}`];
+  const multiline = (v: unknown) => typeof v === 'string' && v.includes('\n');
+  if (multiline(c.old) || multiline(c.new)) {
+    const [head, ...rest] = changeLines(c);
+    return [`# ${head}`, ...rest.map((l) => l.slice(4))];
+  }
+  return [`# ${c.path}`, ...yamlLines(c.old, '-'), ...yamlLines(c.new, '+')];
+}
+
 /** The `diff` block of one resource: field by field, or the whole object for add and destroy. */
 function diffBody(r: ResourceChange, diff: PlanDiff): string {
   let lines: string[] = [];
@@ -129,32 +149,13 @@ function diffBody(r: ResourceChange, diff: PlanDiff): string {
     const o = diff.graph.gone.get(r.key);
     if (o) lines = objectLines(o.object, '-');
   } else {
-    for (const c of r.changes) {
-      if (
-        c.note ||
-        ((typeof c.old !== 'string' || !c.old.includes('\n')) &&
-          (typeof c.new !== 'string' || !c.new.includes('\n')))
-      ) {
-        const [first] = changeLines(c);
-        if (c.note) {
-          lines.push(`# ${first}`);
-          continue;
-        }
-        lines.push(`# ${c.path}`);
-        if (c.old !== undefined) lines.push(`- ${JSON.stringify(c.old)}`);
-        if (c.new !== undefined) lines.push(`+ ${JSON.stringify(c.new)}`);
-      } else {
-        const [head, ...rest] = changeLines(c);
-        lines.push(`# ${head}`, ...rest.map((l) => l.replace(/^ {4}/, '')));
-      }
-    }
+    for (const c of r.changes) lines.push(...changeBlock(c));
   }
   let body = '';
   let used = 0;
   for (let i = 0; i < lines.length; i++) {
     if (used + lines[i].length + 1 > MAX_DIFF_CHARS) {
-      body += `# … ${plural(lines.length - i, 'more line')} not shown`;
-      return body;
+      return `${body}\n# … ${plural(lines.length - i, 'more line')} not shown`;
     }
     body += (i ? '\n' : '') + lines[i];
     used += lines[i].length + 1;
