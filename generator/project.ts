@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { InputError } from '../core/errors.js';
+import { InputError, yamlInputError } from '../core/errors.js';
 
 /** A chart found under charts/<name>/. */
 export interface ChartInfo {
@@ -65,11 +65,7 @@ function readChart(project: Project, name: string, dir: string): ChartInfo {
   try {
     meta = loadYaml(readFileSync(metaFile, 'utf8'));
   } catch (err) {
-    const mark = (err as { mark?: { line: number } }).mark;
-    throw new InputError(`YAML error: ${(err as { reason?: string }).reason ?? err}`, {
-      file: rel(project, metaFile),
-      line: mark ? mark.line + 1 : undefined,
-    });
+    throw yamlInputError(err, rel(project, metaFile));
   }
   const m = (meta ?? {}) as Record<string, unknown>;
   if (m.name !== name || !CHART_NAME.test(name)) {

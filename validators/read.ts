@@ -2,10 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { InputError } from '../core/errors.js';
+import { InputError, yamlInputError } from '../core/errors.js';
 import type { KubeObject, Manifest } from '../core/manifest.js';
-import { kubeShapeProblem } from '../generator/render/render.js';
-import { checkDocumentSize } from '../generator/release/serialize.js';
+import { checkDocumentSize, kubeShapeProblem } from '../core/shape.js';
 import type { Finding } from './types.js';
 
 export interface ReadResult {
@@ -146,9 +145,8 @@ function parseDocuments(
         .findIndex((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('---'));
       return docs.map((value) => ({ value, line: firstContent < 0 ? 1 : firstContent + 1 }));
     } catch (err) {
-      const e = err as { reason?: string; mark?: { line: number } };
-      if (!/duplicate/i.test(e.reason ?? ''))
-        throw yamlError(file, e.reason, e.mark ? e.mark.line + 1 : undefined);
+      if (!/duplicate/i.test((err as { reason?: string }).reason ?? ''))
+        throw yamlInputError(err, file);
     }
   }
   const lineCounter = new LineCounter();
@@ -159,10 +157,9 @@ function parseDocuments(
     const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
     if (fatal.length > 0) {
       const e = fatal[0];
-      throw yamlError(
-        file,
-        e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
-        lineCounter.linePos(e.pos[0]).line,
+      throw new InputError(
+        `YAML error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        { file, line: lineCounter.linePos(e.pos[0]).line },
       );
     }
     for (const dup of doc.errors.filter((e) => e.code === 'DUPLICATE_KEY')) {
@@ -187,8 +184,4 @@ function parseDocuments(
     out.push({ value, line: lineCounter.linePos(start).line });
   }
   return out;
-}
-
-function yamlError(file: string, reason: string | undefined, line: number | undefined): InputError {
-  return new InputError(`YAML error: ${reason ?? 'invalid YAML'}`, { file, line });
 }

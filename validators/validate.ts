@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { InputError } from '../core/errors.js';
+import { InputError, yamlInputError } from '../core/errors.js';
 import type { Manifest } from '../core/manifest.js';
 import { openProject, requireEnvironment, type Project } from '../generator/project.js';
-import { clusterOf } from '../generator/render/render.js';
+import { clusterOf } from '../core/cluster.js';
 import { GLOBAL_KEY, loadValues, type LoadedValues } from '../generator/values/load.js';
 import { readManifests } from './read.js';
 import { RULES } from './rules/index.js';
@@ -43,11 +43,7 @@ export function readValidationConfig(root: string): ValidationConfig {
   try {
     raw = loadYaml(readFileSync(file, 'utf8'));
   } catch (err) {
-    const mark = (err as { mark?: { line: number } }).mark;
-    throw new InputError(`YAML error: ${(err as { reason?: string }).reason}`, {
-      file: 'validation.yaml',
-      line: mark ? mark.line + 1 : undefined,
-    });
+    throw yamlInputError(err, 'validation.yaml');
   }
   const r = (raw ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(r)) {
@@ -76,7 +72,9 @@ export function buildContext(
   options: { strict: boolean; allowUnknownKinds: string[] },
 ): RuleContext {
   const global = (loaded?.values[GLOBAL_KEY] ?? {}) as Record<string, unknown>;
-  const cluster = loaded ? (clusterOf(loaded) as unknown as ClusterDeclaration) : undefined;
+  const cluster = loaded
+    ? (clusterOf(loaded.values, loaded.env) as unknown as ClusterDeclaration)
+    : undefined;
   return {
     env: loaded?.env,
     cluster: cluster && Array.isArray(cluster.nodeGroups) ? cluster : undefined,

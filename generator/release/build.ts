@@ -1,6 +1,6 @@
 import { InputError } from '../../core/errors.js';
 import { resourceId, resourceKey, type Manifest } from '../../core/manifest.js';
-import type { RenderedDocument } from '../render/render.js';
+import type { RenderedDocument } from '../../core/manifest.js';
 import { releasePathFor } from './paths.js';
 import { serializeDocument } from './serialize.js';
 

@@ -1,34 +1,7 @@
 import { createHash } from 'node:crypto';
+import { isClusterScoped } from '../../core/kinds.js';
 import { isEksctlDocument, type KubeObject } from '../../core/manifest.js';
 
-/** Kinds that live outside namespaces (their files go under `_cluster/`). */
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'StorageClass',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'PriorityClass',
-  'IngressClass',
-  'RuntimeClass',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'APIService',
-  'CSIDriver',
-  'CSINode',
-  'VolumeAttachment',
-  'CertificateSigningRequest',
-  'FlowSchema',
-  'PriorityLevelConfiguration',
-]);
-
-export function isClusterScoped(kind: string): boolean {
-  return CLUSTER_SCOPED.has(kind);
-}
 
 /**
  * One path segment from any text: lowercase letters, digits, dot, dash and underscore only, no

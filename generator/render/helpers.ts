@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HelperOptions } from 'handlebars';
 import { dump } from 'js-yaml';
-import { emitYaml } from '../release/emit.js';
+import { emitYaml } from '../../core/emit.js';
 import { TemplateError } from './errors.js';
 
 type Hb = typeof import('handlebars');

@@ -2,20 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { loadAll } from 'js-yaml';
-import { InputError } from '../../core/errors.js';
-import type { KubeObject } from '../../core/manifest.js';
+import { InputError, yamlErrorLine } from '../../core/errors.js';
+import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
+import { clusterOf } from '../../core/cluster.js';
+import { checkDocumentSize, kubeShapeProblem } from '../../core/shape.js';
 import { rel, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
 import { registerHelpers } from './helpers.js';
-import { checkDocumentSize } from '../release/serialize.js';
 
 /** One document produced by a template, before it is placed in the release. */
-export interface RenderedDocument {
-  chart: string;
-  template: string;
-  object: KubeObject;
-}
+export type { RenderedDocument } from '../../core/manifest.js';
 
 /** What every template sees. */
 export interface TemplateContext {
@@ -110,12 +107,6 @@ function templateError(err: unknown, template: string): InputError {
 }
 
 /** The cluster declaration of the loaded environment: `global.clusters.<env>`. */
-export function clusterOf(loaded: LoadedValues): Record<string, unknown> {
-  const clusters = (loaded.values[GLOBAL_KEY] as Record<string, unknown> | undefined)?.clusters as
-    Record<string, unknown> | undefined;
-  const c = clusters?.[loaded.env];
-  return c && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
-}
 
 /** Renders every template of a chart into documents. */
 export function renderChart(
@@ -131,7 +122,7 @@ export function renderChart(
     chart: { name: chart.name, version: chart.version, description: chart.description },
     charts: project.charts.map((c) => ({ name: c.name, version: c.version })),
     all: loaded.values,
-    cluster: clusterOf(loaded),
+    cluster: clusterOf(loaded.values, loaded.env),
   };
   const out: RenderedDocument[] = [];
   for (const t of compiled.templates) {
@@ -153,8 +144,8 @@ export function parseRendered(text: string, template: string): KubeObject[] {
   try {
     docs = loadAll(text, null, { maxAliases: 0, filename: template });
   } catch (err) {
-    const e = err as { reason?: string; message?: string; mark?: { line: number } };
-    const line = e.mark ? e.mark.line + 1 : undefined;
+    const e = err as { reason?: string; message?: string };
+    const line = yamlErrorLine(err);
     const shown = line ? text.split('\n')[line - 1] : undefined;
     throw new TemplateError(
       `template rendered invalid YAML${line ? ` (rendered line ${line}${shown !== undefined ? `: ${JSON.stringify(shown.slice(0, 80))}` : ''})` : ''}: ${e.reason ?? e.message}`,
@@ -169,20 +160,6 @@ export function parseRendered(text: string, template: string): KubeObject[] {
     objects.push(checkDocumentSize(doc, template) as KubeObject);
   });
   return objects;
-}
-
-export function kubeShapeProblem(doc: unknown): string | undefined {
-  if (typeof doc !== 'object' || Array.isArray(doc) || doc === null) return 'is not a map';
-  const d = doc as Record<string, unknown>;
-  if (typeof d.apiVersion !== 'string' || d.apiVersion === '') return 'has no apiVersion';
-  if (typeof d.kind !== 'string' || d.kind === '') return 'has no kind';
-  const meta = d.metadata as Record<string, unknown> | undefined;
-  if (!meta || typeof meta !== 'object' || Array.isArray(meta))
-    return `(${d.kind}) has no metadata`;
-  if (typeof meta.name !== 'string' || meta.name === '') return `(${d.kind}) has no metadata.name`;
-  if (meta.namespace !== undefined && (typeof meta.namespace !== 'string' || meta.namespace === ''))
-    return `(${d.kind}/${meta.name}) has a metadata.namespace that is not a string`;
-  return undefined;
 }
 
 /** Renders every chart. */

@@ -16,7 +16,8 @@ import {
 } from './secrets.js';
 
 /** The key under which the shared cluster declaration and other cross-chart values live. */
-export const GLOBAL_KEY = 'global';
+export { GLOBAL_KEY } from '../../core/cluster.js';
+import { GLOBAL_KEY } from '../../core/cluster.js';
 
 export interface LoadedValues {
   env: string;

@@ -8,7 +8,7 @@ import {
   parseEvents,
   type Event,
 } from 'js-yaml';
-import { InputError } from '../../core/errors.js';
+import { InputError, yamlInputError } from '../../core/errors.js';
 import type { OriginNode } from './origins.js';
 
 /** Caps the number of nodes one values file may expand to (alias bombs stop here, fast). */
@@ -57,14 +57,6 @@ function lineIndex(text: string): (offset: number) => number {
   };
 }
 
-function yamlError(err: unknown, file: string): InputError {
-  const e = err as { reason?: string; message?: string; mark?: { line: number } };
-  return new InputError(`YAML error: ${e.reason ?? e.message ?? String(err)}`, {
-    file,
-    line: e.mark ? e.mark.line + 1 : undefined,
-  });
-}
-
 /**
  * Parses with js-yaml's event stream: the events give positions for the origin tree, and the same
  * events build the values (about four times faster than a parser that keeps a full syntax tree).
@@ -79,7 +71,7 @@ export function parseValuesText(text: string, displayName: string): ValuesFile {
   try {
     events = parseEvents(text, { filename: displayName, maxDepth: MAX_DEPTH });
   } catch (err) {
-    throw yamlError(err, displayName);
+    throw yamlInputError(err, displayName);
   }
   const lineOf = lineIndex(text);
   const origins = buildOrigins(events, text, displayName, lineOf);
@@ -87,7 +79,7 @@ export function parseValuesText(text: string, displayName: string): ValuesFile {
   try {
     docs = constructFromEvents(events, { source: text, filename: displayName, schema: SCHEMA });
   } catch (err) {
-    throw yamlError(err, displayName);
+    throw yamlInputError(err, displayName);
   }
   if (docs.length > 1) {
     throw new InputError('a values file must hold one YAML document', {

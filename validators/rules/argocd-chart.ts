@@ -1,3 +1,4 @@
+import { isClusterScoped } from '../../core/kinds.js';
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding } from '../types.js';
 import {
@@ -16,27 +17,6 @@ const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 const IN_CLUSTER_NAME = 'in-cluster';
 /** Namespaces every cluster has. */
 const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
-/** Kinds that are not namespaced (for the project's cluster resource lists). */
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'StorageClass',
-  'PriorityClass',
-  'IngressClass',
-  'RuntimeClass',
-  'CSIDriver',
-  'APIService',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'ClusterIssuer',
-]);
-
 /** Argo CD's glob: `*` any run of characters, `?` one character. */
 function globMatch(pattern: string, value: string): boolean {
   const re = pattern
@@ -315,7 +295,7 @@ export const argocdChartRule: Rule = {
         for (const r of resources) {
           const kind = String(r.object.kind);
           const group = groupOf(r);
-          const namespaced = !CLUSTER_SCOPED.has(kind);
+          const namespaced = !isClusterScoped(kind);
           if (!kindPermitted(project.object as Obj, group, kind, namespaced)) {
             const k = `${group === '' ? 'core' : group}/${kind}`;
             deniedKinds.set(k, [...(deniedKinds.get(k) ?? []), describe(r)]);
@@ -332,7 +312,7 @@ export const argocdChartRule: Rule = {
         }
         for (const [k, objs] of deniedKinds) {
           const [group, kind] = [k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)];
-          const list = CLUSTER_SCOPED.has(kind)
+          const list = isClusterScoped(kind)
             ? 'clusterResourceWhitelist'
             : 'namespaceResourceWhitelist';
           out.push({
