@@ -4,10 +4,18 @@ import { openProject } from '../generator/project.js';
 import { loadValues } from '../generator/values/load.js';
 import { describeOrigin, findOrigin, parseValuePath } from '../generator/values/origins.js';
 
-/** Text explaining where a merged value came from, every layer that set it, winner last. */
-export function explainValue(root: string, env: string, pathText: string): string {
+/**
+ * Text explaining where a merged value came from: the layer that set it first, then every layer it
+ * overrode, most recent first.
+ */
+export function explainValue(
+  root: string,
+  env: string,
+  pathText: string,
+  environ: Readonly<Record<string, string | undefined>>,
+): string {
   const project = openProject(root);
-  const loaded = loadValues(project, env);
+  const loaded = loadValues(project, env, { environ });
   const path = parseValuePath(pathText);
   if (path.length === 0) throw new InputError(`empty value path "${pathText}"`);
   let value: unknown = loaded.values;

@@ -59,7 +59,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .action(async (opts: { env: string; validate?: boolean }, cmd: Command) => {
       const { renderAndWrite } = await import('../generator/pipeline.js');
       const g = globals(cmd);
-      const r = await renderAndWrite(g.root, opts.env);
+      const r = await renderAndWrite(g.root, opts.env, { environ: process.env });
       const { added, removed, changed } = r.drift;
       out(
         `rendered ${r.files} resources from ${r.project.charts.length} charts into release/${opts.env}/` +
@@ -124,6 +124,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         strict: opts.strict,
         allowUnknownKinds: opts.allowUnknownKinds,
         stdin: () => readFileSync(0, 'utf8'),
+        environ: process.env,
       });
       out(
         formatFindings(opts.format, result.findings, result.rules, {
@@ -140,7 +141,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .requiredOption('--env <env>', 'environment')
     .action(async (opts: { env: string }, cmd: Command) => {
       const { checkRelease } = await import('../generator/pipeline.js');
-      const r = checkRelease(globals(cmd).root, opts.env);
+      const r = checkRelease(globals(cmd).root, opts.env, { environ: process.env });
       const { added, removed, changed } = r.drift;
       const total = added.length + removed.length + changed.length;
       if (total === 0) {
@@ -166,7 +167,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .argument('<value.path>', 'dotted value path, e.g. app.services.0.port or app.services[0].port')
     .action(async (path: string, opts: { env: string }, cmd: Command) => {
       const { explainValue } = await import('./explain.js');
-      out(explainValue(globals(cmd).root, opts.env, path));
+      out(explainValue(globals(cmd).root, opts.env, path, process.env));
     });
 
   return program;

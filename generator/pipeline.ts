@@ -18,13 +18,13 @@ export interface RenderResult {
   releaseDir: string;
 }
 
-/** Loads values and renders every chart for one environment, in memory. */
-export function renderEnvironment(
-  root: string,
-  env: string,
-  options: LoadOptions = {},
-): RenderResult {
-  const project = openProject(root);
+/** Reads the project at `root` and renders every chart for one environment, in memory. */
+export function renderEnvironment(root: string, env: string, options: LoadOptions): RenderResult {
+  return renderProject(openProject(root), env, options);
+}
+
+/** Loads values and renders every chart of an open project for one environment, in memory. */
+export function renderProject(project: Project, env: string, options: LoadOptions): RenderResult {
   requireEnvironment(project, env);
   const loaded = loadValues(project, env, options);
   const docs = renderAllCharts(project, loaded);
@@ -41,7 +41,7 @@ export interface WriteSummary {
 export async function renderAndWrite(
   root: string,
   env: string,
-  options: LoadOptions = {},
+  options: LoadOptions,
 ): Promise<RenderResult & WriteSummary> {
   const result = renderEnvironment(root, env, options);
   const before = readReleaseFolder(result.releaseDir);
@@ -56,7 +56,7 @@ export async function renderAndWrite(
 export function checkRelease(
   root: string,
   env: string,
-  options: LoadOptions = {},
+  options: LoadOptions,
 ): RenderResult & { drift: ReleaseDrift } {
   const result = renderEnvironment(root, env, options);
   const drift = compareRelease(readReleaseFolder(result.releaseDir), result.release.files);

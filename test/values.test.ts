@@ -214,11 +214,11 @@ describe('loadValues', () => {
 
   it('rejects unknown environments and unknown charts in values', () => {
     const project = openProject(simpleProject());
-    expect(() => loadValues(project, 'staging')).toThrow(
+    expect(() => loadValues(project, 'staging', { environ: {} })).toThrow(
       /unknown environment "staging" \(known: dev, prd\)/,
     );
     const dir = simpleProject({ files: { 'values/dev.yaml': 'web: {}\nwbe:\n  replicas: 1\n' } });
-    const err = thrown(() => loadValues(openProject(dir), 'dev'));
+    const err = thrown(() => loadValues(openProject(dir), 'dev', { environ: {} }));
     expect(err.message).toMatch(/unknown chart "wbe"/);
     expect(err.location).toEqual({ file: 'values/dev.yaml', line: 2 });
   });

@@ -1,9 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { InputError, yamlInputError } from '../core/errors.js';
 import type { Manifest } from '../core/manifest.js';
-import { openProject, requireEnvironment, type Project } from '../generator/project.js';
+import {
+  openProject,
+  requireEnvironment,
+  VALIDATION_CONFIG_FILE,
+  type Project,
+} from '../generator/project.js';
 import { clusterOf } from '../core/cluster.js';
 import { GLOBAL_KEY, loadValues, type LoadedValues } from '../generator/values/load.js';
 import { readManifests } from './read.js';
@@ -20,7 +25,8 @@ export interface ValidateOptions {
   strict?: boolean;
   allowUnknownKinds?: string[];
   stdin?: () => string;
-  environ?: NodeJS.ProcessEnv;
+  /** Environment variables (secret values for the leak check); the CLI passes its own. */
+  environ: Readonly<Record<string, string | undefined>>;
 }
 
 export interface ValidateResult {
@@ -35,13 +41,13 @@ export interface ValidationConfig {
   skip: string[];
 }
 
-export function readValidationConfig(root: string): ValidationConfig {
-  const file = join(root, 'validation.yaml');
+export function readValidationConfig(project: Project): ValidationConfig {
   const config: ValidationConfig = { allowUnknownKinds: [], skip: [] };
-  if (!existsSync(file)) return config;
+  const text = project.files.get(VALIDATION_CONFIG_FILE);
+  if (text === undefined) return config;
   let raw: unknown;
   try {
-    raw = loadYaml(readFileSync(file, 'utf8'));
+    raw = loadYaml(text);
   } catch (err) {
     throw yamlInputError(err, 'validation.yaml');
   }
@@ -106,8 +112,8 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
   if (options.env) {
     project = openProject(options.root);
     requireEnvironment(project, options.env);
-    loaded = loadValues(project, options.env, { environ: options.environ ?? process.env });
-    config = readValidationConfig(project.root);
+    loaded = loadValues(project, options.env, { environ: options.environ });
+    config = readValidationConfig(project);
   }
   const releaseDir = project && options.env ? join(project.releaseDir, options.env) : undefined;
   const read =
@@ -153,7 +159,7 @@ export function validateRendered(
   const texts = new Map<string, string>();
   for (const [p, t] of files) texts.set(prefix + p, t);
   const placed = manifests.map((m) => ({ ...m, file: prefix + m.file }));
-  const config = readValidationConfig(project.root);
+  const config = readValidationConfig(project);
   const ctx = buildContext(project, loaded, texts, {
     strict: true,
     allowUnknownKinds: config.allowUnknownKinds,

@@ -39,7 +39,13 @@ export function buildRelease(docs: RenderedDocument[]): ReleaseContent {
   for (const path of [...byPath.keys()].sort()) {
     const doc = byPath.get(path)!;
     files.set(path, serializeDocument(doc.object));
-    manifests.push({ chart: doc.chart, template: doc.template, object: doc.object, file: path, line: 1 });
+    manifests.push({
+      chart: doc.chart,
+      template: doc.template,
+      object: doc.object,
+      file: path,
+      line: 1,
+    });
   }
   return { files, manifests };
 }

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { isClusterScoped } from '../../core/kinds.js';
 import { isEksctlDocument, type KubeObject } from '../../core/manifest.js';
 
-
 /**
  * One path segment from any text: lowercase letters, digits, dot, dash and underscore only, no
  * leading dot or dash, at most 100 characters (longer names keep a hash suffix so they stay unique).
@@ -15,7 +14,8 @@ export function cleanSegment(text: string): string {
     .replace(/^[.-]+/, '')
     .replace(/[.-]+$/, '');
   if (s === '') s = '_';
-  if (s.length > 100) s = `${s.slice(0, 87)}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+  if (s.length > 100)
+    s = `${s.slice(0, 87)}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
   return s;
 }
 

@@ -1,6 +1,5 @@
 import { emitYaml } from '../../core/emit.js';
 
-
 /** Keys written first, in this order; all others follow in code-point order. */
 const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'name', 'namespace'];
 const LEADING_RANK = new Map(LEADING_KEYS.map((k, i) => [k, i]));

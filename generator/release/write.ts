@@ -1,4 +1,12 @@
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../core/errors.js';
@@ -89,7 +97,8 @@ export function readReleaseFolder(dir: string): Map<string, string> {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) out.set(relative(dir, full).split(sep).join('/'), readFileSync(full, 'utf8'));
+      else if (entry.isFile())
+        out.set(relative(dir, full).split(sep).join('/'), readFileSync(full, 'utf8'));
     }
   };
   walk(dir);
@@ -103,7 +112,10 @@ export interface ReleaseDrift {
 }
 
 /** Compares the release on disk with what a fresh render produces. */
-export function compareRelease(onDisk: Map<string, string>, fresh: Map<string, string>): ReleaseDrift {
+export function compareRelease(
+  onDisk: Map<string, string>,
+  fresh: Map<string, string>,
+): ReleaseDrift {
   const drift: ReleaseDrift = { added: [], removed: [], changed: [] };
   for (const [path, text] of fresh) {
     const disk = onDisk.get(path);

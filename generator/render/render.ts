@@ -1,12 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { loadAll } from 'js-yaml';
 import { InputError, yamlErrorLine } from '../../core/errors.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
 import { clusterOf } from '../../core/cluster.js';
 import { checkDocumentSize, kubeShapeProblem } from '../../core/shape.js';
-import { rel, type ChartInfo, type Project } from '../project.js';
+import type { ChartInfo, Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
 import { registerHelpers } from './helpers.js';
@@ -34,28 +32,23 @@ interface CompiledChart {
   templates: { file: string; fn: Compiled }[];
 }
 
-const compiledCharts = new Map<string, CompiledChart>();
-
+/** Compiles a chart's templates once per project (the cache lives in the project object). */
 function compileChart(project: Project, chart: ChartInfo): CompiledChart {
-  const cacheKey = chart.dir;
-  const cached = compiledCharts.get(cacheKey);
+  const cached = project.cache.templates.get(chart.name) as CompiledChart | undefined;
   if (cached) return cached;
   const hb = Handlebars.create();
   registerHelpers(hb);
-  const dir = join(chart.dir, 'templates');
-  let files: string[];
-  try {
-    files = readdirSync(dir)
-      .filter((f) => f.endsWith('.hbs'))
-      .sort();
-  } catch {
-    throw new InputError('chart has no templates/ folder', { file: rel(project, chart.dir) });
-  }
+  const prefix = `charts/${chart.name}/templates/`;
+  const files = [...project.files.keys()]
+    .filter(
+      (p) => p.startsWith(prefix) && p.endsWith('.hbs') && !p.slice(prefix.length).includes('/'),
+    )
+    .map((p) => p.slice(prefix.length))
+    .sort();
   const templates: CompiledChart['templates'] = [];
   for (const f of files) {
-    const path = join(dir, f);
-    const display = rel(project, path);
-    const raw = readFileSync(path, 'utf8');
+    const display = prefix + f;
+    const raw = project.files.get(display)!;
     // A partial's final newline would end up inside the line that includes it.
     const source = f.startsWith('_') ? raw.replace(/\r?\n$/, '') : raw;
     let fn: Compiled;
@@ -76,7 +69,7 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
     }
   }
   const result = { templates };
-  compiledCharts.set(cacheKey, result);
+  project.cache.templates.set(chart.name, result);
   return result;
 }
 

@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { InputError } from '../../core/errors.js';
-import { layerFiles, rel, requireEnvironment, type Project } from '../project.js';
+import { layerFiles, requireEnvironment, type Project } from '../project.js';
 import { isPlainMap, mergeValueLayers, type ValueLayer } from './merge.js';
 import { findOrigin, formatValuePath, type OriginNode } from './origins.js';
 import { readValuesFile } from './read-yaml.js';
@@ -33,32 +31,36 @@ export interface LoadedValues {
 
 export interface LoadOptions {
   secretMode?: SecretMode;
-  environ?: NodeJS.ProcessEnv;
+  /** The environment variables secrets come from (the CLI passes its process environment). */
+  environ: Readonly<Record<string, string | undefined>>;
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-let ajvInstance: Ajv | undefined;
-const compiled = new WeakMap<object, ValidateFunction>();
-
-function ajv(): Ajv {
-  if (!ajvInstance) {
-    ajvInstance = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    addFormats(ajvInstance);
-    ajvInstance.addKeyword({ keyword: 'x-merge-key', schemaType: 'string' });
-  }
-  return ajvInstance;
+function newAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: 'x-merge-key', schemaType: 'string' });
+  return ajv;
 }
 
-function compileSchema(schema: Record<string, unknown>, file: string): ValidateFunction {
-  let fn = compiled.get(schema);
+/** Compiles a values schema once per project (the cache lives in the project object). */
+function compileSchema(
+  project: Project,
+  schema: Record<string, unknown>,
+  file: string,
+): ValidateFunction {
+  const key = `compiled:${file}`;
+  let fn = project.cache.schemas.get(key) as ValidateFunction | undefined;
   if (!fn) {
+    let ajv = project.cache.schemas.get('ajv') as Ajv | undefined;
+    if (!ajv) project.cache.schemas.set('ajv', (ajv = newAjv()));
     try {
-      fn = ajv().compile(schema);
+      fn = ajv.compile(schema);
     } catch (err) {
       throw new InputError(`invalid JSON Schema: ${(err as Error).message}`, { file });
     }
-    compiled.set(schema, fn);
+    project.cache.schemas.set(key, fn);
   }
   return fn;
 }
@@ -66,14 +68,17 @@ function compileSchema(schema: Record<string, unknown>, file: string): ValidateF
 export function readGlobalSchema(
   project: Project,
 ): { schema: Record<string, unknown>; file: string } | undefined {
-  const file = join(project.valuesDir, 'global.schema.json');
-  if (!existsSync(file)) return undefined;
+  const file = 'values/global.schema.json';
+  const text = project.files.get(file);
+  if (text === undefined) return undefined;
+  const cached = project.cache.schemas.get(file) as Record<string, unknown> | undefined;
+  if (cached) return { schema: cached, file };
   try {
-    return { schema: JSON.parse(readFileSync(file, 'utf8')), file: rel(project, file) };
+    const schema = JSON.parse(text) as Record<string, unknown>;
+    project.cache.schemas.set(file, schema);
+    return { schema, file };
   } catch (err) {
-    throw new InputError(`cannot read schema: ${(err as Error).message}`, {
-      file: rel(project, file),
-    });
+    throw new InputError(`cannot read schema: ${(err as Error).message}`, { file });
   }
 }
 
@@ -95,9 +100,9 @@ export function mergeKeyInSchema(schema: unknown, path: readonly string[]): stri
 }
 
 /** Loads, merges and checks the values of every chart for one environment. */
-export function loadValues(project: Project, env: string, options: LoadOptions = {}): LoadedValues {
+export function loadValues(project: Project, env: string, options: LoadOptions): LoadedValues {
   requireEnvironment(project, env);
-  const environ = options.environ ?? process.env;
+  const environ = options.environ;
   const chartNames = new Set(project.charts.map((c) => c.name));
   const globalSchema = readGlobalSchema(project);
   const layers: ValueLayer[] = [];
@@ -109,9 +114,9 @@ export function loadValues(project: Project, env: string, options: LoadOptions =
     origins: { origin: { kind: 'file', file: 'charts/', line: 1 }, children: new Map() },
   };
   for (const chart of project.charts) {
-    const file = join(chart.dir, 'values.yaml');
-    if (!existsSync(file)) continue;
-    const loaded = readValuesFile(file, rel(project, file));
+    const file = `charts/${chart.name}/values.yaml`;
+    if (!project.files.has(file)) continue;
+    const loaded = readValuesFile(project.files, file);
     filesRead.push(loaded.file);
     defaults.value[chart.name] = loaded.value;
     defaults.origins.children!.set(chart.name, loaded.origins);
@@ -120,7 +125,7 @@ export function loadValues(project: Project, env: string, options: LoadOptions =
 
   for (const layer of ['shared', env]) {
     for (const path of layerFiles(project, layer)) {
-      const loaded = readValuesFile(path, rel(project, path));
+      const loaded = readValuesFile(project.files, path);
       filesRead.push(loaded.file);
       for (const key of Object.keys(loaded.value)) {
         if (key !== GLOBAL_KEY && !chartNames.has(key)) {
@@ -154,7 +159,7 @@ export function loadValues(project: Project, env: string, options: LoadOptions =
     if (!isPlainMap(merged.value[chart.name])) merged.value[chart.name] = {};
     checkAgainstSchema(
       merged.value[chart.name],
-      compileSchema(chart.schema, chart.schemaFile),
+      compileSchema(project, chart.schema, chart.schemaFile),
       [chart.name],
       merged.origins,
       chart.schemaFile,
@@ -165,7 +170,7 @@ export function loadValues(project: Project, env: string, options: LoadOptions =
   if (globalSchema) {
     checkAgainstSchema(
       merged.value[GLOBAL_KEY],
-      compileSchema(globalSchema.schema, globalSchema.file),
+      compileSchema(project, globalSchema.schema, globalSchema.file),
       [GLOBAL_KEY],
       merged.origins,
       globalSchema.file,

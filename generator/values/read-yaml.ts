@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   constructFromEvents,
   CORE_SCHEMA,
@@ -29,16 +28,11 @@ export interface ValuesFile {
  * Reads a values file into a plain tree and a parallel origin tree (file and line of every node).
  * Duplicate keys, syntax errors, non-map documents and alias bombs are InputErrors naming file and line.
  */
-export function readValuesFile(path: string, displayName: string): ValuesFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read values file: ${(err as NodeJS.ErrnoException).code ?? err}`, {
-      file: displayName,
-    });
-  }
-  return parseValuesText(text, displayName);
+export function readValuesFile(files: ReadonlyMap<string, string>, path: string): ValuesFile {
+  const text = files.get(path);
+  if (text === undefined)
+    throw new InputError('cannot read values file: no such file', { file: path });
+  return parseValuesText(text, path);
 }
 
 /** Maps a character offset to a 1-based line. */

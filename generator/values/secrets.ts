@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import { rel, type Project } from '../project.js';
+import type { Project } from '../project.js';
 import { readValuesFile } from './read-yaml.js';
 
 /** A value path whose value comes only from an environment variable. */
@@ -28,10 +26,9 @@ export const SECRET_PLACEHOLDER_PATTERN = /<<secret:([A-Z_][A-Z0-9_]*)>>/g;
 
 /** Reads values/secrets.yaml: `secrets: [{path: a.b.c, env: VAR, environments: [prd]}]`. */
 export function readSecretDeclarations(project: Project): SecretDeclaration[] {
-  const path = join(project.valuesDir, 'secrets.yaml');
-  if (!existsSync(path)) return [];
-  const display = rel(project, path);
-  const { value, origins } = readValuesFile(path, display);
+  const display = 'values/secrets.yaml';
+  if (!project.files.has(display)) return [];
+  const { value, origins } = readValuesFile(project.files, display);
   const list = value.secrets;
   const lineOf = (...segs: string[]) => {
     let node = origins;
