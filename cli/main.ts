@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isInputError } from '../core/errors.js';
 
-/** Exit statuses: 0 success, 1 findings or drift, 2 bad usage or bad input. */
-export const EXIT = { ok: 0, findings: 1, input: 2 } as const;
+/** Exit statuses: 0 success, 1 findings or drift, 2 bad usage or bad input, 3 internal error (a bug). */
+export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
 
 interface GlobalOptions {
   root: string;
@@ -194,9 +194,21 @@ export async function main(argv: string[]): Promise<number> {
       if (debug && err.stack) process.stderr.write(err.stack + '\n');
       return EXIT.input;
     }
-    process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
+    const sys = err as NodeJS.ErrnoException;
+    if (typeof sys?.code === 'string' && typeof sys.syscall === 'string') {
+      // The file system refused (a missing, unreadable or unwritable path): bad input, not a bug.
+      process.stderr.write(
+        `error: ${sys.path ? `${sys.path}: ` : ''}${sys.code} (${sys.syscall})\n`,
+      );
+      if (debug && sys.stack) process.stderr.write(sys.stack + '\n');
+      return EXIT.input;
+    }
+    process.stderr.write(
+      `internal error: ${(err as Error)?.message ?? String(err)}` +
+        (debug ? '\n' : ' (a bug in manifests; run again with --debug for the stack trace)\n'),
+    );
     if (debug && (err as Error)?.stack) process.stderr.write((err as Error).stack + '\n');
-    return EXIT.input;
+    return EXIT.internal;
   }
 }
 

@@ -183,6 +183,15 @@ describe('loadValues', () => {
       ['secrets:\n  - {path: web.password, env: X, extra: 1}\n', /unknown key "extra"/],
       ['secrets:\n  - {path: nochart.password, env: X}\n', /does not start with a chart name/],
       ['secrets: {path: web.password}\n', /must be a list/],
+      ['secrets:\n  - {env: X}\n', /missing required value secrets\.0\.path/],
+      [
+        'secrets:\n  - {path: web.password, env: A}\n  - {path: web.password, env: B}\n',
+        /web\.password is declared twice \(also at line 2, with variable A instead of B\)/,
+      ],
+      [
+        'secrets:\n  - {path: web.password, env: A, environments: [prd]}\n  - {path: web.password, env: A}\n',
+        /web\.password is declared twice \(also at line 2\)/,
+      ],
     ];
     for (const [text, message] of cases) {
       const dir = simpleProject({ files: { 'values/secrets.yaml': text } });
@@ -191,6 +200,17 @@ describe('loadValues', () => {
       expect(err.location?.file).toBe('values/secrets.yaml');
       expect(err.location?.line).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it('accepts one path declared for disjoint environments with different variables', () => {
+    const dir = simpleProject({
+      files: {
+        'values/secrets.yaml':
+          'secrets:\n  - {path: web.password, env: DEV_PW, environments: [dev]}\n  - {path: web.password, env: PRD_PW, environments: [prd]}\n',
+      },
+    });
+    const loaded = loadValues(openProject(dir), 'prd', { environ: {} });
+    expect(loaded.secrets.map((s) => s.variable)).toEqual(['PRD_PW']);
   });
 
   it('names the values file and line of a value of the wrong type', () => {
