@@ -9,8 +9,7 @@ import {
   namespaceOf,
   suggestion,
 } from '../model/references.js';
-
-type Obj = Record<string, any>;
+import type { Obj } from '../../core/object.js';
 
 const ARGO_GROUP = 'argoproj.io';
 const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';

@@ -9,8 +9,8 @@ import {
   suggestion,
 } from '../model/references.js';
 import { containersOf, podTemplates, type PodTemplate } from '../model/workloads.js';
+import type { Obj } from '../../core/object.js';
 
-type Obj = Record<string, any>;
 type RefKind = 'Secret' | 'ConfigMap' | 'PersistentVolumeClaim' | 'ServiceAccount';
 
 /** One name a pod spec refers to. */

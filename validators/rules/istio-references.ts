@@ -13,8 +13,7 @@ import {
   TemplateIndex,
 } from '../model/references.js';
 import { mapSelectorMatches, podTemplates } from '../model/workloads.js';
-
-type Obj = Record<string, any>;
+import type { Obj } from '../../core/object.js';
 
 const ISTIO_GROUP = 'networking.istio.io';
 const CLUSTER_SUFFIX = '.svc.cluster.local';

@@ -1,9 +1,9 @@
 import type { FieldPath, Rule, RuleFinding } from '../types.js';
 import { isMxTransporter } from '../model/components.js';
-import { containerEnv, indexConfig, namespaceOf, type ContainerEnv } from '../model/env.js';
+import { containerEnv, indexConfig, type ContainerEnv } from '../model/env.js';
+import { namespaceOf } from '../model/references.js';
 import { containersOf, podTemplates, type PodTemplate } from '../model/workloads.js';
-
-type Obj = Record<string, any>;
+import type { Obj } from '../../core/object.js';
 
 const REQUIRED = [
   'MONGODB_HOST',

@@ -1,11 +1,10 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding } from '../types.js';
 import { isAuditorSide, scalarDlPartOf, type ScalarDlPart } from '../model/components.js';
-import { namespaceOf } from '../model/env.js';
+import { namespaceOf } from '../model/references.js';
 import { candidateGroups, fitGroups, isDedicated } from '../cluster/scheduling.js';
 import { podTemplates, selectorMatches, type PodTemplate } from '../model/workloads.js';
-
-type Obj = Record<string, any>;
+import type { Obj } from '../../core/object.js';
 
 const MIN_KUBERNETES_MINOR = 19;
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';

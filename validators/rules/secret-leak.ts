@@ -1,8 +1,7 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from '../types.js';
 import { groupOf, isObj } from '../model/references.js';
-
-type Obj = Record<string, any>;
+import type { Obj } from '../../core/object.js';
 
 /**
  * Secret values shorter than this are not searched for: a 1-3 character value ("1", "yes", "dev")

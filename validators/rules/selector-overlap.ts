@@ -2,8 +2,7 @@ import type { Manifest } from '../../core/manifest.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { describe, formatLabels, isObj, namespaceOf } from '../model/references.js';
 import { selectorMatches } from '../model/workloads.js';
-
-type Obj = Record<string, any>;
+import type { Obj } from '../../core/object.js';
 
 /** Kinds whose controller adopts every pod its selector matches. */
 const CONTROLLER_KINDS = new Set([

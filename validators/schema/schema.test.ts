@@ -9,9 +9,8 @@ import {
 } from './index.js';
 import { buildFieldMap, fieldMapPath, serializeFieldMap } from './generate-field-map.js';
 import { loadFieldMap } from './field-map.js';
-import { closestName, editDistance } from './strict.js';
-
-type Obj = Record<string, any>;
+import { closestName, editDistance } from '../../core/suggest.js';
+import type { Obj } from '../../core/object.js';
 
 function issuesOf(result: SchemaResult): SchemaIssue[] {
   if (result.kind !== 'issues') {
