@@ -1,6 +1,7 @@
 import type { KubeObject, Manifest } from '../core/manifest.js';
 import type { ChartInfo } from '../generator/project.js';
 import type { SourceLocation } from '../core/errors.js';
+import type { ValidationModel } from './model/index.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -91,6 +92,8 @@ export interface ClusterDeclaration {
 
 /** Everything a rule may read besides the manifests. */
 export interface RuleContext {
+  /** Indexes over all manifests of the run (pod templates, objects, config), built once. */
+  model: ValidationModel;
   /** Environment being validated, when known (`--env`). */
   env?: string;
   /** That environment's cluster declaration, when known. */
@@ -133,3 +136,6 @@ export interface Rule {
 }
 
 export type { KubeObject, Manifest };
+
+/** A rule context before the runner adds the model. */
+export type ContextInput = Omit<RuleContext, 'model'>;

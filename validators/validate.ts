@@ -14,7 +14,7 @@ import { GLOBAL_KEY, loadValues, type LoadedValues } from '../generator/values/l
 import { readManifests } from './read.js';
 import { RULES } from './rules/index.js';
 import { runValidation, selectRules } from './run.js';
-import type { ClusterDeclaration, Finding, Rule, RuleContext } from './types.js';
+import type { ClusterDeclaration, ContextInput, Finding, Rule } from './types.js';
 
 export interface ValidateOptions {
   root: string;
@@ -76,7 +76,7 @@ export function buildContext(
   loaded: LoadedValues | undefined,
   fileTexts: Map<string, string>,
   options: { strict: boolean; allowUnknownKinds: string[] },
-): RuleContext {
+): ContextInput {
   const global = (loaded?.values[GLOBAL_KEY] ?? {}) as Record<string, unknown>;
   const cluster = loaded
     ? (clusterOf(loaded.values, loaded.env) as unknown as ClusterDeclaration)

@@ -8,7 +8,7 @@ import {
   namespaceOf,
   suggestion,
 } from '../model/references.js';
-import { containersOf, podTemplates, type PodTemplate } from '../model/workloads.js';
+import { containersOf, type PodTemplate } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
 
 type RefKind = 'Secret' | 'ConfigMap' | 'PersistentVolumeClaim' | 'ServiceAccount';
@@ -298,7 +298,7 @@ export const configReferencesRule: Rule = {
       claimPrefixes.set(ns, [...(claimPrefixes.get(ns) ?? []), ...prefixes]);
     }
 
-    for (const t of podTemplates(manifests)) {
+    for (const t of ctx.model.podTemplates) {
       const ns = namespaceOf(t.manifest);
       out.push(...undefinedMounts(t));
       for (const ref of referencesOf(t)) {

@@ -2,7 +2,7 @@ import type { Rule, RuleFinding } from '../types.js';
 import { identityWords } from '../model/components.js';
 import { parseImageRef } from '../model/images.js';
 import { fitGroups, restrictsNodes, tolerationFor, type GroupFit } from '../cluster/scheduling.js';
-import { podTemplates, type PodTemplate } from '../model/workloads.js';
+import { type PodTemplate } from '../model/workloads.js';
 
 /** Annotation that says a DaemonSet must (`"true"`) or need not (`"false"`) run on every node. */
 export const RUN_ON_EVERY_NODE = 'manifests/run-on-every-node';
@@ -64,7 +64,7 @@ export const daemonSetEverywhereRule: Rule = {
   check(manifests, ctx) {
     const cluster = ctx.cluster!;
     const out: RuleFinding[] = [];
-    for (const t of podTemplates(manifests)) {
+    for (const t of ctx.model.podTemplates) {
       if (t.manifest.object.kind !== 'DaemonSet') continue;
       const reason = reasonToCover(t);
       if (!reason) continue;

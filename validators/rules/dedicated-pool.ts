@@ -20,7 +20,7 @@ import {
   tolerationPath,
   type GroupFit,
 } from '../cluster/scheduling.js';
-import { podTemplates, type PodTemplate } from '../model/workloads.js';
+import { type PodTemplate } from '../model/workloads.js';
 
 /**
  * Dedicated node groups (with a NoSchedule/NoExecute taint) are for the workloads that select them.
@@ -200,7 +200,7 @@ export const dedicatedPoolRule: Rule = {
       return [];
     const owners = knownOwners(manifests, ctx);
     const out: RuleFinding[] = [];
-    for (const t of podTemplates(manifests)) {
+    for (const t of ctx.model.podTemplates) {
       if (t.manifest.object.kind === 'DaemonSet') continue;
       out.push(...checkTemplate(t, cluster, owners));
     }

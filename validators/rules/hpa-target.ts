@@ -1,13 +1,6 @@
 import { apiGroup } from '../../core/manifest.js';
 import type { Rule, RuleFinding } from '../types.js';
-import {
-  describe,
-  groupOf,
-  isObj,
-  namespaceOf,
-  ObjectIndex,
-  suggestion,
-} from '../model/references.js';
+import { describe, groupOf, isObj, namespaceOf, suggestion } from '../model/references.js';
 
 /** Built-in kinds with a scale subresource, by API group. */
 const SCALABLE: Record<string, string> = {
@@ -26,9 +19,9 @@ export const hpaTargetRule: Rule = {
   description:
     'A HorizontalPodAutoscaler targets (kind, name, API group) a scalable workload rendered in its namespace',
   severity: 'error',
-  check(manifests) {
+  check(manifests, ctx) {
     const out: RuleFinding[] = [];
-    const index = new ObjectIndex(manifests);
+    const index = ctx.model.objects;
     for (const manifest of manifests) {
       const obj = manifest.object as Record<string, any>;
       if (obj.kind !== 'HorizontalPodAutoscaler' || groupOf(manifest) !== 'autoscaling') continue;

@@ -1,6 +1,5 @@
 import type { Rule, RuleFinding, Severity } from '../types.js';
 import { parseImageRef } from '../model/images.js';
-import { containerImages } from '../model/workloads.js';
 
 /**
  * Every container image (init and ephemeral containers too) names a version: a tag other than
@@ -15,7 +14,7 @@ export const imageTagRule: Rule = {
     const severity: Severity =
       ctx.env === 'prd' || ctx.cluster?.provider === 'eks' ? 'error' : 'warning';
     const out: RuleFinding[] = [];
-    for (const { manifest, container, path } of containerImages(manifests)) {
+    for (const { manifest, container, path } of ctx.model.images) {
       const ref = parseImageRef(container.image);
       const name = container.name ?? '(unnamed)';
       if (!ref) {

@@ -12,7 +12,7 @@ import {
   suggestion,
   TemplateIndex,
 } from '../model/references.js';
-import { mapSelectorMatches, podTemplates } from '../model/workloads.js';
+import { mapSelectorMatches } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
 
 const ISTIO_GROUP = 'networking.istio.io';
@@ -274,11 +274,11 @@ export const istioReferencesRule: Rule = {
   description:
     'VirtualService gateways, destination hosts, ports and subsets, and DestinationRule hosts and subsets refer to rendered Gateways, Services, ServiceEntries and pods',
   severity: 'error',
-  check(manifests) {
+  check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const istio = manifests.filter((m) => groupOf(m) === ISTIO_GROUP);
     if (istio.length === 0) return out;
-    const index = new ObjectIndex(manifests);
+    const index = ctx.model.objects;
     const namespaces = new Set<string>(manifests.map(namespaceOf));
     for (const m of manifests)
       if (m.object.kind === 'Namespace') namespaces.add(m.object.metadata.name);
@@ -296,7 +296,7 @@ export const istioReferencesRule: Rule = {
       destinationRules: new Map(),
     };
     const drFindings: RuleFinding[] = [];
-    const templates = new TemplateIndex(podTemplates(manifests));
+    const templates = ctx.model.templates;
     for (const m of istio) {
       if (m.object.kind !== 'DestinationRule') continue;
       const resolved = checkHost(

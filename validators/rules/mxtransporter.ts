@@ -1,8 +1,8 @@
 import type { FieldPath, Rule, RuleFinding } from '../types.js';
 import { isMxTransporter } from '../model/components.js';
-import { containerEnv, indexConfig, type ContainerEnv } from '../model/env.js';
+import { containerEnv, type ContainerEnv } from '../model/env.js';
 import { namespaceOf } from '../model/references.js';
-import { containersOf, podTemplates, type PodTemplate } from '../model/workloads.js';
+import { containersOf, type PodTemplate } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
 
 const REQUIRED = [
@@ -207,9 +207,9 @@ export const mxTransporterRule: Rule = {
     'MxTransporter exporters have their required and per-destination variables, and keep the resume token on a PVC of a StatefulSet',
   severity: 'error',
   check(manifests, ctx) {
-    const index = indexConfig(manifests);
+    const index = ctx.model.config;
     const out: RuleFinding[] = [];
-    for (const t of podTemplates(manifests)) {
+    for (const t of ctx.model.podTemplates) {
       if (!isMxTransporter(t)) continue;
       const kind = t.manifest.object.kind;
       if (kind !== 'StatefulSet') {

@@ -6,7 +6,7 @@ import { renderEnvironment } from '../../generator/pipeline.js';
 import type { OriginNode } from '../../generator/values/origins.js';
 import { parseValuesText } from '../../generator/values/read-yaml.js';
 import { runValidation } from '../run.js';
-import type { ClusterDeclaration, Finding, Rule, RuleContext } from '../types.js';
+import type { ClusterDeclaration, ContextInput, Finding, Rule } from '../types.js';
 import { buildContext } from '../validate.js';
 
 /** The repository root (when run from the sources, as the tests are). */
@@ -34,7 +34,7 @@ export function manifestsFromYaml(
 }
 
 /** A rule context with defaults for everything not given. */
-export function ruleContext(overrides: Partial<RuleContext> = {}): RuleContext {
+export function ruleContext(overrides: Partial<ContextInput> = {}): ContextInput {
   return {
     env: undefined,
     clusterPath: ['global', 'clusters', overrides.env ?? 'test'],
@@ -107,7 +107,7 @@ export function prdLikeCluster(): ClusterDeclaration {
 export function runRuleOnYaml(
   rule: Rule,
   files: Record<string, string>,
-  overrides: Partial<RuleContext> = {},
+  overrides: Partial<ContextInput> = {},
   options: { chart?: string; valueOrigins?: OriginNode } = {},
 ): Finding[] {
   const { manifests, fileTexts } = manifestsFromYaml(files, options.chart);

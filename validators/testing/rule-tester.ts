@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OriginNode } from '../../generator/values/origins.js';
-import type { Finding, Rule, RuleContext, Severity } from '../types.js';
+import type { ContextInput, Finding, Rule, Severity } from '../types.js';
 import { runRuleOnYaml } from './helpers.js';
 
 /** Manifest text: one file (`case.yaml`) or several, by file name. */
@@ -11,7 +11,7 @@ export interface RuleCase {
   name?: string;
   yaml: CaseFiles;
   /** Rule context beyond the defaults (cluster, values, env, secret values...). */
-  context?: Partial<RuleContext>;
+  context?: Partial<ContextInput>;
   /** Chart the manifests belong to. */
   chart?: string;
   /** Origins of `context.values`, for values-level findings. */
