@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isInputError } from '../core/errors.js';
+import { packageInfo, rulesDocumentationUri } from './package-info.js';
 
 /** Exit statuses: 0 success, 1 findings or drift, 2 bad usage or bad input, 3 internal error (a bug). */
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
@@ -48,6 +49,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--root <dir>', 'project root holding charts/ and values/', process.cwd())
     .option('--debug', 'show stack traces on errors')
     .option('--no-color', 'no colours in reports')
+    .version(packageInfo().version, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -130,6 +132,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         formatFindings(opts.format, result.findings, result.rules, {
           colour: useColour(cmd),
           resources: result.resources,
+          version: packageInfo().version,
+          informationUri: rulesDocumentationUri(process.env),
         }),
       );
       if (hasErrors(result.findings)) process.exitCode = EXIT.findings;
@@ -181,13 +185,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-      )
-        return EXIT.ok;
-      return EXIT.input;
+      // --help and --version exit 0; a missing command prints the help and is bad usage.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.input;
     }
     if (isInputError(err)) {
       process.stderr.write(`error: ${err.format()}\n`);

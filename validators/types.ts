@@ -127,7 +127,7 @@ export interface Rule {
    * A short paragraph: what it catches, why it matters in production, how to fix it. Shown in
    * SARIF (`fullDescription`, `help`) and the README's rule table.
    */
-  docs?: string;
+  docs: string;
   /** Kinds the rule looks at (all when absent); the runner hands it only those manifests. */
   kinds?: string[];
   /** Runs only when this is available (values-level or cluster rules). */

@@ -12,7 +12,7 @@ export function formatFindings(
   format: ReportFormat,
   findings: Finding[],
   rules: Rule[],
-  opts: { colour?: boolean; resources?: number; version?: string } = {},
+  opts: { colour?: boolean; resources?: number; version?: string; informationUri?: string } = {},
 ): string {
   switch (format) {
     case 'json':
@@ -20,7 +20,10 @@ export function formatFindings(
     case 'junit':
       return formatJunit(findings, rules);
     case 'sarif':
-      return formatSarif(findings, rules, { version: opts.version });
+      return formatSarif(findings, rules, {
+        version: opts.version ?? '0.0.0',
+        informationUri: opts.informationUri ?? 'README.md#validation',
+      });
     case 'github':
       return formatGithub(findings);
     default:

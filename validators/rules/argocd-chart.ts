@@ -193,6 +193,7 @@ export const argocdChartRule: Rule = {
   description:
     "An Argo CD Application's Helm chart is a chart of this project at its exact version, its destination namespace exists, and its AppProject permits its source, destination and resources",
   severity: 'error',
+  docs: "Every Argo CD Application deploys a chart of this project at its exact version (chart.yaml), from the registry charts are published to, within an AppProject that permits its source, destination and kinds. Otherwise Argo CD syncs an old or missing chart, or refuses the sync. Bump targetRevision with the chart version and keep the project's lists in line.",
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const apps = manifests.filter(

@@ -287,6 +287,7 @@ export const configReferencesRule: Rule = {
   description:
     'Secrets, ConfigMaps, PVCs (and their keys) and ServiceAccounts that pods refer to are rendered in the namespace or declared out of band',
   severity: 'error',
+  docs: "Secrets, ConfigMaps (and the keys pods read from them), PVCs and ServiceAccounts that pods use exist: rendered in the pod's namespace or declared out of band in outOfBandSecrets. A missing one leaves pods in CreateContainerConfigError or ContainerCreating. Render the object, declare it in outOfBandSecrets, or fix the reference.",
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const targets = collectTargets(manifests, ctx);

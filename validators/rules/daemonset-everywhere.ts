@@ -60,6 +60,7 @@ export const daemonSetEverywhereRule: Rule = {
   description:
     'DaemonSets meant for every node (node agents, or unrestricted ones) tolerate every node group\u2019s taints',
   severity: 'warning',
+  docs: 'Warns when a DaemonSet that must run on every node (log shippers, metrics and network agents, or one with no node restriction) does not tolerate every group\'s taints: on the tainted Scalar DL pools the CloudWatch agent or Fluent Bit would not run, and those nodes go unmonitored. Add tolerations for each taint (or operator: Exists), or annotate manifests/run-on-every-node: "false" when skipping nodes is intended.',
   needs: 'cluster',
   check(manifests, ctx) {
     const cluster = ctx.cluster!;

@@ -193,6 +193,7 @@ export const dedicatedPoolRule: Rule = {
   description:
     'Workloads that tolerate a dedicated (tainted) node group also select it, only its owner runs there, and Scalar DL runs on its dedicated group',
   severity: 'error',
+  docs: "Keeps dedicated (tainted) node groups for their owners: a workload that tolerates a dedicated group must also select it, only the owning chart may run there, and Scalar DL Ledger, Envoy and Auditor pods must run on their dedicated groups when the cluster has one. Otherwise unrelated pods take the capacity sized for the ledger, or ledger pods land on general nodes. Fix it with the group's label in a nodeSelector or required node affinity, and tolerations only where they belong.",
   needs: 'cluster',
   check(manifests, ctx) {
     const cluster = ctx.cluster!;

@@ -19,6 +19,7 @@ export const hpaTargetRule: Rule = {
   description:
     'A HorizontalPodAutoscaler targets (kind, name, API group) a scalable workload rendered in its namespace',
   severity: 'error',
+  docs: 'Every HorizontalPodAutoscaler targets a scalable workload (Deployment, StatefulSet, ReplicaSet) that is rendered in its namespace, with the right kind and API group. An HPA naming a workload that does not exist (as the upstream MxTransporter chart did) scales nothing and reports FailedGetScale. Fix scaleTargetRef.',
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const index = ctx.model.objects;

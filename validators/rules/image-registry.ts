@@ -36,6 +36,7 @@ export const imageRegistryRule: Rule = {
   description:
     'Images come from a registry (host or host/path prefix) listed in global.allowedRegistries',
   severity: 'error',
+  docs: "Every image comes from a registry in global.allowedRegistries (a host or a host/path prefix, compared segment by segment after Docker Hub defaults are filled in). An image from an unexpected registry may not be pullable from private subnets, may need a pull secret nobody created, or may be withdrawn (as Bitnami's public images were). Move the image to an allowed registry or add the registry to the list.",
   check(manifests, ctx) {
     const allowed = (ctx.allowedRegistries ?? []).filter(
       (e) => typeof e === 'string' && e.trim() !== '',

@@ -274,6 +274,7 @@ export const istioReferencesRule: Rule = {
   description:
     'VirtualService gateways, destination hosts, ports and subsets, and DestinationRule hosts and subsets refer to rendered Gateways, Services, ServiceEntries and pods',
   severity: 'error',
+  docs: 'VirtualService gateways, destination hosts, ports and subsets, and DestinationRule hosts name rendered Gateways, Services and subsets. Istio accepts a dangling reference and then answers 503 (no healthy upstream) or never binds the route. Fix the host, port or subset name.',
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const istio = manifests.filter((m) => groupOf(m) === ISTIO_GROUP);

@@ -445,6 +445,7 @@ export const scalarDlRule: Rule = {
   description:
     'Scalar DL: Auditor prerequisites on the Ledger, key Secrets, Kubernetes >= 1.19, one replica per dedicated node, schema loading before the Ledger',
   severity: 'error',
+  docs: "Scalar DL facts from its deployment guides: the Auditor needs ledgerProofEnabled and ledgerAuditorEnabled on the Ledger, proofs need the ledger-keys Secret (and the Auditor auditor-keys) mounted, Kubernetes 1.19 or later, Ledger/Envoy/Auditor replicas equal to their dedicated pool's nodes with a hostname anti-affinity, and the schema-loading Job ordered before the Ledger (an earlier Argo CD sync wave or a hook). Without these the Ledger fails at start or runs without tables. Fix the scalardl values or the ordering annotations.",
   check(manifests, ctx) {
     const check = new ScalarDlCheck(manifests, ctx);
     if (!check.applies()) return [];

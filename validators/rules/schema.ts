@@ -8,6 +8,7 @@ export const schemaRule: Rule = {
   description:
     'Objects match the pinned schema of their kind: required fields, types, no unknown fields (strict)',
   severity: 'error',
+  docs: 'Checks every object against the pinned schema of its kind: Kubernetes from kubernetes-models, Istio and Argo CD CRDs, IstioOperator and the eksctl ClusterConfig. Strict by default: unknown fields (with a did-you-mean) and repeated keys are errors, because the API server drops unknown fields silently (or rejects them with field validation) and a repeated key keeps only one value, so the setting you reviewed is not the one applied. Fix the field name or type the finding names, or pass --no-strict for foreign files.',
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const pinned = supportedKubernetesVersions();

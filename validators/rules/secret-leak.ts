@@ -339,6 +339,7 @@ export const secretLeakRule: Rule = {
   description:
     'No secret value of 4+ characters (plain, base64, URL-encoded, JSON-escaped, inside longer strings) and no credential-looking literal appears in the rendered manifests',
   severity: 'error',
+  docs: 'No value of a set secret variable appears anywhere in the plan: plain, base64 at any alignment, URL-safe base64, URL-encoded, JSON-escaped, or inside a longer string; and no credential-looking literal (AWS keys, private keys, tokens); literal passwords are errors in prd. The committed plan is public to every reader of the repository. Move the value to values/secrets.yaml so the plan holds a placeholder.',
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const scanner = new LeakScanner(ctx);

@@ -22,6 +22,7 @@ export const serviceSelectorRule: Rule = {
   description:
     "A Service's selector matches the labels of at least one pod template in its namespace",
   severity: 'error',
+  docs: 'Every Service with a selector matches at least one pod template in its namespace. A selector that matches nothing gives a Service with no endpoints: clients get connection refused and Istio routes to nothing. The finding shows which labels fall short; fix the selector or the pod labels.',
   check(manifests) {
     const out: RuleFinding[] = [];
     const templates = podTemplates(manifests);
