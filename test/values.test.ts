@@ -154,7 +154,9 @@ describe('loadValues', () => {
     const project = openProject(simpleProject());
     const loaded = loadValues(project, 'prd', { environ: { WEB_PASSWORD: 's3cr3t-value' } });
     expect((loaded.values.web as Record<string, unknown>).password).toBe('<<secret:WEB_PASSWORD>>');
-    expect(loaded.secretValues).toEqual(['s3cr3t-value']);
+    expect(loaded.secretVariables.map((s) => [s.variable, s.value])).toEqual([
+      [expect.any(String), 's3cr3t-value'],
+    ]);
   });
 
   it('substitutes real secrets in real mode and lists every missing variable at once', () => {

@@ -2,6 +2,7 @@ import type { KubeObject, Manifest } from '../core/manifest.js';
 import type { ChartInfo } from '../generator/project.js';
 import type { SourceLocation } from '../core/errors.js';
 import type { ValidationModel } from './model/index.js';
+import type { SetSecret } from '../generator/values/load.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -105,7 +106,7 @@ export interface RuleContext {
   /** Charts of the project, when known (name, version). */
   charts?: Pick<ChartInfo, 'name' | 'version'>[];
   /** Real secret values from the environment (never printed). */
-  secretValues: string[];
+  secrets: SetSecret[];
   /** Raw text of each manifest file, by file (for leak scans). */
   fileTexts: Map<string, string>;
   /** Strict schema checks (unknown fields, duplicate keys). */

@@ -87,7 +87,7 @@ export function buildContext(
     clusterPath: [GLOBAL_KEY, 'clusters', loaded?.env ?? ''],
     values: loaded?.values,
     charts: project?.charts.map((c) => ({ name: c.name, version: c.version })),
-    secretValues: loaded?.secretValues ?? [],
+    secrets: loaded?.secretVariables ?? [],
     fileTexts,
     strict: options.strict,
     allowUnknownKinds: options.allowUnknownKinds,

@@ -16,14 +16,22 @@ import {
 export { GLOBAL_KEY } from '../../core/cluster.js';
 import { GLOBAL_KEY } from '../../core/cluster.js';
 
+/** A declared secret variable that is set: its value is for leak checks only, never printed. */
+export interface SetSecret {
+  variable: string;
+  value: string;
+  /** Value paths it supplies. */
+  paths: string[];
+}
+
 export interface LoadedValues {
   env: string;
   /** Merged values of every chart by chart name, plus `global`. */
   values: Record<string, unknown>;
   origins: OriginNode;
   secrets: SecretDeclaration[];
-  /** Real secret values found in the environment (for leak checks); never printed. */
-  secretValues: string[];
+  /** Secret variables that are set in the environment, with their values (for leak checks); never printed. */
+  secretVariables: SetSecret[];
   /** Values files read, lowest priority first (project-relative). */
   filesRead: string[];
 }
@@ -147,15 +155,20 @@ export function loadValues(project: Project, env: string, options: LoadOptions):
     );
   }
 
-  const secretValues = [
-    ...new Set(declarations.map((d) => environ[d.variable]).filter((v): v is string => !!v)),
-  ];
+  const secretVariables: SetSecret[] = [];
+  for (const d of declarations) {
+    const value = environ[d.variable];
+    if (!value) continue;
+    const known = secretVariables.find((s) => s.variable === d.variable);
+    if (known) known.paths.push(d.path.join('.'));
+    else secretVariables.push({ variable: d.variable, value, paths: [d.path.join('.')] });
+  }
   return {
     env,
     values: merged.value,
     origins: merged.origins,
     secrets: declarations,
-    secretValues,
+    secretVariables,
     filesRead,
   };
 }

@@ -38,7 +38,7 @@ export function ruleContext(overrides: Partial<ContextInput> = {}): ContextInput
   return {
     env: undefined,
     clusterPath: ['global', 'clusters', overrides.env ?? 'test'],
-    secretValues: [],
+    secrets: [],
     fileTexts: new Map(),
     strict: true,
     allowUnknownKinds: [],
