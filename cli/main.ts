@@ -55,33 +55,54 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
 
   program
     .command('render')
-    .description('merge values, render every chart and write release/<env>/ atomically')
+    .description(
+      'merge values, render every chart, validate in memory and write release/<env>/ atomically (never a plan holding a secret value)',
+    )
     .requiredOption('--env <env>', 'environment (a layer under values/, e.g. dev or prd)')
-    .option('--no-validate', 'skip the schema and policy checks after writing')
-    .action(async (opts: { env: string; validate?: boolean }, cmd: Command) => {
-      const { renderAndWrite } = await import('../generator/pipeline.js');
-      const g = globals(cmd);
-      const r = await renderAndWrite(g.root, opts.env, { environ: process.env });
-      const { added, removed, changed } = r.drift;
-      out(
-        `rendered ${r.files} resources from ${r.project.charts.length} charts into release/${opts.env}/` +
-          ` (${added.length} added, ${changed.length} changed, ${removed.length} removed)\n`,
-      );
-      if (opts.validate === false) return;
-      const { validateRendered } = await import('../validators/validate.js');
+    .option('--no-validate', 'do not report findings (the secret-leak guard still runs)')
+    .option('--no-wait', 'fail at once when another render of the environment is running')
+    .action(async (opts: { env: string; validate?: boolean; wait?: boolean }, cmd: Command) => {
+      const { renderValidateAndWrite } = await import('../validators/release-guard.js');
       const { formatFindings } = await import('../validators/report/index.js');
       const { hasErrors } = await import('../validators/run.js');
-      const v = validateRendered(
-        r.project,
-        r.loaded,
-        r.release.manifests,
-        r.release.files,
+      const { describeOwner } = await import('../core/lock.js');
+      const g = globals(cmd);
+      const r = await renderValidateAndWrite(
+        g.root,
         opts.env,
+        { environ: process.env },
+        {
+          wait: opts.wait !== false,
+          onWait: (owner) =>
+            process.stderr.write(
+              `waiting for another render of release/${opts.env}/ (${describeOwner(owner)})...\n`,
+            ),
+        },
       );
+      const v = r.validation;
+      if (!r.written) {
+        // The guard's findings, also when validation.yaml skips secret-leak.
+        const shown = [...v.findings.filter((f) => f.ruleId !== 'secret-leak'), ...r.blocked];
+        out(formatFindings('text', shown, v.rules, { colour: useColour(cmd), skipped: v.skipped }));
+        out(
+          `release/${opts.env}/ was not written: the value of a secret variable would be committed (see above)\n`,
+        );
+        process.exitCode = EXIT.findings;
+        return;
+      }
+      const { added, removed, changed, irregular, wrongMode } = r.written.drift;
+      const repaired = irregular.length + wrongMode.length;
+      out(
+        `rendered ${r.written.files} resources from ${r.result.project.charts.length} charts into release/${opts.env}/` +
+          ` (${added.length} added, ${changed.length} changed, ${removed.length} removed` +
+          `${repaired ? `, ${irregular.length} links or special files removed, ${wrongMode.length} modes reset to 0644` : ''})\n`,
+      );
+      if (opts.validate === false) return;
       out(
         formatFindings('text', v.findings, v.rules, {
           colour: useColour(cmd),
           resources: v.resources,
+          skipped: v.skipped,
         }),
       );
       if (hasErrors(v.findings)) process.exitCode = EXIT.findings;
@@ -134,6 +155,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
           resources: result.resources,
           version: packageInfo().version,
           informationUri: rulesDocumentationUri(process.env),
+          skipped: result.skipped,
         }),
       );
       if (hasErrors(result.findings)) process.exitCode = EXIT.findings;
@@ -146,8 +168,9 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .action(async (opts: { env: string }, cmd: Command) => {
       const { checkRelease } = await import('../generator/pipeline.js');
       const r = checkRelease(globals(cmd).root, opts.env, { environ: process.env });
-      const { added, removed, changed } = r.drift;
-      const total = added.length + removed.length + changed.length;
+      const { added, removed, changed, irregular, wrongMode } = r.drift;
+      const total =
+        added.length + removed.length + changed.length + irregular.length + wrongMode.length;
       if (total === 0) {
         out(`release/${opts.env}/ matches a fresh render (${r.release.files.size} files)\n`);
         return;
@@ -157,6 +180,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         ...changed.map((p) => `  changed   release/${opts.env}/${p}`),
         ...added.map((p) => `  missing   release/${opts.env}/${p}`),
         ...removed.map((p) => `  unexpected release/${opts.env}/${p}`),
+        ...irregular.map((p) => `  not a regular file (a link?) release/${opts.env}/${p}`),
+        ...wrongMode.map((p) => `  mode is not 0644 release/${opts.env}/${p}`),
       ];
       out(lines.join('\n') + '\n');
       process.exitCode = EXIT.findings;

@@ -33,6 +33,8 @@ export interface ValidateResult {
   findings: Finding[];
   rules: Rule[];
   resources: number;
+  /** Rules that validation.yaml skips (reports list them). */
+  skipped: string[];
 }
 
 /** Project settings for validation: `validation.yaml` at the project root (optional). */
@@ -144,10 +146,31 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     valueOrigins: loaded?.origins,
     readFindings: read.findings,
   });
-  return { findings, rules, resources: read.manifests.length };
+  return { findings, rules, resources: read.manifests.length, skipped: config.skip };
 }
 
-/** Validation of a render held in memory (used by `render` after writing). */
+/** The manifests of a render placed under release/<env>/, and their rule context. */
+export function contextOfRender(
+  result: {
+    project: Project;
+    loaded: LoadedValues;
+    release: { manifests: Manifest[]; files: Map<string, string> };
+  },
+  env: string,
+): { manifests: Manifest[]; ctx: ContextInput; config: ValidationConfig } {
+  const prefix = `release/${env}/`;
+  const texts = new Map<string, string>();
+  for (const [p, t] of result.release.files) texts.set(prefix + p, t);
+  const manifests = result.release.manifests.map((m) => ({ ...m, file: prefix + m.file }));
+  const config = readValidationConfig(result.project);
+  const ctx = buildContext(result.project, result.loaded, texts, {
+    strict: true,
+    allowUnknownKinds: config.allowUnknownKinds,
+  });
+  return { manifests, ctx, config };
+}
+
+/** Validation of a render held in memory (the objects just rendered; nothing is read again). */
 export function validateRendered(
   project: Project,
   loaded: LoadedValues,
@@ -155,16 +178,12 @@ export function validateRendered(
   files: Map<string, string>,
   env: string,
 ): ValidateResult {
-  const prefix = `release/${env}/`;
-  const texts = new Map<string, string>();
-  for (const [p, t] of files) texts.set(prefix + p, t);
-  const placed = manifests.map((m) => ({ ...m, file: prefix + m.file }));
-  const config = readValidationConfig(project);
-  const ctx = buildContext(project, loaded, texts, {
-    strict: true,
-    allowUnknownKinds: config.allowUnknownKinds,
-  });
+  const {
+    manifests: placed,
+    ctx,
+    config,
+  } = contextOfRender({ project, loaded, release: { manifests, files } }, env);
   const rules = selectRules(RULES, undefined, config.skip);
   const findings = runValidation({ manifests: placed, ctx, rules, valueOrigins: loaded.origins });
-  return { findings, rules, resources: manifests.length };
+  return { findings, rules, resources: manifests.length, skipped: config.skip };
 }

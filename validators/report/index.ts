@@ -12,21 +12,33 @@ export function formatFindings(
   format: ReportFormat,
   findings: Finding[],
   rules: Rule[],
-  opts: { colour?: boolean; resources?: number; version?: string; informationUri?: string } = {},
+  opts: {
+    colour?: boolean;
+    resources?: number;
+    version?: string;
+    informationUri?: string;
+    /** Rules skipped by validation.yaml: every format lists them. */
+    skipped?: string[];
+  } = {},
 ): string {
   switch (format) {
     case 'json':
-      return formatJson(findings, { resources: opts.resources });
+      return formatJson(findings, { resources: opts.resources, skipped: opts.skipped });
     case 'junit':
-      return formatJunit(findings, rules);
+      return formatJunit(findings, rules, opts.skipped);
     case 'sarif':
       return formatSarif(findings, rules, {
         version: opts.version ?? '0.0.0',
         informationUri: opts.informationUri ?? 'README.md#validation',
+        skipped: opts.skipped,
       });
     case 'github':
-      return formatGithub(findings);
+      return formatGithub(findings, { skipped: opts.skipped });
     default:
-      return formatText(findings, { colour: !!opts.colour, resources: opts.resources });
+      return formatText(findings, {
+        colour: !!opts.colour,
+        resources: opts.resources,
+        skipped: opts.skipped,
+      });
   }
 }

@@ -10,7 +10,7 @@ function xml(s: string): string {
 }
 
 /** JUnit XML: one test suite per rule, one failing test case per error, a passing case when clean. */
-export function formatJunit(findings: Finding[], rules: Rule[]): string {
+export function formatJunit(findings: Finding[], rules: Rule[], skipped: string[] = []): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const failures = findings.filter((f) => f.severity === 'error').length;
   out.push(
@@ -45,6 +45,16 @@ export function formatJunit(findings: Finding[], rules: Rule[]): string {
         out.push('    </testcase>');
       }
     }
+    out.push('  </testsuite>');
+  }
+  if (skipped.length > 0) {
+    out.push(
+      `  <testsuite name="skipped" tests="${skipped.length}" failures="0" skipped="${skipped.length}">`,
+    );
+    for (const id of skipped)
+      out.push(
+        `    <testcase name="${xml(id)}" classname="${xml(id)}"><skipped message="skipped by validation.yaml"/></testcase>`,
+      );
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');

@@ -10,7 +10,12 @@ const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 export function formatSarif(
   findings: Finding[],
   rules: Rule[],
-  opts: { uriPrefix?: (file: string) => string; version: string; informationUri: string },
+  opts: {
+    uriPrefix?: (file: string) => string;
+    version: string;
+    informationUri: string;
+    skipped?: string[];
+  },
 ): string {
   const uri = opts.uriPrefix ?? ((f: string) => f);
   const index = new Map(rules.map((r, i) => [r.id, i]));
@@ -35,6 +40,16 @@ export function formatSarif(
             })),
           },
         },
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolConfigurationNotifications: (opts.skipped ?? []).map((id) => ({
+              level: 'note',
+              descriptor: { id },
+              message: { text: `skipped: ${id} (validation.yaml)` },
+            })),
+          },
+        ],
         results: findings.map((f) => ({
           ruleId: f.ruleId,
           ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),

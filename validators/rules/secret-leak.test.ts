@@ -109,11 +109,13 @@ testRule(secretLeakRule, {
       errors: [{ message: NEVER_SHOWN }],
     },
     {
-      name: 'a secret equal to an ordinary value of the plan: one finding, too weak, no value path named',
-      yaml: {
-        'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n',
-        'cm.yaml': configMap('x', '  owner: apps\n'),
-      },
+      name: 'a secret that is an ordinary word of the plan: one finding, too weak, no places listed',
+      yaml: Object.fromEntries(
+        Array.from({ length: 11 }, (_, i) => [
+          `cm${i}.yaml`,
+          configMap(`x${i}`, '  owner: apps\n'),
+        ]),
+      ),
       context: {
         env: 'prd',
         secrets: [{ variable: 'APP_DB_PASSWORD', value: 'apps', paths: ['app.database.password'] }],
@@ -122,7 +124,7 @@ testRule(secretLeakRule, {
       errors: [
         {
           message:
-            /^the value of secret variable APP_DB_PASSWORD is also an ordinary value of the plan \(it appears in 3 places in 2 files\): too weak to be a secret/,
+            /^the value of secret variable APP_DB_PASSWORD is also an ordinary value of the plan \(it appears in 22 places in 11 files\): too weak to be a secret; set APP_DB_PASSWORD to a value that appears nowhere else$/,
         },
       ],
     },

@@ -11,7 +11,10 @@ import type { Obj } from '../../core/object.js';
  */
 export const MIN_SECRET_LENGTH = 4;
 
-/** A secret found in more places than this is an ordinary word of the plan, not a leak to list. */
+/**
+ * A secret found in more places than this is an ordinary word of the plan (a namespace, a name), not
+ * a value someone copied: it is reported once as too weak, without listing where.
+ */
 const ORDINARY_VALUE_PLACES = 10;
 
 /** How many places a leak finding lists before it says "and N more". */
@@ -100,25 +103,6 @@ function decodeBase64(value: string): Buffer | undefined {
   if (compact === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1)
     return undefined;
   return Buffer.from(compact, 'base64');
-}
-
-/** Whether a non-secret leaf of the merged values equals `secret` (the secret is an ordinary value). */
-function isOrdinaryValue(
-  values: unknown,
-  secret: string,
-  secretPaths: Set<string>,
-  path = '',
-): boolean {
-  if (typeof values === 'string' || typeof values === 'number' || typeof values === 'boolean')
-    return String(values) === secret && !secretPaths.has(path);
-  const child = (k: string) => (path ? `${path}.${k}` : k);
-  if (Array.isArray(values))
-    return values.some((v, i) => isOrdinaryValue(v, secret, secretPaths, child(String(i))));
-  if (isObj(values))
-    return Object.entries(values).some(([k, v]) =>
-      isOrdinaryValue(v, secret, secretPaths, child(k)),
-    );
-  return false;
 }
 
 interface Hit {
@@ -434,10 +418,7 @@ function scanSecretValues(
     const first = places.find((p) => p.manifest) ?? places[0];
     const at = first.manifest ? { manifest: first.manifest, path: first.path ?? [] } : {};
     const files = new Set(places.map((p) => p.file)).size;
-    if (
-      places.length > ORDINARY_VALUE_PLACES ||
-      isOrdinaryValue(ctx.values, secret.value, new Set(secret.paths))
-    ) {
+    if (places.length > ORDINARY_VALUE_PLACES) {
       out.push({
         ...at,
         message: `the value of secret variable ${secret.variable} is also an ordinary value of the plan (it appears in ${places.length} places in ${files} files): too weak to be a secret; set ${secret.variable} to a value that appears nowhere else`,
