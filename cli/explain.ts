@@ -20,9 +20,18 @@ export function explainValue(
   if (path.length === 0) throw new InputError(`empty value path "${pathText}"`);
   let value: unknown = loaded.values;
   for (const seg of path) {
-    if (value === null || typeof value !== 'object' || !(seg in (value as object))) {
+    // Only own keys and list indexes are value paths (not `constructor` or `length`).
+    const own = Array.isArray(value)
+      ? /^\d+$/.test(seg) && Number(seg) < value.length
+      : value !== null && typeof value === 'object' && Object.hasOwn(value, seg);
+    if (!own) {
+      const found = findOrigin(loaded.origins, path);
+      const deleted =
+        found?.node.deleted && found.depth === path.length
+          ? ` (deleted by null at ${describeOrigin(found.node.origin)})`
+          : '';
       throw new InputError(
-        `value ${path.join('.')} is not set for environment ${env} (files read: ${loaded.filesRead.join(', ')})`,
+        `value ${path.join('.')} is not set for environment ${env}${deleted} (files read: ${loaded.filesRead.join(', ')})`,
       );
     }
     value = (value as Record<string, unknown>)[seg];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { isInputError } from '../core/errors.js';
+import { InputError, isInputError } from '../core/errors.js';
 import { packageInfo, rulesDocumentationUri } from './package-info.js';
 
 /** Exit statuses: 0 success, 1 findings or drift, 2 bad usage or bad input, 3 internal error (a bug). */
@@ -138,6 +138,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       const { formatFindings } = await import('../validators/report/index.js');
       const { hasErrors } = await import('../validators/run.js');
       const g = globals(cmd);
+      if (opts.only && opts.only.length === 0) throw new InputError('--only names no rule');
       const result = validateCommand({
         root: g.root,
         env: opts.env,
@@ -158,6 +159,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
           skipped: result.skipped,
         }),
       );
+      for (const p of result.unread ?? [])
+        process.stderr.write(`note: skipped ${p}: not a regular file\n`);
       if (hasErrors(result.findings)) process.exitCode = EXIT.findings;
     });
 

@@ -43,3 +43,44 @@ export function checkDocumentSize(doc: unknown, source: string): unknown {
   walk(doc, 0);
   return doc;
 }
+
+/**
+ * The API server's size limits: a ConfigMap's or Secret's data may hold at most 1 MiB
+ * (`MaxSecretSize = 1 * 1024 * 1024` in kubernetes pkg/apis/core/types.go, enforced by
+ * ValidateConfigMap and ValidateSecret over data + binaryData, and data + stringData), and etcd
+ * refuses a request over 1.5 MiB (its default `--max-request-bytes`), which bounds every object.
+ */
+export const MAX_CONFIG_DATA_BYTES = 1024 * 1024;
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+function byteLength(v: unknown, base64: boolean): number {
+  if (typeof v !== 'string') return 0;
+  return base64 ? Buffer.from(v, 'base64').length : Buffer.byteLength(v, 'utf8');
+}
+
+/** Why the API server would refuse this object for its size (undefined when it fits). */
+export function apiServerSizeProblem(
+  obj: { apiVersion?: unknown; kind?: unknown; [k: string]: unknown },
+  serializedBytes: number,
+): string | undefined {
+  const core = obj.apiVersion === 'v1';
+  const sum = (field: string, base64: boolean) => {
+    const m = obj[field];
+    if (!m || typeof m !== 'object') return 0;
+    return Object.values(m as Record<string, unknown>).reduce<number>(
+      (n, v) => n + byteLength(v, base64),
+      0,
+    );
+  };
+  if (core && (obj.kind === 'ConfigMap' || obj.kind === 'Secret')) {
+    const total =
+      obj.kind === 'ConfigMap'
+        ? sum('data', false) + sum('binaryData', true)
+        : sum('data', true) + sum('stringData', false);
+    if (total > MAX_CONFIG_DATA_BYTES)
+      return `${obj.kind} data holds ${total} bytes; the API server accepts at most ${MAX_CONFIG_DATA_BYTES} (1 MiB): split it or mount the content another way`;
+  }
+  if (serializedBytes > MAX_OBJECT_BYTES)
+    return `the object is ${serializedBytes} bytes; etcd refuses requests over ${MAX_OBJECT_BYTES} bytes (1.5 MiB): make it smaller`;
+  return undefined;
+}

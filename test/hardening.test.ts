@@ -204,3 +204,131 @@ describe('release/ integrity', () => {
     expect(run(dir, ['check', '--env', 'prd']).status).toBe(0);
   }, 60_000);
 });
+
+/** A repository copy with one extra template in the app chart. */
+function withTemplate(text: string): string {
+  const dir = repoWithPlan();
+  writeFileSync(join(dir, 'charts/app/templates/zz-extra.hbs'), text);
+  return dir;
+}
+
+const configMapTemplate = (data: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: apps\ndata:\n  big: "${data}"\n`;
+
+describe('templates: size limits and strict access', () => {
+  it('refuses a ConfigMap over 1 MiB and a template output over 32 MiB, naming the template (exit 2)', () => {
+    for (const [body, message] of [
+      [
+        '{{indent 1100000 "x"}}',
+        /ConfigMap\/apps\/extra: ConfigMap data holds \d+ bytes; the API server accepts at most 1048576/,
+      ],
+      ['{{indent 100000000 "x"}}', /template output is \d+ characters, over the 33554432/],
+    ] as const) {
+      const dir = withTemplate(configMapTemplate(body));
+      const before = snapshot(join(dir, 'release'));
+      const r = run(dir, ['render', '--env', 'prd']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^error: charts\/app\/templates\/zz-extra\.hbs(:\d+)?: /);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(snapshot(join(dir, 'release'))).toEqual(before);
+    }
+  });
+
+  it('makes lookup, #each and prototype paths strict, with file and line', () => {
+    const cases: [string, RegExp][] = [
+      [
+        '{{lookup values "nosuchkey"}}',
+        /zz-extra\.hbs:7: template reads a value that is not defined: lookup of "nosuchkey"/,
+      ],
+      [
+        '{{#each values.nosuchlist}}x{{/each}}',
+        /zz-extra\.hbs:7: template iterates a value that is not defined/,
+      ],
+      [
+        '{{values.__proto__}}',
+        /zz-extra\.hbs:7: template reads "values.__proto__": "__proto__" is not a value/,
+      ],
+      ['{{values.constructor.name}}', /zz-extra\.hbs:7: template reads "values.constructor.name"/],
+    ];
+    for (const [body, message] of cases) {
+      const r = run(withTemplate(configMapTemplate(body)), ['render', '--env', 'prd']);
+      expect(r.status, body).toBe(2);
+      expect(r.stderr, body).toMatch(message);
+    }
+    // get and optional say a value may be absent.
+    const ok = run(
+      withTemplate(
+        configMapTemplate(
+          '{{get values "nosuchkey"}}{{#each (optional values.nosuchlist)}}x{{/each}}',
+        ),
+      ),
+      ['render', '--env', 'prd'],
+    );
+    expect(ok.status, ok.stderr).toBe(0);
+  });
+});
+
+describe('CLI edge cases', () => {
+  it('rejects selections that run nothing and empty standard input (exit 2)', () => {
+    const dir = repoWithPlan();
+    for (const args of [
+      ['--only', ''],
+      ['--only', 'schema', '--skip', 'schema'],
+      ['--only', 'no-such-rule'],
+    ]) {
+      const r = run(dir, ['validate', '--env', 'prd', ...args]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(
+        /^error: (--only names no rule|this selection runs no rule|unknown rule "no-such-rule")/,
+      );
+    }
+    const empty = spawnSync(process.execPath, [CLI, 'validate', '-'], {
+      input: '',
+      encoding: 'utf8',
+    });
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain('no input');
+  });
+
+  it('skips a FIFO instead of blocking on it, and says so', () => {
+    const dir = repoWithPlan();
+    const fifo = join(dir, 'pipe.yaml');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const file = join(dir, 'ok.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n');
+    for (const paths of [[fifo, file], [dir + '/']]) {
+      const r = spawnSync(process.execPath, [CLI, 'validate', '--only', 'schema', ...paths], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(r.error, 'validate returns').toBeUndefined();
+      expect(r.stderr).toContain(`note: skipped ${fifo}: not a regular file`);
+    }
+  });
+
+  it('escapes control characters of the input in the text report', () => {
+    const dir = repoWithPlan();
+    const file = join(dir, 'x.yaml');
+    writeFileSync(
+      file,
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: a}\nnotAField: 1\n"bad\\n::error::forged": 2\n',
+    );
+    const r = run(dir, ['validate', file]);
+    expect(r.stdout).toContain('\\n::error::forged');
+    expect(r.stdout.split('\n').some((l) => l.startsWith('::error'))).toBe(false);
+  });
+
+  it('blames the layer that set null, and explain takes own keys only', () => {
+    const dir = repoWithPlan();
+    writeFileSync(join(dir, 'values/prd/zz.yaml'), '# removes istio\nistio: null\n');
+    const r = run(dir, ['render', '--env', 'prd']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: values\/prd\/zz\.yaml:2: missing required value istio\./);
+    for (const path of ['app.constructor', 'app.services.length', 'app.__proto__']) {
+      const e = run(REPO_ROOT, ['explain', '--env', 'prd', path]);
+      expect(e.status, path).toBe(2);
+      expect(e.stderr).toContain(`value ${path} is not set for environment prd`);
+    }
+  });
+});

@@ -12,6 +12,8 @@ export interface ReadResult {
   fileTexts: Map<string, string>;
   /** Problems found while reading (documents that are not objects, duplicate keys). */
   findings: Finding[];
+  /** Paths that are not regular files (FIFOs, sockets, devices, links inside folders): not read. */
+  skipped: string[];
 }
 
 export interface ReadOptions {
@@ -27,8 +29,11 @@ export interface ReadOptions {
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
-/** Lists manifest files of the given paths (folders recursively, in name order). */
-export function expandPaths(paths: string[]): string[] {
+/**
+ * Lists manifest files of the given paths (folders recursively, in name order). Only regular files
+ * are read (a FIFO would block forever, a link may point anywhere): others go to `skipped`.
+ */
+export function expandPaths(paths: string[], skipped: string[] = []): string[] {
   const out: string[] = [];
   for (const p of paths) {
     if (p === '-') {
@@ -45,18 +50,20 @@ export function expandPaths(paths: string[]): string[] {
           const full = join(d, entry.name);
           if (entry.isDirectory()) walk(full);
           else if (entry.isFile() && MANIFEST_FILE.test(entry.name)) out.push(full);
+          else if (!entry.isFile() && MANIFEST_FILE.test(entry.name)) skipped.push(full);
         }
       };
       walk(p);
-    } else out.push(p);
+    } else if (statSync(p).isFile()) out.push(p);
+    else skipped.push(p);
   }
   return out;
 }
 
 /** Reads manifest files: YAML or JSON, several documents per file, `kind: List` expanded. */
 export function readManifests(paths: string[], options: ReadOptions): ReadResult {
-  const result: ReadResult = { manifests: [], fileTexts: new Map(), findings: [] };
-  for (const path of expandPaths(paths)) {
+  const result: ReadResult = { manifests: [], fileTexts: new Map(), findings: [], skipped: [] };
+  for (const path of expandPaths(paths, result.skipped)) {
     const display =
       path === '-'
         ? '(stdin)'
@@ -71,6 +78,8 @@ export function readManifests(paths: string[], options: ReadOptions): ReadResult
         file: display,
       });
     }
+    if (path === '-' && text.trim() === '')
+      throw new InputError('no input: standard input is empty', { file: display });
     if (text.length > MAX_FILE_BYTES)
       throw new InputError(`file is larger than ${MAX_FILE_BYTES} bytes`, { file: display });
     result.fileTexts.set(display, text);

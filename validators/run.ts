@@ -30,7 +30,13 @@ export function selectRules(rules: Rule[], only?: string[], skip?: string[]): Ru
       throw new InputError(`unknown rule "${id}" (rules: ${[...known].join(', ')})`);
     }
   }
-  return rules.filter((r) => (!only || only.includes(r.id)) && !(skip ?? []).includes(r.id));
+  if (only && only.length === 0) throw new InputError('--only names no rule');
+  const selected = rules.filter(
+    (r) => (!only || only.includes(r.id)) && !(skip ?? []).includes(r.id),
+  );
+  if (selected.length === 0)
+    throw new InputError('this selection runs no rule (check --only and --skip)');
+  return selected;
 }
 
 /** Runs the selected rules and returns findings in a stable order (file, line, rule). */

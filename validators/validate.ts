@@ -35,6 +35,8 @@ export interface ValidateResult {
   resources: number;
   /** Rules that validation.yaml skips (reports list them). */
   skipped: string[];
+  /** Paths that were not read because they are not regular files. */
+  unread?: string[];
 }
 
 /** Project settings for validation: `validation.yaml` at the project root (optional). */
@@ -146,7 +148,13 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     valueOrigins: loaded?.origins,
     readFindings: read.findings,
   });
-  return { findings, rules, resources: read.manifests.length, skipped: config.skip };
+  return {
+    findings,
+    rules,
+    resources: read.manifests.length,
+    skipped: config.skip,
+    unread: read.skipped,
+  };
 }
 
 /** The manifests of a render placed under release/<env>/, and their rule context. */

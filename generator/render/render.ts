@@ -12,6 +12,9 @@ import { registerHelpers } from './helpers.js';
 /** One document produced by a template, before it is placed in the release. */
 export type { RenderedDocument } from '../../core/manifest.js';
 
+/** Most a template may render (the manifests limit); objects are also checked for the API server's limits. */
+export const MAX_TEMPLATE_OUTPUT = 32 * 1024 * 1024;
+
 /** What every template sees. */
 export interface TemplateContext {
   values: unknown;
@@ -55,6 +58,7 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
     try {
       // Precompile now so syntax errors surface with the template's name and line.
       hb.precompile(source, { strict: true, noEscape: true });
+      checkPropertyAccess(source, display);
       fn = hb.compile(source, { strict: true, noEscape: true }) as Compiled;
     } catch (err) {
       throw templateError(err, display);
@@ -71,6 +75,36 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
   const result = { templates };
   project.cache.templates.set(chart.name, result);
   return result;
+}
+
+/** Names that are never values: Handlebars would deny them and render an empty string. */
+const NOT_VALUES = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
+
+/**
+ * Rejects paths such as `values.__proto__` or `x.constructor` at compile time, with their line:
+ * Handlebars' runtime denies such prototype access with a console warning and an empty string.
+ */
+function checkPropertyAccess(source: string, template: string): void {
+  const visitor = new Handlebars.Visitor();
+  visitor.PathExpression = function (path: hbs.AST.PathExpression) {
+    const bad = path.parts.find((p) => NOT_VALUES.has(p));
+    if (bad !== undefined) {
+      throw new TemplateError(
+        `template reads "${path.original}": "${bad}" is not a value (only own keys of the values are)`,
+        template,
+        path.loc?.start.line,
+      );
+    }
+  };
+  visitor.accept(Handlebars.parse(source));
 }
 
 function templateError(err: unknown, template: string): InputError {
@@ -124,6 +158,12 @@ export function renderChart(
       text = t.fn(ctx, { data: { template: t.file } });
     } catch (err) {
       throw templateError(err, t.file);
+    }
+    if (text.length > MAX_TEMPLATE_OUTPUT) {
+      throw new TemplateError(
+        `template output is ${text.length} characters, over the ${MAX_TEMPLATE_OUTPUT} a template may render (the API server refuses objects over 1.5 MiB)`,
+        t.file,
+      );
     }
     for (const object of parseRendered(text, t.file))
       out.push({ chart: chart.name, template: t.file, object });
