@@ -6,7 +6,9 @@ vi.mock('../generator/pipeline.js', () => ({
   checkRelease: () => {
     throw new TypeError("Cannot read properties of undefined (reading 'kind')");
   },
-  renderAndWrite: () => {
+}));
+vi.mock('../validators/release-guard.js', () => ({
+  renderValidateAndWrite: () => {
     const err = new Error(
       "EACCES: permission denied, open 'release/prd/x.yaml'",
     ) as NodeJS.ErrnoException;

@@ -110,6 +110,8 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
       'give --env <env> (validates release/<env>/) or files and folders to validate',
     );
   }
+  // Bad rule ids are bad usage before any input is read.
+  selectRules(RULES, options.only, options.skip);
   let project: Project | undefined;
   let loaded: LoadedValues | undefined;
   let config: ValidationConfig = { allowUnknownKinds: [], skip: [] };
