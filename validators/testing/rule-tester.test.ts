@@ -126,5 +126,8 @@ describe('rule tester', () => {
     expect(exactly(text).test(`x${text}`)).toBe(false);
     expect(exactly('a.b').test('axb')).toBe(false);
     expect(exactly('$1 \\ ^{2}|*+?').test('$1 \\ ^{2}|*+?')).toBe(true);
+    expect(findingProblems('demo', findings, [{ message: exactly('has no data') }])).toEqual([
+      `finding 1: message "${text}" (expected exactly "has no data")`,
+    ]);
   });
 });

@@ -52,9 +52,10 @@ function filesOf(yaml: CaseFiles = {}): Record<string, string> {
   return typeof yaml === 'string' ? { 'case.yaml': yaml } : yaml;
 }
 
-/** A message pattern that matches exactly this text. */
+/** A message pattern that matches exactly this text (and shows as the text in failures). */
 export function exactly(text: string): RegExp {
-  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const pattern = new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return Object.defineProperty(pattern, 'toString', { value: () => `exactly "${text}"` });
 }
 
 function caseName(c: RuleCase, index: number): string {
