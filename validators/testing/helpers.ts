@@ -12,22 +12,26 @@ import { buildContext } from '../validate.js';
 /** The repository root (when run from the sources, as the tests are). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Manifests from YAML texts keyed by file name (several documents per file), with their lines. */
+/**
+ * Manifests from YAML texts keyed by file name (several documents per file), with their lines.
+ * `chart` names the chart of every file, or of each file by name.
+ */
 export function manifestsFromYaml(
   files: Record<string, string>,
-  chart = '',
+  chart: string | Record<string, string> = '',
 ): { manifests: Manifest[]; fileTexts: Map<string, string> } {
   const manifests: Manifest[] = [];
   const fileTexts = new Map<string, string>();
   for (const [file, text] of Object.entries(files)) {
     fileTexts.set(file, text);
+    const chartOfFile = typeof chart === 'string' ? chart : (chart[file] ?? '');
     const lineCounter = new LineCounter();
     for (const doc of parseAllDocuments(text, { lineCounter })) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
       const object = doc.toJS() as KubeObject | null;
       if (!object) continue;
       const start = doc.contents?.range?.[0] ?? doc.range[0];
-      manifests.push({ chart, object, file, line: lineCounter.linePos(start).line });
+      manifests.push({ chart: chartOfFile, object, file, line: lineCounter.linePos(start).line });
     }
   }
   return { manifests, fileTexts };
@@ -108,7 +112,7 @@ export function runRuleOnYaml(
   rule: Rule,
   files: Record<string, string>,
   overrides: Partial<ContextInput> = {},
-  options: { chart?: string; valueOrigins?: OriginNode } = {},
+  options: { chart?: string | Record<string, string>; valueOrigins?: OriginNode } = {},
 ): Finding[] {
   const { manifests, fileTexts } = manifestsFromYaml(files, options.chart);
   return runValidation({
