@@ -153,11 +153,17 @@ describe('the Makefile', () => {
 
   it('follows the bring-up order the README gives', () => {
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('Bringing a cluster up:'));
-    const steps = [...section.slice(0, section.indexOf('\n\n')).matchAll(/`make ([a-z-]+)/g)].map(
-      (m) => m[1],
-    );
-    expect(steps).toEqual(['eks-cluster', 'eks-taint-nodes', 'apply-istio', 'apply-argocd']);
+    const section = readme.slice(readme.indexOf('Bringing a cluster up'));
+    const list = section.slice(0, section.indexOf('\nNode groups or IRSA roles added'));
+    const steps = [...list.matchAll(/^\d+\. .*?`make ([a-z-]+)/gm)].map((m) => m[1]);
+    expect(steps).toEqual([
+      'eks-cluster',
+      'eks-taint-nodes',
+      'secrets',
+      'apply-istio',
+      'apply-argocd',
+    ]);
+    for (const t of steps) expect(TARGETS).toContain(t);
   });
 
   it('starts Minikube at the Kubernetes minor the dev cluster declares', () => {

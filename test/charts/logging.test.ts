@@ -114,8 +114,8 @@ describe('logging chart', () => {
     for (const r of [prd, dev]) {
       const modifier = section(r, 'filter', 'record_modifier');
       expect(props(modifier, 'uuid_key')).toEqual(['log_id']);
-      // An id or time the application logged would otherwise appear twice in the JSON.
-      expect(props(modifier, 'remove_key')).toEqual(['log_id', 'time']);
+      // An id or time already in the record (the application's, the cri parser's) would appear twice.
+      expect(props(modifier, 'remove_key')).toEqual(['log_id', 'time', '_p']);
       const kube = section(r, 'filter', 'kubernetes');
       expect([prop(kube, 'merge_log'), prop(kube, 'keep_log')]).toEqual(['On', 'Off']);
       const lua = section(r, 'filter', 'lua');
@@ -144,7 +144,7 @@ describe('logging chart', () => {
     const sections = parseFluentBitConfig(cm.data['fluent-bit.conf']).sections;
     const modifier = sections.find((s) => pluginOf(s) === 'record_modifier')!;
     expect(props(modifier, 'uuid_key')).toEqual(['event_id']);
-    expect(props(modifier, 'remove_key')).toEqual(['event_id', 'at']);
+    expect(props(modifier, 'remove_key')).toEqual(['event_id', 'at', '_p']);
     expect(
       prop(
         sections.find((s) => pluginOf(s) === 'kinesis_streams')!,
