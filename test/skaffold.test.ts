@@ -1,11 +1,12 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Manifest } from '../core/manifest.js';
 import { renderAndWrite } from '../generator/pipeline.js';
 import { parseImageRef } from '../validators/model/images.js';
-import { REPO_ROOT, copyRepo } from './helpers.js';
+import { REPO_ROOT, copyRepo, renderRepo } from './helpers.js';
 
 /**
  * skaffold.yaml against what the dev render produces. Skaffold itself cannot run here (no Docker
@@ -270,5 +271,34 @@ describe('skaffold.yaml', () => {
     const gateway = dev.find((m) => m.object.kind === 'Gateway')!.object as Obj;
     expect((gateway.spec.servers as Obj[]).map((s) => s.port.number)).toContain(gw.port);
     expect(gw.port).toBe(80);
+  });
+
+  it('keeps the ECR images in prd', () => {
+    const registry = parse(readFileSync(join(REPO_ROOT, 'values/shared/global.yaml'), 'utf8'))
+      .global.registry as string;
+    const images = renderRepo('prd')
+      .filter((m) => m.chart === 'app' && m.object.kind === 'Deployment')
+      .map((m) => (m.object as Obj).spec.template.spec.containers[0].image as string);
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image.startsWith(`${registry}/shop/`), image).toBe(true);
+  });
+
+  it('fails the dev render when a service has no build context', () => {
+    const dir = copyRepo();
+    const file = join(dir, 'values/dev/app.yaml');
+    const text = readFileSync(file, 'utf8');
+    const edited = text.replace(/\n {6}build: \{ context: services\/catalog[^\n]*/, '');
+    expect(edited).not.toBe(text);
+    writeFileSync(file, edited);
+    const r = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'dist/cli/main.js'), '--root', dir, 'render', '--env', 'dev'],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      'app.services[catalog]: app.localBuild is on but the service has no build.context',
+    );
+    expect(existsSync(join(dir, 'release/dev'))).toBe(false);
   });
 });
