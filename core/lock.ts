@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { InputError } from './errors.js';
 
@@ -29,13 +29,21 @@ export interface LockOptions {
  * A lock is a folder `<path>` made with mkdir (atomic on every file system, NFS included) by
  * proper-lockfile, which keeps its mtime fresh while the holder lives and treats it as stale 10 s
  * after the holder stopped refreshing it (a killed process), so a stale lock is broken safely by
- * exactly one waiter. The holder's pid, host and start time are written inside for messages.
+ * exactly one waiter. The holder's pid, host and start time are written beside it for messages.
  */
 const STALE_MS = 10_000;
 
+/**
+ * Who holds the lock is written beside the lock folder, not inside it: proper-lockfile breaks a
+ * stale lock with rmdir, which a file inside would stop.
+ */
+function ownerFile(lockPath: string): string {
+  return `${lockPath}.owner`;
+}
+
 function readOwner(lockPath: string): LockOwner | undefined {
   try {
-    return JSON.parse(readFileSync(join(lockPath, 'owner.json'), 'utf8')) as LockOwner;
+    return JSON.parse(readFileSync(ownerFile(lockPath), 'utf8')) as LockOwner;
   } catch {
     return undefined;
   }
@@ -91,10 +99,10 @@ export async function withLock<T>(
       since: new Date().toISOString(),
       what: options.what,
     };
-    writeFileSync(join(lockPath, 'owner.json'), JSON.stringify(owner));
+    writeFileSync(ownerFile(lockPath), JSON.stringify(owner));
     return await fn();
   } finally {
-    rmSync(join(lockPath, 'owner.json'), { force: true });
+    rmSync(ownerFile(lockPath), { force: true });
     await release().catch(() => undefined);
   }
 }
