@@ -17,6 +17,7 @@ interface ValidateCliOptions {
   skip?: string[];
   strict: boolean;
   allowUnknownKinds?: string[];
+  kubernetesVersion?: string;
   format: 'text' | 'json' | 'junit' | 'sarif' | 'github';
 }
 
@@ -80,6 +81,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         formatFindings('text', v.findings, v.rules, {
           colour: useColour(cmd),
           resources: v.resources,
+          kubernetesVersion: v.kubernetesVersion,
         }),
       );
       if (hasErrors(v.findings)) process.exitCode = EXIT.findings;
@@ -107,6 +109,10 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       'kinds without a schema to accept (comma-separated)',
       list,
     )
+    .option(
+      '--kubernetes-version <major.minor>',
+      "Kubernetes version to check for (default: the cluster declaration's with --env, else the newest supported)",
+    )
     .addOption(
       new Option('--format <format>', 'report format').choices([...FORMAT_NAMES]).default('text'),
     )
@@ -123,12 +129,15 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         skip: opts.skip,
         strict: opts.strict,
         allowUnknownKinds: opts.allowUnknownKinds,
+        kubernetesVersion: opts.kubernetesVersion,
         stdin: () => readFileSync(0, 'utf8'),
       });
       out(
         formatFindings(opts.format, result.findings, result.rules, {
           colour: useColour(cmd),
           resources: result.resources,
+          checked: result.checked,
+          kubernetesVersion: result.kubernetesVersion,
         }),
       );
       if (hasErrors(result.findings)) process.exitCode = EXIT.findings;

@@ -2,11 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { InputError } from '../core/errors.js';
-import type { Manifest } from '../core/manifest.js';
+import { resourceId, type Manifest } from '../core/manifest.js';
 import { openProject, requireEnvironment, type Project } from '../generator/project.js';
 import { clusterOf } from '../generator/render/render.js';
 import { GLOBAL_KEY, loadValues, type LoadedValues } from '../generator/values/load.js';
+import { findOrigin } from '../generator/values/origins.js';
 import { readManifests } from './read.js';
+import {
+  listKubernetesVersions,
+  NEWEST_KUBERNETES_VERSION,
+  supportedKubernetesVersion,
+} from './schema/kubernetes-version.js';
 import { RULES } from './rules/index.js';
 import { runValidation, selectRules } from './run.js';
 import type { ClusterDeclaration, Finding, Rule, RuleContext } from './types.js';
@@ -19,14 +25,30 @@ export interface ValidateOptions {
   skip?: string[];
   strict?: boolean;
   allowUnknownKinds?: string[];
+  /** `--kubernetes-version`: the minor to check for (wins over the cluster declaration's). */
+  kubernetesVersion?: string;
   stdin?: () => string;
   environ?: NodeJS.ProcessEnv;
+}
+
+/** One resource that was validated, as reports list it (JUnit has a test case per resource). */
+export interface CheckedResource {
+  /** `Kind/namespace/name`, as findings name it */
+  resource: string;
+  apiVersion: string;
+  kind: string;
+  file: string;
+  line: number;
 }
 
 export interface ValidateResult {
   findings: Finding[];
   rules: Rule[];
   resources: number;
+  /** every validated resource, in file order */
+  checked: CheckedResource[];
+  /** the Kubernetes minor objects were checked for */
+  kubernetesVersion: string;
 }
 
 /** Project settings for validation: `validation.yaml` at the project root (optional). */
@@ -68,12 +90,47 @@ export function readValidationConfig(root: string): ValidationConfig {
   return config;
 }
 
+/**
+ * The Kubernetes minor to check for: the `--kubernetes-version` flag, else the cluster
+ * declaration's `kubernetesVersion`, else the newest supported one. An unsupported version is bad
+ * input (exit 2), named with where it comes from and the supported versions.
+ */
+export function resolveKubernetesVersion(
+  flag: string | undefined,
+  loaded: LoadedValues | undefined,
+): string {
+  const supported = `supported versions: ${listKubernetesVersions()}`;
+  if (flag !== undefined) {
+    const minor = supportedKubernetesVersion(flag);
+    if (!minor) throw new InputError(`unsupported --kubernetes-version "${flag}"; ${supported}`);
+    return minor;
+  }
+  const declared = loaded ? clusterOf(loaded).kubernetesVersion : undefined;
+  if (declared === undefined || declared === null) return NEWEST_KUBERNETES_VERSION;
+  const minor = typeof declared === 'string' ? supportedKubernetesVersion(declared) : undefined;
+  if (!minor) {
+    const path = [GLOBAL_KEY, 'clusters', loaded!.env, 'kubernetesVersion'];
+    const origin = findOrigin(loaded!.origins, path)?.node.origin;
+    throw new InputError(
+      `${path.join('.')} is ${JSON.stringify(declared)}, a Kubernetes version with no schemas here; ${supported}`,
+      origin?.kind === 'file' ? { file: origin.file, line: origin.line } : undefined,
+    );
+  }
+  return minor;
+}
+
 /** The rule context of an environment (cluster, values, charts), or a bare one for loose files. */
 export function buildContext(
   project: Project | undefined,
   loaded: LoadedValues | undefined,
   fileTexts: Map<string, string>,
-  options: { strict: boolean; allowUnknownKinds: string[] },
+  options: {
+    strict: boolean;
+    allowUnknownKinds: string[];
+    kubernetesVersion?: string;
+    /** the manifests are a whole plan (default: when an environment's values are known) */
+    complete?: boolean;
+  },
 ): RuleContext {
   const global = (loaded?.values[GLOBAL_KEY] ?? {}) as Record<string, unknown>;
   const cluster = loaded ? (clusterOf(loaded) as unknown as ClusterDeclaration) : undefined;
@@ -90,7 +147,19 @@ export function buildContext(
     allowedRegistries: Array.isArray(global.allowedRegistries)
       ? (global.allowedRegistries as string[])
       : undefined,
+    kubernetesVersion: resolveKubernetesVersion(options.kubernetesVersion, loaded),
+    complete: options.complete ?? loaded !== undefined,
   };
+}
+
+function checkedResources(manifests: Manifest[]): CheckedResource[] {
+  return manifests.map((m) => ({
+    resource: resourceId(m.object),
+    apiVersion: String(m.object.apiVersion),
+    kind: String(m.object.kind),
+    file: m.file,
+    line: m.line,
+  }));
 }
 
 /** `manifests validate`: schema and policy checks of release/<env>/ (or of given files). */
@@ -111,6 +180,8 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     loaded = loadValues(project, options.env, { environ: options.environ ?? process.env });
     config = readValidationConfig(project.root);
   }
+  // before reading any file: a bad version is reported first, whatever the files hold
+  const kubernetesVersion = resolveKubernetesVersion(options.kubernetesVersion, loaded);
   const releaseDir = project && options.env ? join(project.releaseDir, options.env) : undefined;
   const read =
     paths.length > 0
@@ -131,7 +202,13 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     );
   }
   const allowUnknownKinds = [...config.allowUnknownKinds, ...(options.allowUnknownKinds ?? [])];
-  const ctx = buildContext(project, loaded, read.fileTexts, { strict, allowUnknownKinds });
+  const ctx = buildContext(project, loaded, read.fileTexts, {
+    strict,
+    allowUnknownKinds,
+    kubernetesVersion,
+    // release/<env>/ is the whole plan; files given on the command line may be part of one
+    complete: paths.length === 0,
+  });
   const rules = selectRules(RULES, options.only, [...config.skip, ...(options.skip ?? [])]);
   const findings = runValidation({
     manifests: read.manifests,
@@ -140,7 +217,13 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     valueOrigins: loaded?.origins,
     readFindings: read.findings,
   });
-  return { findings, rules, resources: read.manifests.length };
+  return {
+    findings,
+    rules,
+    resources: read.manifests.length,
+    checked: checkedResources(read.manifests),
+    kubernetesVersion,
+  };
 }
 
 /** Validation of a render held in memory (used by `render` after writing). */
@@ -159,8 +242,15 @@ export function validateRendered(
   const ctx = buildContext(project, loaded, texts, {
     strict: true,
     allowUnknownKinds: config.allowUnknownKinds,
+    complete: true,
   });
   const rules = selectRules(RULES, undefined, config.skip);
   const findings = runValidation({ manifests: placed, ctx, rules, valueOrigins: loaded.origins });
-  return { findings, rules, resources: manifests.length };
+  return {
+    findings,
+    rules,
+    resources: manifests.length,
+    checked: checkedResources(placed),
+    kubernetesVersion: ctx.kubernetesVersion,
+  };
 }

@@ -11,7 +11,7 @@ const COLOURS = {
 /** Findings grouped by file, one line each, with a summary line; coloured for a terminal. */
 export function formatText(
   findings: Finding[],
-  opts: { colour: boolean; resources?: number },
+  opts: { colour: boolean; resources?: number; kubernetesVersion?: string },
 ): string {
   const c = (k: keyof typeof COLOURS, s: string) =>
     opts.colour ? COLOURS[k] + s + COLOURS.reset : s;
@@ -32,7 +32,9 @@ export function formatText(
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
   if (lines.length) lines.push('');
-  const checked = opts.resources !== undefined ? `${opts.resources} resources checked: ` : '';
+  const against = opts.kubernetesVersion ? ` for Kubernetes ${opts.kubernetesVersion}` : '';
+  const checked =
+    opts.resources !== undefined ? `${opts.resources} resources checked${against}: ` : '';
   lines.push(
     errors
       ? c('error', `${checked}${errors} error(s), ${warnings} warning(s)`)
