@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers.js';
 import { hpaTargetRule } from './hpa-target.js';
 import { runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
+import { testRule } from '../testing/rule-tester.js';
 
 const statefulSet = `apiVersion: apps/v1
 kind: StatefulSet
@@ -82,4 +83,52 @@ describe('hpa-target', () => {
       expect(runRulesOnRepo([hpaTargetRule], env, REPO_ROOT)).toEqual([]);
     }
   });
+});
+
+// Files given on the command line: the target may be in a file not given (warning); a whole plan
+// has every workload (error). What the autoscaler itself gets wrong stays an error either way.
+const stsRef = '    apiVersion: apps/v1\n    kind: StatefulSet\n    name: mxt-orders';
+testRule(hpaTargetRule, {
+  valid: [
+    {
+      name: 'target among the files given',
+      yaml: { 'sts.yaml': statefulSet, 'hpa.yaml': hpa(stsRef) },
+      context: { complete: false },
+    },
+  ],
+  invalid: [
+    {
+      name: 'target not among the files given: warning',
+      yaml: { 'hpa.yaml': hpa(stsRef) },
+      context: { complete: false },
+      errors: [
+        {
+          path: 'spec.scaleTargetRef.name',
+          line: 10,
+          severity: 'warning',
+          message:
+            /^scaleTargetRef names StatefulSet "mxt-orders" in namespace "mxt", which is not among the files given \(give its file too, or validate the whole plan with --env\)/,
+        },
+      ],
+    },
+    {
+      name: 'target missing from a whole plan: error',
+      yaml: { 'hpa.yaml': hpa(stsRef) },
+      errors: [
+        {
+          path: 'spec.scaleTargetRef.name',
+          severity: 'error',
+          message: /is not rendered in namespace "mxt"/,
+        },
+      ],
+    },
+    {
+      name: 'a DaemonSet target is an error among files given too',
+      yaml: { 'hpa.yaml': hpa('    apiVersion: apps/v1\n    kind: DaemonSet\n    name: agent') },
+      context: { complete: false },
+      errors: [
+        { path: 'spec.scaleTargetRef.kind', severity: 'error', message: /cannot be scaled/ },
+      ],
+    },
+  ],
 });

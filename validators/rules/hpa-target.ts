@@ -26,7 +26,7 @@ export const hpaTargetRule: Rule = {
   description:
     'A HorizontalPodAutoscaler targets (kind, name, API group) a scalable workload rendered in its namespace',
   severity: 'error',
-  check(manifests) {
+  check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const index = new ObjectIndex(manifests);
     for (const manifest of manifests) {
@@ -106,11 +106,21 @@ export const hpaTargetRule: Rule = {
               `${kind}s in namespace "${ns}"`,
             );
       }
-      out.push({
-        manifest,
-        path: [...refPath, 'name'],
-        message: `scaleTargetRef names ${kind} "${name}", which is not rendered in namespace "${ns}"; ${hint}`,
-      });
+      out.push(
+        ctx.complete
+          ? {
+              manifest,
+              path: [...refPath, 'name'],
+              message: `scaleTargetRef names ${kind} "${name}", which is not rendered in namespace "${ns}"; ${hint}`,
+            }
+          : {
+              // files given on the command line: the workload may be in a file not given
+              manifest,
+              path: [...refPath, 'name'],
+              severity: 'warning',
+              message: `scaleTargetRef names ${kind} "${name}" in namespace "${ns}", which is not among the files given (give its file too, or validate the whole plan with --env); ${hint}`,
+            },
+      );
     }
     return out;
   },
