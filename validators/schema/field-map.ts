@@ -124,7 +124,15 @@ export function materialize(file: FieldMapFile): LoadedFieldMap {
   const versions = file.kubernetesVersions;
   if (versions.length > 30) throw new Error('too many Kubernetes versions for a bit mask');
   const all = (1 << versions.length) - 1;
-  const nodes: ShapeNode[] = file.nodes.map(() => ({}));
+  // every node gets the same properties in the same order, so the walker's property reads stay
+  // monomorphic (absent and undefined mean the same everywhere)
+  const nodes: ShapeNode[] = file.nodes.map(() => ({
+    fields: undefined,
+    required: undefined,
+    values: undefined,
+    items: undefined,
+    versions: undefined,
+  }));
   const ref = (i: number | undefined): ShapeRef | undefined =>
     i === undefined ? undefined : i < 0 ? null : nodes[i];
   file.nodes.forEach((n, i) => {

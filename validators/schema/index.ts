@@ -78,6 +78,8 @@ export function supportedKubernetesVersions(): readonly string[] {
 interface KindRuntime {
   validate: (obj: Record<string, unknown>) => SchemaIssue[];
   shape: ShapeNode;
+  /** the supported minors serving the kind, as a bit mask over the field map's versions */
+  served: number;
 }
 
 const CUSTOM_KINDS: Record<string, JsonSchema> = {
@@ -115,11 +117,23 @@ function loadK8sDefinitionValidator(name: string): K8sValidate {
 }
 
 /** The target as the strict walker sees it: its index in the field map's version list. */
+const targets = new Map<string, TargetVersion>();
 function targetOf(minor: string): TargetVersion {
-  const { versions } = loadFieldMap();
-  const index = versions.indexOf(minor);
-  if (index < 0) throw new Error(`the field map does not cover Kubernetes ${minor}`);
-  return { versions, index };
+  let target = targets.get(minor);
+  if (target === undefined) {
+    const { versions } = loadFieldMap();
+    const index = versions.indexOf(minor);
+    if (index < 0) throw new Error(`the field map does not cover Kubernetes ${minor}`);
+    targets.set(minor, (target = { versions, index }));
+  }
+  return target;
+}
+
+/** The supported minor a requested version names (memoized: this runs once per object). */
+const minors = new Map<string, string | undefined>();
+function minorOf(requested: string): string | undefined {
+  if (!minors.has(requested)) minors.set(requested, supportedKubernetesVersion(requested));
+  return minors.get(requested);
 }
 
 /** True when Kubernetes `minor` serves the kind (custom kinds: always). */
@@ -141,6 +155,7 @@ function getRuntime(key: string): KindRuntime | undefined {
     if (!shape) throw new Error(`custom schema ${key} has no fields`);
     runtime = {
       shape,
+      served: -1,
       validate: (obj) => {
         const r = validate(obj);
         return r.ok ? [] : ajvErrorsToIssues(r.errors, obj);
@@ -153,6 +168,7 @@ function getRuntime(key: string): KindRuntime | undefined {
       const fn = (requireFrom(entry.pkg, entry.file) as { validate: K8sValidate }).validate;
       runtime = {
         shape: entry.shape,
+        served: entry.versions,
         validate: (obj) =>
           fn(obj, { instancePath: '', rootData: obj })
             ? []
@@ -166,6 +182,7 @@ function getRuntime(key: string): KindRuntime | undefined {
       if (typeof Model !== 'function') throw new Error(`no model class for ${key}`);
       runtime = {
         shape: entry.shape,
+        served: entry.versions,
         validate: (obj) => {
           try {
             new Model(obj).validate();
@@ -225,7 +242,7 @@ export function validateObjectSchema(
   opts: SchemaOptions = {},
 ): SchemaResult {
   const requested = opts.kubernetesVersion ?? NEWEST_KUBERNETES_VERSION;
-  const minor = typeof requested === 'string' ? supportedKubernetesVersion(requested) : undefined;
+  const minor = typeof requested === 'string' ? minorOf(requested) : undefined;
   if (minor === undefined) {
     return {
       kind: 'issues',
@@ -258,7 +275,9 @@ export function validateObjectSchema(
   if (headerIssues.length > 0) return { kind: 'issues', issues: headerIssues };
 
   const key = `${apiVersion as string}|${kind as string}`;
-  const runtime = isServed(key, minor) ? getRuntime(key) : undefined;
+  const target = targetOf(minor);
+  const found = getRuntime(key);
+  const runtime = found && (found.served & (1 << target.index)) !== 0 ? found : undefined;
   if (!runtime) {
     const allow = opts.allowUnknownKinds ?? [];
     if (
@@ -274,7 +293,7 @@ export function validateObjectSchema(
   }
 
   const issues = runtime.validate(obj);
-  findUnknownFields(obj, runtime.shape, issues, opts.strict !== false, targetOf(minor));
+  findUnknownFields(obj, runtime.shape, issues, opts.strict !== false, target);
   if (issues.length === 0) return { kind: 'ok' };
   return { kind: 'issues', issues: sortIssues(issues) };
 }
