@@ -18,6 +18,7 @@ interface ValidateCliOptions {
   skip?: string[];
   strict: boolean;
   allowUnknownKinds?: string[];
+  kubernetesVersion?: string;
   format: 'text' | 'json' | 'junit' | 'sarif' | 'github';
 }
 
@@ -103,6 +104,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
           colour: useColour(cmd),
           resources: v.resources,
           skipped: v.skipped,
+          kubernetesVersion: v.kubernetesVersion,
         }),
       );
       if (hasErrors(v.findings)) process.exitCode = EXIT.findings;
@@ -130,6 +132,10 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       'kinds without a schema to accept (comma-separated)',
       list,
     )
+    .option(
+      '--kubernetes-version <major.minor>',
+      "Kubernetes version to check for (default: the cluster declaration's with --env, else the newest supported)",
+    )
     .addOption(
       new Option('--format <format>', 'report format').choices([...FORMAT_NAMES]).default('text'),
     )
@@ -147,6 +153,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         skip: opts.skip,
         strict: opts.strict,
         allowUnknownKinds: opts.allowUnknownKinds,
+        kubernetesVersion: opts.kubernetesVersion,
         stdin: () => readFileSync(0, 'utf8'),
         environ: process.env,
       });
@@ -157,6 +164,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
           version: packageInfo().version,
           informationUri: rulesDocumentationUri(process.env),
           skipped: result.skipped,
+          checked: result.checked,
+          kubernetesVersion: result.kubernetesVersion,
         }),
       );
       for (const p of result.unread ?? [])

@@ -115,6 +115,17 @@ export interface RuleContext {
   allowUnknownKinds: string[];
   /** Registries images may come from (`global.allowedRegistries`), when known. */
   allowedRegistries?: string[];
+  /**
+   * The Kubernetes minor objects are checked for ("1.31"): `--kubernetes-version`, else the
+   * cluster declaration's `kubernetesVersion`, else the newest supported one.
+   */
+  kubernetesVersion: string;
+  /**
+   * True when the manifests are a whole plan (`--env`, render): an object another one refers to
+   * must be among them. False for files given on the command line (the kubeconform use): the
+   * object may live in files not given, so rules looking for other objects report a warning.
+   */
+  complete: boolean;
 }
 
 /** A policy rule: one file each under validators/rules/, listed in validators/rules/index.ts. */

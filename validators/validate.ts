@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { InputError, yamlInputError } from '../core/errors.js';
-import type { Manifest } from '../core/manifest.js';
+import { resourceId, type Manifest } from '../core/manifest.js';
 import {
   openProject,
   requireEnvironment,
@@ -11,7 +11,13 @@ import {
 } from '../generator/project.js';
 import { clusterOf } from '../core/cluster.js';
 import { GLOBAL_KEY, loadValues, type LoadedValues } from '../generator/values/load.js';
+import { findOrigin } from '../generator/values/origins.js';
 import { readManifests } from './read.js';
+import {
+  listKubernetesVersions,
+  NEWEST_KUBERNETES_VERSION,
+  supportedKubernetesVersion,
+} from './schema/kubernetes-version.js';
 import { RULES } from './rules/index.js';
 import { runValidation, selectRules } from './run.js';
 import type { ClusterDeclaration, ContextInput, Finding, Rule } from './types.js';
@@ -24,9 +30,21 @@ export interface ValidateOptions {
   skip?: string[];
   strict?: boolean;
   allowUnknownKinds?: string[];
+  /** `--kubernetes-version`: the minor to check for (wins over the cluster declaration's). */
+  kubernetesVersion?: string;
   stdin?: () => string;
   /** Environment variables (secret values for the leak check); the CLI passes its own. */
   environ: Readonly<Record<string, string | undefined>>;
+}
+
+/** One resource that was validated, as reports list it (JUnit has a test case per resource). */
+export interface CheckedResource {
+  /** `Kind/namespace/name`, as findings name it */
+  resource: string;
+  apiVersion: string;
+  kind: string;
+  file: string;
+  line: number;
 }
 
 export interface ValidateResult {
@@ -37,6 +55,10 @@ export interface ValidateResult {
   skipped: string[];
   /** Paths that were not read because they are not regular files. */
   unread?: string[];
+  /** every validated resource, in file order */
+  checked: CheckedResource[];
+  /** the Kubernetes minor objects were checked for */
+  kubernetesVersion: string;
 }
 
 /** Project settings for validation: `validation.yaml` at the project root (optional). */
@@ -74,12 +96,47 @@ export function readValidationConfig(project: Project): ValidationConfig {
   return config;
 }
 
+/**
+ * The Kubernetes minor to check for: the `--kubernetes-version` flag, else the cluster
+ * declaration's `kubernetesVersion`, else the newest supported one. An unsupported version is bad
+ * input (exit 2), named with where it comes from and the supported versions.
+ */
+export function resolveKubernetesVersion(
+  flag: string | undefined,
+  loaded: LoadedValues | undefined,
+): string {
+  const supported = `supported versions: ${listKubernetesVersions()}`;
+  if (flag !== undefined) {
+    const minor = supportedKubernetesVersion(flag);
+    if (!minor) throw new InputError(`unsupported --kubernetes-version "${flag}"; ${supported}`);
+    return minor;
+  }
+  const declared = loaded ? clusterOf(loaded.values, loaded.env).kubernetesVersion : undefined;
+  if (declared === undefined || declared === null) return NEWEST_KUBERNETES_VERSION;
+  const minor = typeof declared === 'string' ? supportedKubernetesVersion(declared) : undefined;
+  if (!minor) {
+    const path = [GLOBAL_KEY, 'clusters', loaded!.env, 'kubernetesVersion'];
+    const origin = findOrigin(loaded!.origins, path)?.node.origin;
+    throw new InputError(
+      `${path.join('.')} is ${JSON.stringify(declared)}, a Kubernetes version with no schemas here; ${supported}`,
+      origin?.kind === 'file' ? { file: origin.file, line: origin.line } : undefined,
+    );
+  }
+  return minor;
+}
+
 /** The rule context of an environment (cluster, values, charts), or a bare one for loose files. */
 export function buildContext(
   project: Project | undefined,
   loaded: LoadedValues | undefined,
   fileTexts: Map<string, string>,
-  options: { strict: boolean; allowUnknownKinds: string[] },
+  options: {
+    strict: boolean;
+    allowUnknownKinds: string[];
+    kubernetesVersion?: string;
+    /** the manifests are a whole plan (default: when an environment's values are known) */
+    complete?: boolean;
+  },
 ): ContextInput {
   const global = (loaded?.values[GLOBAL_KEY] ?? {}) as Record<string, unknown>;
   const cluster = loaded
@@ -98,7 +155,19 @@ export function buildContext(
     allowedRegistries: Array.isArray(global.allowedRegistries)
       ? (global.allowedRegistries as string[])
       : undefined,
+    kubernetesVersion: resolveKubernetesVersion(options.kubernetesVersion, loaded),
+    complete: options.complete ?? loaded !== undefined,
   };
+}
+
+function checkedResources(manifests: Manifest[]): CheckedResource[] {
+  return manifests.map((m) => ({
+    resource: resourceId(m.object),
+    apiVersion: String(m.object.apiVersion),
+    kind: String(m.object.kind),
+    file: m.file,
+    line: m.line,
+  }));
 }
 
 /** `manifests validate`: schema and policy checks of release/<env>/ (or of given files). */
@@ -121,6 +190,8 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     loaded = loadValues(project, options.env, { environ: options.environ });
     config = readValidationConfig(project);
   }
+  // before reading any file: a bad version is reported first, whatever the files hold
+  const kubernetesVersion = resolveKubernetesVersion(options.kubernetesVersion, loaded);
   const releaseDir = project && options.env ? join(project.releaseDir, options.env) : undefined;
   const read =
     paths.length > 0
@@ -141,7 +212,13 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     );
   }
   const allowUnknownKinds = [...config.allowUnknownKinds, ...(options.allowUnknownKinds ?? [])];
-  const ctx = buildContext(project, loaded, read.fileTexts, { strict, allowUnknownKinds });
+  const ctx = buildContext(project, loaded, read.fileTexts, {
+    strict,
+    allowUnknownKinds,
+    kubernetesVersion,
+    // release/<env>/ is the whole plan; files given on the command line may be part of one
+    complete: paths.length === 0,
+  });
   const rules = selectRules(RULES, options.only, [...config.skip, ...(options.skip ?? [])]);
   const findings = runValidation({
     manifests: read.manifests,
@@ -156,6 +233,8 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     resources: read.manifests.length,
     skipped: config.skip,
     unread: read.skipped,
+    checked: checkedResources(read.manifests),
+    kubernetesVersion,
   };
 }
 
@@ -176,6 +255,7 @@ export function contextOfRender(
   const ctx = buildContext(result.project, result.loaded, texts, {
     strict: true,
     allowUnknownKinds: config.allowUnknownKinds,
+    complete: true,
   });
   return { manifests, ctx, config };
 }
@@ -195,5 +275,12 @@ export function validateRendered(
   } = contextOfRender({ project, loaded, release: { manifests, files } }, env);
   const rules = selectRules(RULES, undefined, config.skip);
   const findings = runValidation({ manifests: placed, ctx, rules, valueOrigins: loaded.origins });
-  return { findings, rules, resources: manifests.length, skipped: config.skip };
+  return {
+    findings,
+    rules,
+    resources: manifests.length,
+    skipped: config.skip,
+    checked: checkedResources(placed),
+    kubernetesVersion: ctx.kubernetesVersion,
+  };
 }

@@ -1,4 +1,5 @@
 import type { Finding, Rule } from '../types.js';
+import type { CheckedResource } from '../validate.js';
 import { formatGithub } from './github.js';
 import { formatJson } from './json.js';
 import { formatJunit } from './junit.js';
@@ -14,18 +15,30 @@ export function formatFindings(
   rules: Rule[],
   opts: {
     colour?: boolean;
+    /** how many resources were validated */
     resources?: number;
+    /** the validated resources (JUnit: a test case each); their count stands for `resources` */
+    checked?: CheckedResource[];
+    /** the Kubernetes minor objects were checked for */
+    kubernetesVersion?: string;
+    /** the tool's version (SARIF) */
     version?: string;
+    /** where the rules are documented (SARIF) */
     informationUri?: string;
     /** Rules skipped by validation.yaml: every format lists them. */
     skipped?: string[];
   } = {},
 ): string {
+  const resources = opts.resources ?? opts.checked?.length;
   switch (format) {
     case 'json':
-      return formatJson(findings, { resources: opts.resources, skipped: opts.skipped });
+      return formatJson(findings, {
+        resources,
+        kubernetesVersion: opts.kubernetesVersion,
+        skipped: opts.skipped,
+      });
     case 'junit':
-      return formatJunit(findings, rules, opts.skipped);
+      return formatJunit(findings, rules, { checked: opts.checked, skipped: opts.skipped });
     case 'sarif':
       return formatSarif(findings, rules, {
         version: opts.version ?? '0.0.0',
@@ -37,7 +50,8 @@ export function formatFindings(
     default:
       return formatText(findings, {
         colour: !!opts.colour,
-        resources: opts.resources,
+        resources,
+        kubernetesVersion: opts.kubernetesVersion,
         skipped: opts.skipped,
       });
   }

@@ -23,7 +23,7 @@ export function visible(s: string): string {
 
 export function formatText(
   findings: Finding[],
-  opts: { colour: boolean; resources?: number; skipped?: string[] },
+  opts: { colour: boolean; resources?: number; kubernetesVersion?: string; skipped?: string[] },
 ): string {
   const c = (k: keyof typeof COLOURS, s: string) =>
     opts.colour ? COLOURS[k] + s + COLOURS.reset : s;
@@ -45,7 +45,9 @@ export function formatText(
   const warnings = findings.filter((f) => f.severity === 'warning').length;
   if (lines.length) lines.push('');
   if (opts.skipped?.length) lines.push(`skipped: ${opts.skipped.join(', ')} (validation.yaml)`);
-  const checked = opts.resources !== undefined ? `${opts.resources} resources checked: ` : '';
+  const against = opts.kubernetesVersion ? ` for Kubernetes ${opts.kubernetesVersion}` : '';
+  const checked =
+    opts.resources !== undefined ? `${opts.resources} resources checked${against}: ` : '';
   lines.push(
     errors
       ? c('error', `${checked}${errors} error(s), ${warnings} warning(s)`)

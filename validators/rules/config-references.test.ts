@@ -200,3 +200,61 @@ testRule(configReferencesRule, {
     },
   ],
 });
+
+// Files given on the command line: a referenced Secret or ConfigMap may be in a file not given
+// (warning); a whole plan (--env) renders or declares all of them (error). A missing key of an
+// object that is among the files stays an error.
+const podWithSecret = `apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: shop}
+spec:
+  containers:
+    - name: app
+      image: busybox:1.36
+      env:
+        - name: PASSWORD
+          valueFrom:
+            secretKeyRef: {name: db, key: password}
+`;
+const dbSecret = (key: string) => `apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: shop}
+stringData: {${key}: x}
+`;
+testRule(configReferencesRule, {
+  valid: [
+    {
+      name: 'the Secret among the files given',
+      yaml: { 'pod.yaml': podWithSecret, 'secret.yaml': dbSecret('password') },
+      context: { complete: false },
+    },
+  ],
+  invalid: [
+    {
+      name: 'the Secret not among the files given: warning',
+      yaml: { 'pod.yaml': podWithSecret },
+      context: { complete: false, cluster: prdLikeCluster() },
+      errors: [
+        {
+          path: 'spec.containers[0].env[0].valueFrom.secretKeyRef.name',
+          line: 11,
+          severity: 'warning',
+          message:
+            /^env PASSWORD of container app refers to Secret "db", which does not exist in namespace "shop" \(it is not among the files given; give its file too, or validate the whole plan with --env\)/,
+        },
+      ],
+    },
+    {
+      name: 'the Secret missing from a whole plan: error',
+      yaml: { 'pod.yaml': podWithSecret },
+      context: { complete: true, cluster: prdLikeCluster() },
+      errors: [{ severity: 'error', message: /refers to Secret "db", which does not exist/ }],
+    },
+    {
+      name: 'a key the given Secret lacks stays an error',
+      yaml: { 'pod.yaml': podWithSecret, 'secret.yaml': dbSecret('user') },
+      context: { complete: false },
+      errors: [{ severity: 'error', message: /needs key "password" of Secret "db"/ }],
+    },
+  ],
+});

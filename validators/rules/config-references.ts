@@ -316,7 +316,12 @@ export const configReferencesRule: Rule = {
           let severity: Severity | undefined;
           let note = '';
           if (ref.kind === 'ServiceAccount') severity = 'warning';
-          if (ref.kind === 'Secret' && !ctx.cluster) {
+          if (!ctx.complete) {
+            // files given on the command line: the object may be in a file not given
+            severity = 'warning';
+            note =
+              ' (it is not among the files given; give its file too, or validate the whole plan with --env)';
+          } else if (ref.kind === 'Secret' && !ctx.cluster) {
             severity = 'warning';
             note = ' (no cluster declaration is known, so out-of-band Secrets cannot be checked)';
           }

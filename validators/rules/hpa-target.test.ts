@@ -77,3 +77,51 @@ testRule(hpaTargetRule, {
     },
   ],
 });
+
+// Files given on the command line: the target may be in a file not given (warning); a whole plan
+// has every workload (error). What the autoscaler itself gets wrong stays an error either way.
+const stsRef = '    apiVersion: apps/v1\n    kind: StatefulSet\n    name: mxt-orders';
+testRule(hpaTargetRule, {
+  valid: [
+    {
+      name: 'target among the files given',
+      yaml: { 'sts.yaml': statefulSet, 'hpa.yaml': hpa(stsRef) },
+      context: { complete: false },
+    },
+  ],
+  invalid: [
+    {
+      name: 'target not among the files given: warning',
+      yaml: { 'hpa.yaml': hpa(stsRef) },
+      context: { complete: false },
+      errors: [
+        {
+          path: 'spec.scaleTargetRef.name',
+          line: 10,
+          severity: 'warning',
+          message:
+            /^scaleTargetRef names StatefulSet "mxt-orders" in namespace "mxt", which is not among the files given \(give its file too, or validate the whole plan with --env\)/,
+        },
+      ],
+    },
+    {
+      name: 'target missing from a whole plan: error',
+      yaml: { 'hpa.yaml': hpa(stsRef) },
+      errors: [
+        {
+          path: 'spec.scaleTargetRef.name',
+          severity: 'error',
+          message: /is not rendered in namespace "mxt"/,
+        },
+      ],
+    },
+    {
+      name: 'a DaemonSet target is an error among files given too',
+      yaml: { 'hpa.yaml': hpa('    apiVersion: apps/v1\n    kind: DaemonSet\n    name: agent') },
+      context: { complete: false },
+      errors: [
+        { path: 'spec.scaleTargetRef.kind', severity: 'error', message: /cannot be scaled/ },
+      ],
+    },
+  ],
+});

@@ -100,11 +100,21 @@ export const hpaTargetRule: Rule = {
               `${kind}s in namespace "${ns}"`,
             );
       }
-      out.push({
-        manifest,
-        path: [...refPath, 'name'],
-        message: `scaleTargetRef names ${kind} "${name}", which is not rendered in namespace "${ns}"; ${hint}`,
-      });
+      out.push(
+        ctx.complete
+          ? {
+              manifest,
+              path: [...refPath, 'name'],
+              message: `scaleTargetRef names ${kind} "${name}", which is not rendered in namespace "${ns}"; ${hint}`,
+            }
+          : {
+              // files given on the command line: the workload may be in a file not given
+              manifest,
+              path: [...refPath, 'name'],
+              severity: 'warning',
+              message: `scaleTargetRef names ${kind} "${name}" in namespace "${ns}", which is not among the files given (give its file too, or validate the whole plan with --env); ${hint}`,
+            },
+      );
     }
     return out;
   },

@@ -181,3 +181,56 @@ testRule(istioReferencesRule, {
     },
   ],
 });
+
+// Files given on the command line: a Gateway or Service may be in a file not given (warning); in a
+// whole plan they must be rendered (error).
+const lonelyVirtualService = virtualService('istio-system/public', 'catalog');
+testRule(istioReferencesRule, {
+  valid: [
+    {
+      name: 'the referenced objects among the files given',
+      yaml: {
+        'app.yaml': app,
+        'dr.yaml': destinationRule('catalog'),
+        'vs.yaml': lonelyVirtualService,
+      },
+      context: { complete: false },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a VirtualService alone among the files given: warnings',
+      yaml: { 'vs.yaml': lonelyVirtualService },
+      context: { complete: false },
+      errors: [
+        {
+          path: 'spec.gateways[0]',
+          line: 9,
+          severity: 'warning',
+          message:
+            /^gateway "istio-system\/public" is not a rendered Gateway \(looked for "public" in namespace "istio-system", not among the files given;/,
+        },
+        {
+          path: 'spec.http[0].route[0].destination.host',
+          severity: 'warning',
+          message:
+            /^host "catalog" is Service "catalog" in namespace "apps", which is not among the files given \(give its file too, or validate the whole plan with --env\)/,
+        },
+        { path: 'spec.tls[0].route[0].destination.host', severity: 'warning' },
+      ],
+    },
+    {
+      name: 'the same VirtualService as a whole plan: errors',
+      yaml: { 'vs.yaml': lonelyVirtualService },
+      errors: [
+        { path: 'spec.gateways[0]', severity: 'error' },
+        {
+          path: 'spec.http[0].route[0].destination.host',
+          severity: 'error',
+          message: /which is not rendered/,
+        },
+        { path: 'spec.tls[0].route[0].destination.host', severity: 'warning' },
+      ],
+    },
+  ],
+});

@@ -113,3 +113,39 @@ testRule(serviceSelectorRule, {
     },
   ],
 });
+
+// Files given on the command line (`validate <paths>` without --env): the workload may be in a
+// file not given, so a selector matching nothing is a warning there; in a whole plan, an error.
+testRule(serviceSelectorRule, {
+  valid: [
+    {
+      name: 'a Service and its workload among the files given',
+      yaml: { 'deploy.yaml': deployment, 'svc.yaml': service('    app: web') },
+      context: { complete: false },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a Service alone among the files given: warning',
+      yaml: { 'svc.yaml': service('    app: web') },
+      context: { complete: false },
+      errors: [
+        {
+          path: 'spec.selector',
+          line: 7,
+          severity: 'warning',
+          message:
+            'selector {app: web} matches no pod template in namespace "shop": its workload is not among the files given (give that file too, or validate the whole plan with --env)',
+        },
+      ],
+    },
+    {
+      name: 'a Service with no workload in a whole plan: error',
+      yaml: { 'svc.yaml': service('    app: web') },
+      context: { complete: true },
+      errors: [
+        { path: 'spec.selector', severity: 'error', message: /namespace "shop" has no workloads/ },
+      ],
+    },
+  ],
+});

@@ -6,6 +6,7 @@ import { renderEnvironment } from '../../generator/pipeline.js';
 import type { OriginNode } from '../../generator/values/origins.js';
 import { parseValuesText } from '../../generator/values/read-yaml.js';
 import { runValidation } from '../run.js';
+import { NEWEST_KUBERNETES_VERSION } from '../schema/kubernetes-version.js';
 import type { ClusterDeclaration, ContextInput, Finding, Rule } from '../types.js';
 import { buildContext } from '../validate.js';
 
@@ -46,6 +47,9 @@ export function ruleContext(overrides: Partial<ContextInput> = {}): ContextInput
     fileTexts: new Map(),
     strict: true,
     allowUnknownKinds: [],
+    kubernetesVersion: NEWEST_KUBERNETES_VERSION,
+    // a rule case is the whole plan unless it says otherwise (`complete: false`: files given)
+    complete: true,
     ...overrides,
   };
 }
