@@ -4,6 +4,8 @@ import type { RegistryTarget } from './reference.js';
 import {
   DEFAULT_RETRY,
   TransientError,
+  describeFailure,
+  isTransientNetworkError,
   isTransientStatus,
   retryAfterMs,
   withRetry,
@@ -124,11 +126,21 @@ export class RegistryClient {
   }
 
   private async rawFetch(url: string, init: RequestInit): Promise<Response> {
-    const res = await this.fetchFn(url, {
-      ...init,
-      redirect: 'follow',
-      signal: this.options.signal,
-    });
+    let res: Response;
+    try {
+      res = await this.fetchFn(url, {
+        ...init,
+        redirect: 'follow',
+        signal: this.options.signal,
+      });
+    } catch (err) {
+      // Aborts and transient network errors go up as they are (withRetry handles them).
+      if (this.options.signal?.aborted || isTransientNetworkError(err)) throw err;
+      const cause = (err as { cause?: { message?: string } }).cause?.message;
+      throw new RegistryError(
+        `cannot reach ${new URL(url).host}: ${describeFailure(err)}${cause ? ` (${cause})` : ''}`,
+      );
+    }
     if (isTransientStatus(res.status)) {
       const body = await res.text().catch(() => '');
       throw new TransientError(
