@@ -107,7 +107,7 @@ describe('chart archives', () => {
       expect(header.mtime?.getTime()).toBe(1_700_000_000_000);
     }
     expect(list[0].body).toBe(
-      'apiVersion: v2\nname: app\nversion: \"1.0.0\"\nkubeVersion: ">=1.31.0-0"\ndescription: The team\'s own microservices (Deployment, Service, ConfigMap each) and their database\ntype: application\n',
+      'apiVersion: v2\nname: app\nversion: "1.0.0"\nkubeVersion: ">=1.31.0-0"\ndescription: The team\'s own microservices (Deployment, Service, ConfigMap each) and their database\ntype: application\n',
     );
     expect(list.at(-1)!.body).toContain('password: p1\n');
   });

@@ -182,6 +182,29 @@ describe('publish to ECR', () => {
       );
     }
     expect(masked).toContain(ECR_PASSWORD);
+    // The plan's Argo CD Applications pull from the registry's root, not from charts/.
+    expect(report.notes).toEqual(
+      ['app', 'istio', 'mxtransporter', 'scalardl'].map(
+        (c) =>
+          `note: the Argo CD Application ${c} pulls chart ${c} from ${ECR_HOST}, not from ${ECR_HOST}/charts`,
+      ),
+    );
+  });
+
+  it('says nothing about Argo CD when publishing where the Applications pull from', async () => {
+    const report = await publishCharts({
+      root: REPO_ROOT,
+      env: 'prd',
+      registry: `oci://${ECR_HOST}`,
+      dryRun: true,
+      environ: SECRETS,
+      ecrClient,
+      fetch: toLoopback,
+    });
+    expect(report.notes).toEqual([]);
+    expect(report.charts.map((c) => c.reference)).toEqual(
+      CHARTS.map((c) => `oci://${ECR_HOST}/${c}:1.0.0`),
+    );
   });
 
   it('only says which repositories it would create on a dry run', async () => {

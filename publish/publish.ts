@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { Manifest } from '../core/manifest.js';
 import { checkRelease, renderEnvironment } from '../generator/pipeline.js';
 import {
   OCI_MANIFEST_MEDIA_TYPE,
@@ -78,6 +79,8 @@ export interface PublishReport {
   secrets: number;
   createdRepositories: string[];
   charts: ChartOutcome[];
+  /** Things worth a look that do not stop the publish. */
+  notes: string[];
 }
 
 interface RemoteState {
@@ -85,6 +88,34 @@ interface RemoteState {
   repository: string;
   state: 'missing' | 'same' | 'same-content';
   registryDigest?: string;
+}
+
+/**
+ * Argo CD Applications of the plan that pull a chart of this publish from another repository (their
+ * `repoURL` is host/path without `oci://`): publishing elsewhere is allowed (a mirror), but usually
+ * a mistake, so it is said.
+ */
+function argoSourceNotes(manifests: Manifest[], target: RegistryTarget): string[] {
+  const here = target.path ? `${target.host}/${target.path}` : target.host;
+  const notes: string[] = [];
+  for (const m of manifests) {
+    if (m.object.kind !== 'Application' || !m.object.apiVersion.startsWith('argoproj.io/'))
+      continue;
+    const source = (
+      m.object.spec as { source?: { repoURL?: unknown; chart?: unknown } } | undefined
+    )?.source;
+    if (typeof source?.chart !== 'string' || typeof source.repoURL !== 'string') continue;
+    const repo = source.repoURL
+      .replace(/^oci:\/\//, '')
+      .replace(/\/+$/, '')
+      .toLowerCase();
+    if (repo !== here) {
+      notes.push(
+        `note: the Argo CD Application ${m.object.metadata.name} pulls chart ${source.chart} from ${repo}, not from ${here}`,
+      );
+    }
+  }
+  return notes;
 }
 
 /** Does the registry's manifest hold the same chart (same config, same uncompressed archive)? */
@@ -150,6 +181,8 @@ export async function publishCharts(opts: PublishOptions): Promise<PublishReport
   for (const c of contents) {
     artifacts.push({ artifact: await buildChartArtifact(c, epoch), excluded: c.excluded });
   }
+
+  const notes = argoSourceNotes(real.release.manifests, target);
 
   const repositories = artifacts.map((a) => repositoryFor(target, a.artifact.name));
   let credentials = opts.credentials;
@@ -254,6 +287,7 @@ export async function publishCharts(opts: PublishOptions): Promise<PublishReport
     secrets: real.loaded.secrets.length,
     createdRepositories,
     charts,
+    notes,
   };
 }
 
@@ -283,5 +317,6 @@ export function formatPublishReport(r: PublishReport): string {
     for (const f of c.excluded)
       lines.push(`    not packaged (eksctl config, not a Kubernetes resource): ${f}`);
   }
+  lines.push(...r.notes);
   return lines.join('\n') + '\n';
 }

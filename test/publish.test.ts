@@ -126,6 +126,9 @@ describe('manifests publish to a registry with htpasswd authentication', () => {
     firstDigests = digestsIn(r.stdout);
     expect(Object.keys(firstDigests).sort()).toEqual(CHARTS);
     expect(r.stdout).toMatch(/not packaged \(eksctl config.*release\/prd\/eks\/_eksctl\//);
+    expect(r.stdout).toContain(
+      `note: the Argo CD Application app pulls chart app from 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com, not from ${registry.host}/charts`,
+    );
     expect((await registry.catalog()).sort()).toEqual(CHARTS.map((c) => `charts/${c}`));
 
     const work = tempDir();
