@@ -327,7 +327,7 @@ describe('manifests publish failures leave nothing half-published', () => {
     );
   });
 
-  it('writes nothing to disk: no temporary files, the repository untouched', async () => {
+  it('writes nothing to disk (no temporary files, the repository untouched) and masks secrets in GitHub Actions', async () => {
     const home = tempDir();
     const tmp = join(home, 'tmp');
     mkdirSync(tmp);
@@ -343,11 +343,19 @@ describe('manifests publish failures leave nothing half-published', () => {
     const before = status();
     const r = await cli(
       ['--env', 'prd', '--registry', `oci://${registry.host}/disk`, '--plain-http'],
-      { ...SECRETS, TMPDIR: tmp },
+      { ...SECRETS, TMPDIR: tmp, GITHUB_ACTIONS: 'true' },
       REPO_ROOT,
       home,
     );
     expect(r.status).toBe(0);
+    // In GitHub Actions each secret value is registered for masking first, and shown nowhere else.
+    const lines = r.stdout.split('\n');
+    // (@actions/core escapes %, CR and LF in command data; the runner reverses it.)
+    const escapeData = (v: string) =>
+      v.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    const masks = Object.values(SECRETS).map((v) => `::add-mask::${escapeData(v)}`);
+    expect(lines.slice(0, masks.length).sort()).toEqual([...masks].sort());
+    expectNoSecretIn(lines.slice(masks.length).join('\n') + r.stderr);
     expect(readdirSync(tmp)).toEqual([]);
     expect(readdirSync(home)).toEqual(['tmp']);
     expect(status()).toBe(before);
