@@ -211,6 +211,100 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       out(explainValue(globals(cmd).root, opts.env, path, process.env));
     });
 
+  // publish: package each chart with the real secrets and push it to an OCI registry.
+  program
+    .command('publish')
+    .description(
+      'package every chart of the reviewed plan with the real secrets and push it to an OCI registry (versions immutable)',
+    )
+    .requiredOption('--env <env>', 'environment (e.g. prd)')
+    .requiredOption(
+      '--registry <oci://HOST/PATH>',
+      'registry and path, e.g. oci://<account>.dkr.ecr.<region>.amazonaws.com/charts',
+    )
+    .option(
+      '--plain-http',
+      'plain HTTP, only to a registry on this machine (127.0.0.0/8, ::1, localhost)',
+    )
+    .option(
+      '--dry-run',
+      'package and look up the registry, upload nothing; prints charts, versions and digests',
+    )
+    .option(
+      '--create-repository',
+      'ECR: create missing repositories (tag immutability on, scan on push)',
+    )
+    .action(
+      async (
+        opts: {
+          env: string;
+          registry: string;
+          plainHttp?: boolean;
+          dryRun?: boolean;
+          createRepository?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const { publishCharts, formatPublishReport } = await import('../publish/publish.js');
+        const { isPublishError } = await import('../publish/errors.js');
+        const { join } = await import('node:path');
+        const { homedir } = await import('node:os');
+        // In a GitHub Actions job, every secret value and registry password is masked in the log.
+        const onSecret =
+          process.env.GITHUB_ACTIONS === 'true'
+            ? (await import('@actions/core')).setSecret
+            : undefined;
+        const epoch = process.env.SOURCE_DATE_EPOCH;
+        if (epoch !== undefined && !/^\d+$/.test(epoch)) {
+          throw new InputError(
+            `SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${epoch}"`,
+          );
+        }
+        // Nothing holding a secret is written to disk (charts are built in memory); a signal
+        // aborts the uploads in flight so no further tag is pushed.
+        const controller = new AbortController();
+        const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+        const onSignal = (sig: NodeJS.Signals) =>
+          controller.abort(new Error(`interrupted by ${sig}`));
+        for (const s of signals) process.once(s, onSignal);
+        try {
+          const report = await publishCharts({
+            root: globals(cmd).root,
+            env: opts.env,
+            registry: opts.registry,
+            plainHttp: opts.plainHttp,
+            dryRun: opts.dryRun,
+            createRepository: opts.createRepository,
+            environ: process.env,
+            dockerConfigPath: join(
+              process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'),
+              'config.json',
+            ),
+            epochSeconds: epoch === undefined ? undefined : Number(epoch),
+            signal: controller.signal,
+            onSecret,
+            log: (line) => process.stderr.write(line + '\n'),
+          });
+          out(formatPublishReport(report));
+        } catch (err) {
+          if (controller.signal.aborted) {
+            process.stderr.write(
+              `error: ${(controller.signal.reason as Error).message}; every chart whose tag was pushed is complete, the others were not tagged\n`,
+            );
+            process.exitCode = 130;
+            return;
+          }
+          if (!isPublishError(err)) throw err;
+          process.stderr.write(
+            [`error: ${err.message}`, ...err.details.map((d) => `  ${d}`)].join('\n') + '\n',
+          );
+          process.exitCode = err.exitCode;
+        } finally {
+          for (const s of signals) process.off(s, onSignal);
+        }
+      },
+    );
+
   return program;
 }
 
