@@ -1,8 +1,7 @@
 import { loadAll } from 'js-yaml';
 import { InputError } from '../core/errors.js';
 import type { KubeObject } from '../core/manifest.js';
-import { kubeShapeProblem } from '../generator/render/render.js';
-import { checkDocumentSize } from '../generator/release/serialize.js';
+import { checkDocumentSize, kubeShapeProblem } from '../core/shape.js';
 
 /**
  * The objects of one committed plan file (one document in the release's own style; several

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
-import { clusterOf } from '../generator/render/render.js';
+import { clusterOf } from '../core/cluster.js';
 import type { LoadOptions } from '../generator/values/load.js';
 import { hasErrors } from '../validators/run.js';
 import type { ClusterDeclaration } from '../validators/types.js';
@@ -83,7 +83,7 @@ export interface RenderedPlan {
 
 /** Validates a render as `render` does and reads the plan settings. */
 export function preparePlan(render: RenderResult): RenderedPlan {
-  const config = readValidationConfig(render.project.root);
+  const config = readValidationConfig(render.project);
   const ignore = compileIgnoreRules(config);
   checkFailOn(config);
   const validation = validateRendered(
@@ -111,7 +111,7 @@ function diffWithBase(rendered: RenderedPlan, base: BaseObjects): PlanDiff {
       env,
       base: { ref: base.ref, commit: base.commit },
       ignore,
-      declaredStorageClasses: declaredStorageClasses(clusterOf(render.loaded), env),
+      declaredStorageClasses: declaredStorageClasses(clusterOf(render.loaded.values, render.loaded.env), env),
       findings: validation.findings,
     },
   );

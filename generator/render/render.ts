@@ -1,21 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { loadAll } from 'js-yaml';
-import { InputError } from '../../core/errors.js';
-import type { KubeObject } from '../../core/manifest.js';
-import { rel, type ChartInfo, type Project } from '../project.js';
+import { InputError, yamlErrorLine } from '../../core/errors.js';
+import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
+import { clusterOf } from '../../core/cluster.js';
+import { checkDocumentSize, kubeShapeProblem } from '../../core/shape.js';
+import type { ChartInfo, Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
 import { registerHelpers } from './helpers.js';
-import { checkDocumentSize } from '../release/serialize.js';
 
 /** One document produced by a template, before it is placed in the release. */
-export interface RenderedDocument {
-  chart: string;
-  template: string;
-  object: KubeObject;
-}
+export type { RenderedDocument } from '../../core/manifest.js';
+
+/** Most a template may render (the manifests limit); objects are also checked for the API server's limits. */
+export const MAX_TEMPLATE_OUTPUT = 32 * 1024 * 1024;
 
 /** What every template sees. */
 export interface TemplateContext {
@@ -37,34 +35,30 @@ interface CompiledChart {
   templates: { file: string; fn: Compiled }[];
 }
 
-const compiledCharts = new Map<string, CompiledChart>();
-
+/** Compiles a chart's templates once per project (the cache lives in the project object). */
 function compileChart(project: Project, chart: ChartInfo): CompiledChart {
-  const cacheKey = chart.dir;
-  const cached = compiledCharts.get(cacheKey);
+  const cached = project.cache.templates.get(chart.name) as CompiledChart | undefined;
   if (cached) return cached;
   const hb = Handlebars.create();
   registerHelpers(hb);
-  const dir = join(chart.dir, 'templates');
-  let files: string[];
-  try {
-    files = readdirSync(dir)
-      .filter((f) => f.endsWith('.hbs'))
-      .sort();
-  } catch {
-    throw new InputError('chart has no templates/ folder', { file: rel(project, chart.dir) });
-  }
+  const prefix = `charts/${chart.name}/templates/`;
+  const files = [...project.files.keys()]
+    .filter(
+      (p) => p.startsWith(prefix) && p.endsWith('.hbs') && !p.slice(prefix.length).includes('/'),
+    )
+    .map((p) => p.slice(prefix.length))
+    .sort();
   const templates: CompiledChart['templates'] = [];
   for (const f of files) {
-    const path = join(dir, f);
-    const display = rel(project, path);
-    const raw = readFileSync(path, 'utf8');
+    const display = prefix + f;
+    const raw = project.files.get(display)!;
     // A partial's final newline would end up inside the line that includes it.
     const source = f.startsWith('_') ? raw.replace(/\r?\n$/, '') : raw;
     let fn: Compiled;
     try {
       // Precompile now so syntax errors surface with the template's name and line.
       hb.precompile(source, { strict: true, noEscape: true });
+      checkPropertyAccess(source, display);
       fn = hb.compile(source, { strict: true, noEscape: true }) as Compiled;
     } catch (err) {
       throw templateError(err, display);
@@ -79,8 +73,38 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
     }
   }
   const result = { templates };
-  compiledCharts.set(cacheKey, result);
+  project.cache.templates.set(chart.name, result);
   return result;
+}
+
+/** Names that are never values: Handlebars would deny them and render an empty string. */
+const NOT_VALUES = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
+
+/**
+ * Rejects paths such as `values.__proto__` or `x.constructor` at compile time, with their line:
+ * Handlebars' runtime denies such prototype access with a console warning and an empty string.
+ */
+function checkPropertyAccess(source: string, template: string): void {
+  const visitor = new Handlebars.Visitor();
+  visitor.PathExpression = function (path: hbs.AST.PathExpression) {
+    const bad = path.parts.find((p) => NOT_VALUES.has(p));
+    if (bad !== undefined) {
+      throw new TemplateError(
+        `template reads "${path.original}": "${bad}" is not a value (only own keys of the values are)`,
+        template,
+        path.loc?.start.line,
+      );
+    }
+  };
+  visitor.accept(Handlebars.parse(source));
 }
 
 function templateError(err: unknown, template: string): InputError {
@@ -110,12 +134,6 @@ function templateError(err: unknown, template: string): InputError {
 }
 
 /** The cluster declaration of the loaded environment: `global.clusters.<env>`. */
-export function clusterOf(loaded: LoadedValues): Record<string, unknown> {
-  const clusters = (loaded.values[GLOBAL_KEY] as Record<string, unknown> | undefined)?.clusters as
-    Record<string, unknown> | undefined;
-  const c = clusters?.[loaded.env];
-  return c && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
-}
 
 /** Renders every template of a chart into documents. */
 export function renderChart(
@@ -131,7 +149,7 @@ export function renderChart(
     chart: { name: chart.name, version: chart.version, description: chart.description },
     charts: project.charts.map((c) => ({ name: c.name, version: c.version })),
     all: loaded.values,
-    cluster: clusterOf(loaded),
+    cluster: clusterOf(loaded.values, loaded.env),
   };
   const out: RenderedDocument[] = [];
   for (const t of compiled.templates) {
@@ -140,6 +158,12 @@ export function renderChart(
       text = t.fn(ctx, { data: { template: t.file } });
     } catch (err) {
       throw templateError(err, t.file);
+    }
+    if (text.length > MAX_TEMPLATE_OUTPUT) {
+      throw new TemplateError(
+        `template output is ${text.length} characters, over the ${MAX_TEMPLATE_OUTPUT} a template may render (the API server refuses objects over 1.5 MiB)`,
+        t.file,
+      );
     }
     for (const object of parseRendered(text, t.file))
       out.push({ chart: chart.name, template: t.file, object });
@@ -153,8 +177,8 @@ export function parseRendered(text: string, template: string): KubeObject[] {
   try {
     docs = loadAll(text, null, { maxAliases: 0, filename: template });
   } catch (err) {
-    const e = err as { reason?: string; message?: string; mark?: { line: number } };
-    const line = e.mark ? e.mark.line + 1 : undefined;
+    const e = err as { reason?: string; message?: string };
+    const line = yamlErrorLine(err);
     const shown = line ? text.split('\n')[line - 1] : undefined;
     throw new TemplateError(
       `template rendered invalid YAML${line ? ` (rendered line ${line}${shown !== undefined ? `: ${JSON.stringify(shown.slice(0, 80))}` : ''})` : ''}: ${e.reason ?? e.message}`,
@@ -169,20 +193,6 @@ export function parseRendered(text: string, template: string): KubeObject[] {
     objects.push(checkDocumentSize(doc, template) as KubeObject);
   });
   return objects;
-}
-
-export function kubeShapeProblem(doc: unknown): string | undefined {
-  if (typeof doc !== 'object' || Array.isArray(doc) || doc === null) return 'is not a map';
-  const d = doc as Record<string, unknown>;
-  if (typeof d.apiVersion !== 'string' || d.apiVersion === '') return 'has no apiVersion';
-  if (typeof d.kind !== 'string' || d.kind === '') return 'has no kind';
-  const meta = d.metadata as Record<string, unknown> | undefined;
-  if (!meta || typeof meta !== 'object' || Array.isArray(meta))
-    return `(${d.kind}) has no metadata`;
-  if (typeof meta.name !== 'string' || meta.name === '') return `(${d.kind}) has no metadata.name`;
-  if (meta.namespace !== undefined && (typeof meta.namespace !== 'string' || meta.namespace === ''))
-    return `(${d.kind}/${meta.name}) has a metadata.namespace that is not a string`;
-  return undefined;
 }
 
 /** Renders every chart. */

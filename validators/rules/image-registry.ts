@@ -1,6 +1,5 @@
 import type { Rule, RuleFinding } from '../types.js';
 import { normalizeHost, parseImageRef, type ImageRef } from '../model/images.js';
-import { containerImages } from '../model/workloads.js';
 
 /** An allowed registry entry as segments: host first (normalised), then path segments. */
 export function registryEntrySegments(entry: string): string[] | undefined {
@@ -37,13 +36,14 @@ export const imageRegistryRule: Rule = {
   description:
     'Images come from a registry (host or host/path prefix) listed in global.allowedRegistries',
   severity: 'error',
+  docs: "Every image comes from a registry in global.allowedRegistries (a host or a host/path prefix, compared segment by segment after Docker Hub defaults are filled in). An image from an unexpected registry may not be pullable from private subnets, may need a pull secret nobody created, or may be withdrawn (as Bitnami's public images were). Move the image to an allowed registry or add the registry to the list.",
   check(manifests, ctx) {
     const allowed = (ctx.allowedRegistries ?? []).filter(
       (e) => typeof e === 'string' && e.trim() !== '',
     );
     if (allowed.length === 0) return [];
     const out: RuleFinding[] = [];
-    for (const { manifest, container, path } of containerImages(manifests)) {
+    for (const { manifest, container, path } of ctx.model.images) {
       const ref = parseImageRef(container.image);
       if (!ref) continue; // image-tag reports references it cannot read
       if (allowed.some((e) => imageAllowedBy(ref, e))) continue;

@@ -1,11 +1,10 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding } from '../types.js';
 import { isAuditorSide, scalarDlPartOf, type ScalarDlPart } from '../model/components.js';
-import { namespaceOf } from '../model/env.js';
+import { namespaceOf } from '../model/references.js';
 import { candidateGroups, fitGroups, isDedicated } from '../cluster/scheduling.js';
-import { podTemplates, selectorMatches, type PodTemplate } from '../model/workloads.js';
-
-type Obj = Record<string, any>;
+import { selectorMatches, type PodTemplate } from '../model/workloads.js';
+import type { Obj } from '../../core/object.js';
 
 const MIN_KUBERNETES_MINOR = 19;
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -173,7 +172,7 @@ class ScalarDlCheck {
   ) {
     const v = ctx.values?.scalardl;
     this.values = v && typeof v === 'object' ? (v as Obj) : undefined;
-    this.parts = podTemplates(manifests)
+    this.parts = ctx.model.podTemplates
       .map((t) => ({ t, part: scalarDlPartOf(t) }))
       .filter((p): p is Part => p.part !== undefined);
   }
@@ -446,6 +445,7 @@ export const scalarDlRule: Rule = {
   description:
     'Scalar DL: Auditor prerequisites on the Ledger, key Secrets, Kubernetes >= 1.19, one replica per dedicated node, schema loading before the Ledger',
   severity: 'error',
+  docs: "Scalar DL facts from its deployment guides: the Auditor needs ledgerProofEnabled and ledgerAuditorEnabled on the Ledger, proofs need the ledger-keys Secret (and the Auditor auditor-keys) mounted, Kubernetes 1.19 or later, Ledger/Envoy/Auditor replicas equal to their dedicated pool's nodes with a hostname anti-affinity, and the schema-loading Job ordered before the Ledger (an earlier Argo CD sync wave or a hook). Without these the Ledger fails at start or runs without tables. Fix the scalardl values or the ordering annotations.",
   check(manifests, ctx) {
     const check = new ScalarDlCheck(manifests, ctx);
     if (!check.applies()) return [];
