@@ -111,7 +111,10 @@ function diffWithBase(rendered: RenderedPlan, base: BaseObjects): PlanDiff {
       env,
       base: { ref: base.ref, commit: base.commit },
       ignore,
-      declaredStorageClasses: declaredStorageClasses(clusterOf(render.loaded.values, render.loaded.env), env),
+      declaredStorageClasses: declaredStorageClasses(
+        clusterOf(render.loaded.values, render.loaded.env),
+        env,
+      ),
       findings: validation.findings,
     },
   );
