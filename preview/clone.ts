@@ -1,4 +1,4 @@
-import { InputError } from '../core/errors.js';
+import { InputError, type SourceLocation } from '../core/errors.js';
 import type { KubeObject, Manifest } from '../core/manifest.js';
 import { mapSelectorMatches, selectorMatches } from '../validators/model/workloads.js';
 import type { PreviewImage } from './image.js';
@@ -109,6 +109,8 @@ export function clonePreview(
   request: CloneRequest,
   settings: PreviewSettings,
   gateway: GatewaySettings,
+  /** Where a value path was set (values file and line), for error messages. */
+  locate: (path: string[]) => SourceLocation | undefined = () => undefined,
 ): ClonedPreview {
   const { name, profile, service, image } = request;
   const chart = settings.chart;
@@ -118,7 +120,7 @@ export function clonePreview(
     const known = deployments.map((m) => m.object.metadata.name).sort();
     throw new InputError(
       `service "${service}" is not a Deployment of chart ${chart} (services: ${known.join(', ') || 'none'})`,
-      { file: `values/shared/${chart}.yaml` },
+      locate([chart, 'services']),
     );
   }
   const namespace = reference.object.metadata.namespace ?? 'default';
@@ -144,7 +146,7 @@ export function clonePreview(
   if (!gateway.hosts.some((h) => gatewayAdmits(h, gateway.namespace, host, namespace))) {
     throw new InputError(
       `the shared Gateway ${gateway.namespace}/${gateway.name} serves ${gateway.hosts.join(', ')}, not the preview host ${host}; add "*.${settings.zone}" to istio.gateway.hosts of this environment`,
-      { file: 'values/' },
+      locate(['istio', 'gateway', 'hosts']),
     );
   }
 

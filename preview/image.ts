@@ -1,4 +1,4 @@
-import { InputError } from '../core/errors.js';
+import { InputError, type SourceLocation } from '../core/errors.js';
 import { imageAllowedBy } from '../validators/rules/image-registry.js';
 import { parseImageRef } from '../validators/model/images.js';
 
@@ -82,11 +82,15 @@ export function parsePreviewImage(raw: string): PreviewImage {
 }
 
 /** Fails unless the image comes from one of the allowed registries (host or host/path prefix). */
-export function requireAllowedRegistry(image: PreviewImage, allowed: string[]): void {
+export function requireAllowedRegistry(
+  image: PreviewImage,
+  allowed: string[],
+  location?: SourceLocation,
+): void {
   const ref = parseImageRef(image.raw);
   if (ref && allowed.some((entry) => imageAllowedBy(ref, entry))) return;
   throw new InputError(
     `--image ${image.raw} is not from an allowed registry (global.allowedRegistries: ${allowed.join(', ') || 'none'})`,
-    { file: 'values/shared/global.yaml' },
+    location,
   );
 }

@@ -1,12 +1,18 @@
 import { load as loadYaml } from 'js-yaml';
-import { InputError } from '../core/errors.js';
+import { InputError, type SourceLocation } from '../core/errors.js';
 import { resourceId, type KubeObject } from '../core/manifest.js';
 import { openProject, requireEnvironment } from '../generator/project.js';
 import { buildRelease } from '../generator/release/build.js';
 import { releasePathFor } from '../generator/release/paths.js';
 import { serializeDocument } from '../generator/release/serialize.js';
 import { renderChart } from '../generator/render/render.js';
-import { GLOBAL_KEY, loadValues, type LoadOptions } from '../generator/values/load.js';
+import {
+  GLOBAL_KEY,
+  loadValues,
+  type LoadedValues,
+  type LoadOptions,
+} from '../generator/values/load.js';
+import { findOrigin } from '../generator/values/origins.js';
 import { clonePreview, NAME_LABEL, PROFILE_LABEL, WAVE_ANNOTATION } from './clone.js';
 import {
   endpointsOf,
@@ -68,6 +74,12 @@ export interface CreateResult {
 
 const ENV_FILE_DISPLAY = `release/preview/${ENVIRONMENTS_FILE}`;
 
+/** The values file and line that set a value path (the closest one that exists). */
+function valueLocation(loaded: LoadedValues, path: string[]): SourceLocation | undefined {
+  const origin = findOrigin(loaded.origins, path)?.node.origin;
+  return origin?.kind === 'file' ? { file: origin.file, line: origin.line } : undefined;
+}
+
 /** Objects of a preview folder that belong to one profile, newest first (reverse creation). */
 function profileFiles(files: Map<string, string>, folder: string, profile: string) {
   const out: { rel: string; wave: number; resource: string }[] = [];
@@ -121,13 +133,18 @@ export async function createPreview(
   }
   if (profileSettings?.service && profileSettings.service !== service) {
     throw new InputError(
-      `profile ${options.profile} previews service ${profileSettings.service} (global.preview.profiles), not ${service}`,
+      `profile ${options.profile} previews service ${profileSettings.service}, not ${service}`,
+      valueLocation(loaded, [GLOBAL_KEY, 'preview', 'profiles', options.profile!, 'service']),
     );
   }
   const profile = options.profile ?? service;
   const allowed = (loaded.values[GLOBAL_KEY] as { allowedRegistries?: string[] })
     ?.allowedRegistries;
-  requireAllowedRegistry(image, Array.isArray(allowed) ? allowed : []);
+  requireAllowedRegistry(
+    image,
+    Array.isArray(allowed) ? allowed : [],
+    valueLocation(loaded, [GLOBAL_KEY, 'allowedRegistries']),
+  );
 
   const chart = project.charts.find((c) => c.name === settings.chart);
   if (!chart) {
@@ -141,6 +158,7 @@ export async function createPreview(
     { name: options.name, profile, service, image },
     settings,
     gateway,
+    (path) => valueLocation(loaded, path),
   );
   const write: [string, string][] = cloned.resources.map((r) => [
     releasePathFor(r.chart, r.object),

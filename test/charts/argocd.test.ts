@@ -95,7 +95,9 @@ describe('argocd chart', () => {
   });
 
   it('limits the AppProject to the ECR registry and the charts namespaces', () => {
-    const project = one(prd, 'AppProject');
+    const project = argo(prd, 'AppProject').find(
+      (p) => p.metadata.name === prd.values.argocd.project.name,
+    )!;
     expect(project.spec.sourceRepos).toContain(registry);
     const destinations = project.spec.destinations as Obj[];
     for (const d of destinations) expect(d.server).toBe('https://kubernetes.default.svc');
