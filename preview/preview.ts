@@ -13,7 +13,7 @@ import {
   type LoadOptions,
 } from '../generator/values/load.js';
 import { findOrigin } from '../generator/values/origins.js';
-import { clonePreview, NAME_LABEL, PROFILE_LABEL, WAVE_ANNOTATION } from './clone.js';
+import { clonePreview, PROFILE_LABEL, WAVE_ANNOTATION } from './clone.js';
 import {
   endpointsOf,
   parseEnvironments,
