@@ -426,20 +426,22 @@ describe('manifests preview create / ls / delete on the repository values', () =
   it('loses no entry when several processes create different previews at once', async () => {
     const root = copyRepo();
     const names = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
-    const results = await Promise.all(
-      names.map((n) =>
-        runAsync(root, [
-          'preview',
-          'create',
-          '--name',
-          n,
-          '--service',
-          'orders',
-          '--image',
-          `${ECR}/shop/orders:${n}`,
-        ]),
-      ),
-    );
+    const create = (n: string, service: string) =>
+      runAsync(root, [
+        'preview',
+        'create',
+        '--name',
+        n,
+        '--service',
+        service,
+        '--image',
+        `${ECR}/shop/${service}:${n}`,
+      ]);
+    // Six names, and a second profile of the first name, all at once.
+    const results = await Promise.all([
+      ...names.map((n) => create(n, 'orders')),
+      create('c1', 'catalog'),
+    ]);
     for (const r of results) {
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
@@ -450,8 +452,11 @@ describe('manifests preview create / ls / delete on the repository values', () =
       expect(env.environments.find((e: Obj) => e.name === n).orders_endpoint).toBe(
         `pv-${n}.preview.shop.test`,
       );
-      expect(readdirSync(join(root, 'release/preview', n, 'app/apps'))).toHaveLength(4);
+      expect(readdirSync(join(root, 'release/preview', n, 'app/apps'))).toHaveLength(
+        n === 'c1' ? 8 : 4,
+      );
     }
+    expect(env.environments[0].catalog_endpoint).toBe('catalog-c1.preview.shop.test');
     // Nothing temporary is left, and the lock is released.
     expect(readdirSync(join(root, 'release/preview')).sort()).toEqual(
       ['environments.json', ...names].sort(),
