@@ -146,7 +146,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       const g = globals(cmd);
       if (opts.only && opts.only.length === 0) throw new InputError('--only names no rule');
       const { previewValidationBase } = await import('../preview/validation-base.js');
-      const base = previewValidationBase(g.root, paths, opts.env);
+      const base = previewValidationBase(g.root, paths, opts.env, process.env);
       const result = validateCommand({
         root: g.root,
         env: base?.env ?? opts.env,
@@ -326,7 +326,11 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         cmd: Command,
       ) => {
         const { createPreview, formatCreateResult } = await import('../preview/preview.js');
-        out(formatCreateResult(await createPreview(globals(cmd).root, opts)));
+        out(
+          formatCreateResult(
+            await createPreview(globals(cmd).root, opts, { environ: process.env }),
+          ),
+        );
       },
     );
   preview

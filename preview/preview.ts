@@ -38,9 +38,10 @@ import {
 
 /** What a preview command needs besides its arguments (the clock and the file operations). */
 export interface PreviewDeps {
+  /** The environment variables secrets come from (the CLI passes its own; default none). */
+  environ?: LoadOptions['environ'];
   now?: () => Date;
   io?: PreviewIO;
-  load?: LoadOptions;
 }
 
 /** One object of a preview as the commands report it. */
@@ -119,7 +120,7 @@ export async function createPreview(
 
   const project = openProject(root);
   requireEnvironment(project, env);
-  const loaded = loadValues(project, env, deps.load);
+  const loaded = loadValues(project, env, { environ: deps.environ ?? {} });
   const settings = previewSettings(loaded);
   const gateway = gatewaySettings(loaded);
   const profileSettings = options.profile ? settings.profiles[options.profile] : undefined;

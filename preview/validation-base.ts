@@ -31,7 +31,8 @@ export interface PreviewValidationBase {
 export function previewValidationBase(
   root: string,
   paths: string[],
-  env?: string,
+  env: string | undefined,
+  environ: Readonly<Record<string, string | undefined>>,
 ): PreviewValidationBase | undefined {
   if (paths.length === 0 || paths.includes('-')) return undefined;
   const abs = resolve(root);
@@ -80,7 +81,7 @@ export function previewValidationBase(
     }
     chosen = [...envs][0];
   }
-  const rendered = renderEnvironment(abs, chosen).release.manifests;
+  const rendered = renderEnvironment(abs, chosen, { environ }).release.manifests;
   const manifests = rendered.map((m) => ({ ...m, file: `release/${chosen}/${m.file}` }));
   return { env: chosen, paths: expanded, manifests };
 }

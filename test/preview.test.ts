@@ -134,7 +134,7 @@ describe('manifests preview create / ls / delete on the repository values', () =
     // The clone's Service selects exactly the clone's pods; the reference's selectors do not.
     for (const [k, v] of Object.entries(svc.spec.selector)) expect(pod.metadata.labels[k]).toBe(v);
     expect(deploy.spec.selector.matchLabels).toEqual(svc.spec.selector);
-    const reference = renderEnvironment(root, 'dev').release.manifests;
+    const reference = renderEnvironment(root, 'dev', { environ: {} }).release.manifests;
     const refSvc = reference.find(
       (m) => m.object.kind === 'Service' && m.object.metadata.name === 'orders',
     )!;
@@ -631,12 +631,14 @@ describe('pull-request previews (argocd chart)', () => {
     const file = join(root, 'applicationset.yaml');
     const text = r.release.files.get('argocd/argocd/applicationset-pr-previews.yaml')!;
     writeFileSync(file, text.replace('requeueAfterSeconds:', 'requeueAfterSecond:'));
-    const result = validateCommand({ root, paths: [file], only: ['schema'] });
+    const result = validateCommand({ root, paths: [file], only: ['schema'], environ: {} });
     expect(result.findings.map((f) => `${f.severity} ${f.path}: ${f.message}`).join('\n')).toMatch(
       /error spec\.generators\[0\]\.pullRequest\.requeueAfterSecond: .*unknown field/i,
     );
     writeFileSync(file, text);
-    expect(validateCommand({ root, paths: [file], only: ['schema'] }).findings).toEqual([]);
+    expect(
+      validateCommand({ root, paths: [file], only: ['schema'], environ: {} }).findings,
+    ).toEqual([]);
   });
 
   it('is rendered only when enabled', () => {
