@@ -262,7 +262,7 @@ describe('manifests preview create / ls / delete on the repository values', () =
       ],
       [
         ['--name', 'x', '--service', 'orders', '--image', 'ghcr.io/someone/orders:1'],
-        /^error: values\/shared\/global\.yaml:\d+: .*not from an allowed registry/,
+        /^error: values\/dev\/global\.yaml:\d+: .*not from an allowed registry/,
       ],
       [
         ['--name', 'x', '--service', 'nope', '--image', `${ECR}/shop/nope:1`],
@@ -563,7 +563,7 @@ describe('manifests preview create / ls / delete on the repository values', () =
     for (const path of ['release/preview/v1', 'release/preview']) {
       const r = run(root, ['validate', join(root, path)]);
       expect(r.status, r.stdout).toBe(0);
-      expect(r.stdout).toMatch(/resources checked: 0 errors, 0 warning\(s\)/);
+      expect(r.stdout).toMatch(/resources checked for Kubernetes 1\.33: 0 errors, 0 warning\(s\)/);
     }
     // The rules really run: a preview bound to a Gateway the plan lacks is an error.
     const file = join(root, 'release/preview/v2/app/apps/virtualservice-pv-v2-payments.yaml');
