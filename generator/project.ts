@@ -48,7 +48,8 @@ export function openProject(root: string): Project {
   };
   for (const name of readdirSync(chartsDir).sort()) {
     const dir = join(chartsDir, name);
-    if (!statSync(dir).isDirectory() || name.startsWith('.')) continue;
+    // charts/_partials/ (and any other `_` folder) holds shared partials, not a chart.
+    if (!statSync(dir).isDirectory() || name.startsWith('.') || name.startsWith('_')) continue;
     project.charts.push(readChart(project, name, dir));
   }
   return project;

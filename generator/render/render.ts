@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { loadAll } from 'js-yaml';
@@ -7,7 +7,7 @@ import type { KubeObject } from '../../core/manifest.js';
 import { rel, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
-import { registerHelpers } from './helpers.js';
+import { registerHelpers, wrapPartial } from './helpers.js';
 import { checkDocumentSize } from '../release/serialize.js';
 
 /** One document produced by a template, before it is placed in the release. */
@@ -39,18 +39,46 @@ interface CompiledChart {
 
 const compiledCharts = new Map<string, CompiledChart>();
 
+/** The folder of partials every chart can use: `charts/_partials/<name>.hbs`. */
+export const SHARED_PARTIALS_DIR = '_partials';
+
 function compileChart(project: Project, chart: ChartInfo): CompiledChart {
   const cacheKey = chart.dir;
   const cached = compiledCharts.get(cacheKey);
   if (cached) return cached;
   const hb = Handlebars.create();
   registerHelpers(hb);
+  const partialFiles = new Map<string, string>();
+  const addPartial = (name: string, display: string, source: string) => {
+    const earlier = partialFiles.get(name);
+    if (earlier !== undefined) {
+      throw new TemplateError(
+        `partial "${name}" is defined twice: in ${earlier} and here (rename one)`,
+        display,
+      );
+    }
+    partialFiles.set(name, display);
+    // A partial's final newline would end up inside the line that includes it.
+    const fn = compileTemplate(hb, source.replace(/\r?\n$/, ''), display);
+    hb.registerPartial(name, wrapPartial(name, display, fn) as never);
+  };
+
+  const sharedDir = join(project.chartsDir, SHARED_PARTIALS_DIR);
+  if (existsSync(sharedDir)) {
+    for (const f of hbsFiles(sharedDir)) {
+      const path = join(sharedDir, f);
+      addPartial(
+        f.replace(/^_/, '').slice(0, -'.hbs'.length),
+        rel(project, path),
+        readFileSync(path, 'utf8'),
+      );
+    }
+  }
+
   const dir = join(chart.dir, 'templates');
   let files: string[];
   try {
-    files = readdirSync(dir)
-      .filter((f) => f.endsWith('.hbs'))
-      .sort();
+    files = hbsFiles(dir);
   } catch {
     throw new InputError('chart has no templates/ folder', { file: rel(project, chart.dir) });
   }
@@ -59,28 +87,28 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
     const path = join(dir, f);
     const display = rel(project, path);
     const raw = readFileSync(path, 'utf8');
-    // A partial's final newline would end up inside the line that includes it.
-    const source = f.startsWith('_') ? raw.replace(/\r?\n$/, '') : raw;
-    let fn: Compiled;
-    try {
-      // Precompile now so syntax errors surface with the template's name and line.
-      hb.precompile(source, { strict: true, noEscape: true });
-      fn = hb.compile(source, { strict: true, noEscape: true }) as Compiled;
-    } catch (err) {
-      throw templateError(err, display);
-    }
-    if (f.startsWith('_')) {
-      const name = f.slice(1, -'.hbs'.length);
-      const wrapped: Compiled = (ctx, opts) =>
-        fn(ctx, { data: { ...(opts?.data ?? {}), template: display } });
-      hb.registerPartial(name, wrapped as never);
-    } else {
-      templates.push({ file: display, fn });
-    }
+    if (f.startsWith('_')) addPartial(f.slice(1, -'.hbs'.length), display, raw);
+    else templates.push({ file: display, fn: compileTemplate(hb, raw, display) });
   }
   const result = { templates };
   compiledCharts.set(cacheKey, result);
   return result;
+}
+
+function hbsFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.hbs'))
+    .sort();
+}
+
+function compileTemplate(hb: typeof Handlebars, source: string, display: string): Compiled {
+  try {
+    // Precompile now so syntax errors surface with the template's name and line.
+    hb.precompile(source, { strict: true, noEscape: true });
+    return hb.compile(source, { strict: true, noEscape: true }) as Compiled;
+  } catch (err) {
+    throw templateError(err, display);
+  }
 }
 
 function templateError(err: unknown, template: string): InputError {

@@ -27,7 +27,8 @@ function render(root: string, env: string): Rendered {
 function chartVersions(): Map<string, string> {
   const out = new Map<string, string>();
   for (const dir of readdirSync(join(REPO_ROOT, 'charts'), { withFileTypes: true })) {
-    if (!dir.isDirectory()) continue;
+    // charts/_partials/ holds the partials every chart shares; it is not a chart.
+    if (!dir.isDirectory() || dir.name.startsWith('_')) continue;
     const meta = load(readFileSync(join(REPO_ROOT, 'charts', dir.name, 'chart.yaml'), 'utf8'));
     out.set((meta as Obj).name, (meta as Obj).version);
   }

@@ -394,17 +394,23 @@ describe('scalardl chart: Asset Proofs and the Auditor', () => {
     expect(props.get('scalar.dl.auditor.server.port')).toBe('40051');
   });
 
-  it('refuses (exit 2, clear message) an Auditor without Asset Proofs on the Ledger', () => {
+  it('refuses (exit 2, at the values line) an Auditor without Asset Proofs on the Ledger', () => {
     const dir = copyRepo();
-    editValues(
+    const lines = editValues(
       dir,
       'values/prd/scalardl.yaml',
       /ledgerProofEnabled: true/,
       'ledgerProofEnabled: false',
     );
+    const line = lines.findIndex((l) => l.includes('ledgerProofEnabled: false')) + 1;
     const r = runCli(dir, 'render', '--env', 'prd');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^error: charts\/scalardl\/templates\/\S+\.hbs:\d+: /);
+    // The chart's values schema (if auditor.enabled then ...) names the line that is wrong.
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: values/prd/scalardl\\.yaml:${line}: invalid value scalardl\\.ledger\\.ledgerProofEnabled: `,
+      ),
+    );
     expect(r.stderr).toContain('scalardl.auditor.enabled is true');
     expect(r.stderr).toContain('ledgerProofEnabled is false');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -413,16 +419,35 @@ describe('scalardl chart: Asset Proofs and the Auditor', () => {
 
   it('refuses (exit 2) an Auditor while the Ledger is not in Auditor mode', () => {
     const dir = copyRepo();
-    editValues(
+    const lines = editValues(
       dir,
       'values/prd/scalardl.yaml',
       /ledgerAuditorEnabled: true/,
       'ledgerAuditorEnabled: false',
     );
+    const line = lines.findIndex((l) => l.includes('ledgerAuditorEnabled: false')) + 1;
     const r = runCli(dir, 'render', '--env', 'prd');
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('charts/scalardl/templates/auditor.hbs');
+    expect(r.stderr).toMatch(new RegExp(`^error: values/prd/scalardl\\.yaml:${line}: `));
     expect(r.stderr).toContain('ledgerAuditorEnabled is false');
+  });
+
+  it('refuses Auditor mode on a Ledger without Asset Proofs, even with no Auditor here', () => {
+    const dir = copyRepo();
+    const lines = editValues(
+      dir,
+      'values/dev/scalardl.yaml',
+      /ledgerAuditorEnabled: false/,
+      'ledgerAuditorEnabled: true',
+    );
+    const line = lines.findIndex((l) => l.includes('ledgerProofEnabled: false')) + 1;
+    const r = runCli(dir, 'render', '--env', 'dev');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: values/dev/scalardl\\.yaml:${line}: invalid value scalardl\\.ledger\\.ledgerProofEnabled: scalardl\\.ledger\\.ledgerAuditorEnabled needs scalardl\\.ledger\\.ledgerProofEnabled: true`,
+      ),
+    );
   });
 
   it('refuses an Auditor switched on in dev, where both Ledger flags are off', () => {
@@ -440,8 +465,24 @@ describe('scalardl chart: Asset Proofs and the Auditor', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).location?.file).toBe('charts/scalardl/templates/auditor.hbs');
-    expect((error as InputError).message).toContain('requires Asset Proofs');
+    expect((error as InputError).location?.file).toBe('values/dev/scalardl.yaml');
+    expect((error as InputError).message).toMatch(
+      /requires (Asset Proofs|the Ledger in Auditor mode)/,
+    );
+    expect((error as InputError).message).toContain('(and 1 more)');
+  });
+
+  it.each([
+    ['storage', /storage: jdbc/, 'storage: cassandra', /needs scalardl\.database\.storage: jdbc/],
+    ['username', /username: root/, 'username: scalardl', /username must be root/],
+  ])('refuses (exit 2) the in-cluster MySQL with another %s', (_what, from, to, message) => {
+    const dir = copyRepo();
+    const lines = editValues(dir, 'values/dev/scalardl.yaml', from, to);
+    const line = lines.findIndex((l) => l.includes(to)) + 1;
+    const r = runCli(dir, 'render', '--env', 'dev');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: values/dev/scalardl\\.yaml:${line}: `));
+    expect(r.stderr).toMatch(message);
   });
 });
 
