@@ -192,6 +192,14 @@ describe('manifests render', () => {
       /^error: charts\/web\/templates\/items\.hbs:6: required value missing: web\.missing is needed/,
     ],
     [
+      'a rendered document with only a generateName',
+      {
+        'charts/web/templates/items.hbs':
+          'apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: migrate-\nspec: {}\n',
+      },
+      /^error: charts\/web\/templates\/items\.hbs: rendered document 1 \(Job, generateName "migrate-"\) has no metadata\.name: a rendered resource needs a name, because its release file is named after it/,
+    ],
+    [
       'an alias bomb in values',
       {
         'values/prd.yaml':
