@@ -178,7 +178,12 @@ describe('eks chart', () => {
     expect(container.args.join('\n')).toContain(`< ${mount.mountPath}/taints`);
     expect(container.args.join('\n')).toContain('kubectl taint nodes --selector "$selector"');
     expect(container.args.join('\n')).toContain('--overwrite');
-    expect(container.image).toMatch(/^public\.ecr\.aws\/.+:\d+\.\d+\.\d+$/);
+    // registry.k8s.io/kubectl (bash and kubectl inside) at the cluster's minor version.
+    expect(container.command).toEqual(['/bin/bash', '-ec']);
+    const minor = prd.cluster.kubernetesVersion as string;
+    expect(container.image).toMatch(
+      new RegExp(`^registry\\.k8s\\.io/kubectl:v${minor.replace('.', '\\.')}\\.\\d+$`),
+    );
     expect(container.resources.requests).toBeDefined();
     expect(container.resources.limits).toBeDefined();
   });
