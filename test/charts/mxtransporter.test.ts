@@ -7,6 +7,7 @@ import { renderEnvironment } from '../../generator/pipeline.js';
 import { copyRepo, ofKind, REPO_ROOT } from '../helpers.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli/main.js');
+const PRD_FILE_FOR_KINESIS = 'values/prd/mxtransporter.yaml';
 const DESTINATIONS = ['bigquery', 'pubsub', 'kinesisStream', 'file'];
 const KINESIS_VARS = ['KINESIS_STREAM_NAME', 'KINESIS_STREAM_REGION'];
 const REQUIRED_VARS = [
@@ -306,6 +307,78 @@ describe('mxtransporter environments', () => {
       expect(sts.spec.template.spec.nodeSelector).toEqual({ agentpool: 'generalpool' });
     }
     expect(streams.size).toBe(prd.statefulSets.length);
+  });
+
+  it('keeps the prd resume tokens on encrypted gp3 EBS volumes the cluster can provision', () => {
+    const prd = render('prd');
+    const all = renderEnvironment(REPO_ROOT, 'prd', { environ: {} }).release.manifests;
+    const gp3 = all.find(
+      (m) => m.object.kind === 'StorageClass' && m.object.metadata.name === 'gp3',
+    );
+    expect(gp3?.chart).toBe('eks');
+    expect(gp3!.object).toMatchObject({
+      provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true' },
+      volumeBindingMode: 'WaitForFirstConsumer',
+      allowVolumeExpansion: true,
+    });
+    for (const sts of prd.statefulSets)
+      expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName, sts.metadata.name).toBe('gp3');
+    // The EBS CSI driver add-on, with the IAM role eksctl creates for it (IRSA).
+    const config = all.find((m) => m.object.kind === 'ClusterConfig')!.object as Obj;
+    expect(config.iam.withOIDC).toBe(true);
+    expect(config.addons).toContainEqual({
+      name: 'aws-ebs-csi-driver',
+      wellKnownPolicies: { ebsCSIController: true },
+    });
+  });
+
+  it('writes to Kinesis with its own IRSA role, allowed exactly the streams of its collections', () => {
+    const prd = render('prd');
+    const all = renderEnvironment(REPO_ROOT, 'prd', { environ: {} }).release.manifests;
+    const [sa] = ofKind(prd.manifests, 'ServiceAccount') as Obj[];
+    for (const sts of prd.statefulSets)
+      expect(sts.spec.template.spec.serviceAccountName).toBe(sa.metadata.name);
+    const arn = sa.metadata.annotations['eks.amazonaws.com/role-arn'] as string;
+    const config = all.find((m) => m.object.kind === 'ClusterConfig')!.object as Obj;
+    const role = (config.iam.serviceAccounts as Obj[]).find(
+      (r) => r.metadata.name === sa.metadata.name && r.metadata.namespace === sa.metadata.namespace,
+    )!;
+    expect(arn).toBe(`arn:aws:iam::${prd.cluster.accountId}:role/${role.roleName}`);
+    expect(role.attachPolicyARNs).toBeUndefined();
+    const [statement] = role.attachPolicy.Statement as Obj[];
+    expect(role.attachPolicy.Statement).toHaveLength(1);
+    expect(statement.Effect).toBe('Allow');
+    expect([...statement.Action].sort()).toEqual([
+      'kinesis:DescribeStream',
+      'kinesis:DescribeStreamSummary',
+      'kinesis:PutRecord',
+      'kinesis:PutRecords',
+    ]);
+    const streams = prd.statefulSets.map((sts) => {
+      const main = mainContainer(sts);
+      return `arn:aws:kinesis:${literal(main, 'KINESIS_STREAM_REGION')}:${prd.cluster.accountId}:stream/${literal(main, 'KINESIS_STREAM_NAME')}`;
+    });
+    expect([...statement.Resource].sort()).toEqual(streams.sort());
+    // No node group hands Kinesis to every pod on its nodes.
+    expect(JSON.stringify(config.managedNodeGroups)).not.toMatch(/Kinesis/i);
+  });
+
+  it('fails the render (exit 1, kinesis-access) when a collection writes to a stream its role may not', () => {
+    const dir = copyRepo();
+    const file = join(dir, PRD_FILE_FOR_KINESIS);
+    const text = readFileSync(file, 'utf8');
+    const edited = text.replace(
+      'streamName: shop-prd-payments-changes',
+      'streamName: shop-prd-refunds-changes',
+    );
+    expect(edited).not.toBe(text);
+    writeFileSync(file, edited);
+    const res = runCli(dir, 'prd');
+    expect(res.status, res.stderr).toBe(1);
+    expect(res.stdout + res.stderr).toMatch(
+      /stream\/shop-prd-refunds-changes, but the policy of role shop-prd-mxtransporter .*\[kinesis-access\]/,
+    );
   });
 
   it('runs one or two stdout file exporters on Minikube without node selection', () => {

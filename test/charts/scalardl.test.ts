@@ -416,7 +416,7 @@ describe('scalardl chart: licence', () => {
     editValues(
       dir,
       'values/prd/scalardl.yaml',
-      /    ledgerAuditorEnabled: true\n/,
+      / {4}ledgerAuditorEnabled: true\n/,
       `    ledgerAuditorEnabled: true\n    licensing:\n      licenseCheckCertPem: ${JSON.stringify(pem)}\n`,
     );
     const manifests = renderEnvironment(dir, 'prd', { environ: {} }).release.manifests;

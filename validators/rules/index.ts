@@ -6,6 +6,8 @@ import { daemonSetEverywhereRule } from './daemonset-everywhere.js';
 import { networkCidrRule } from './network-cidr.js';
 import { scalarDlRule } from './scalardl.js';
 import { mxTransporterRule } from './mxtransporter.js';
+import { storageClassRule } from './storage-class.js';
+import { kinesisAccessRule } from './kinesis-access.js';
 import { imageTagRule } from './image-tag.js';
 import { imageRegistryRule } from './image-registry.js';
 import { serviceSelectorRule } from './service-selector.js';
@@ -26,6 +28,8 @@ export const RULES: Rule[] = [
   networkCidrRule,
   scalarDlRule,
   mxTransporterRule,
+  storageClassRule,
+  kinesisAccessRule,
   imageTagRule,
   imageRegistryRule,
   serviceSelectorRule,
