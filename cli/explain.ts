@@ -4,17 +4,34 @@ import { openProject } from '../generator/project.js';
 import { loadValues } from '../generator/values/load.js';
 import { describeOrigin, findOrigin, parseValuePath } from '../generator/values/origins.js';
 
-/** Text explaining where a merged value came from, every layer that set it, winner last. */
-export function explainValue(root: string, env: string, pathText: string): string {
+/**
+ * Text explaining where a merged value came from: the layer that set it first, then every layer it
+ * overrode, most recent first.
+ */
+export function explainValue(
+  root: string,
+  env: string,
+  pathText: string,
+  environ: Readonly<Record<string, string | undefined>>,
+): string {
   const project = openProject(root);
-  const loaded = loadValues(project, env);
+  const loaded = loadValues(project, env, { environ });
   const path = parseValuePath(pathText);
   if (path.length === 0) throw new InputError(`empty value path "${pathText}"`);
   let value: unknown = loaded.values;
   for (const seg of path) {
-    if (value === null || typeof value !== 'object' || !(seg in (value as object))) {
+    // Only own keys and list indexes are value paths (not `constructor` or `length`).
+    const own = Array.isArray(value)
+      ? /^\d+$/.test(seg) && Number(seg) < value.length
+      : value !== null && typeof value === 'object' && Object.hasOwn(value, seg);
+    if (!own) {
+      const found = findOrigin(loaded.origins, path);
+      const deleted =
+        found?.node.deleted && found.depth === path.length
+          ? ` (deleted by null at ${describeOrigin(found.node.origin)})`
+          : '';
       throw new InputError(
-        `value ${path.join('.')} is not set for environment ${env} (files read: ${loaded.filesRead.join(', ')})`,
+        `value ${path.join('.')} is not set for environment ${env}${deleted} (files read: ${loaded.filesRead.join(', ')})`,
       );
     }
     value = (value as Record<string, unknown>)[seg];

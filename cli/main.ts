@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { isInputError } from '../core/errors.js';
+import { InputError, isInputError } from '../core/errors.js';
+import { packageInfo, rulesDocumentationUri } from './package-info.js';
 
-/** Exit statuses: 0 success, 1 findings or drift, 2 bad usage or bad input. */
-export const EXIT = { ok: 0, findings: 1, input: 2 } as const;
+/** Exit statuses: 0 success, 1 findings or drift, 2 bad usage or bad input, 3 internal error (a bug). */
+export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
 
 interface GlobalOptions {
   root: string;
@@ -17,6 +18,7 @@ interface ValidateCliOptions {
   skip?: string[];
   strict: boolean;
   allowUnknownKinds?: string[];
+  kubernetesVersion?: string;
   format: 'text' | 'json' | 'junit' | 'sarif' | 'github';
 }
 
@@ -48,38 +50,61 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--root <dir>', 'project root holding charts/ and values/', process.cwd())
     .option('--debug', 'show stack traces on errors')
     .option('--no-color', 'no colours in reports')
+    .version(packageInfo().version, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
   program
     .command('render')
-    .description('merge values, render every chart and write release/<env>/ atomically')
+    .description(
+      'merge values, render every chart, validate in memory and write release/<env>/ atomically (never a plan holding a secret value)',
+    )
     .requiredOption('--env <env>', 'environment (a layer under values/, e.g. dev or prd)')
-    .option('--no-validate', 'skip the schema and policy checks after writing')
-    .action(async (opts: { env: string; validate?: boolean }, cmd: Command) => {
-      const { renderAndWrite } = await import('../generator/pipeline.js');
-      const g = globals(cmd);
-      const r = await renderAndWrite(g.root, opts.env);
-      const { added, removed, changed } = r.drift;
-      out(
-        `rendered ${r.files} resources from ${r.project.charts.length} charts into release/${opts.env}/` +
-          ` (${added.length} added, ${changed.length} changed, ${removed.length} removed)\n`,
-      );
-      if (opts.validate === false) return;
-      const { validateRendered } = await import('../validators/validate.js');
+    .option('--no-validate', 'do not report findings (the secret-leak guard still runs)')
+    .option('--no-wait', 'fail at once when another render of the environment is running')
+    .action(async (opts: { env: string; validate?: boolean; wait?: boolean }, cmd: Command) => {
+      const { renderValidateAndWrite } = await import('../validators/release-guard.js');
       const { formatFindings } = await import('../validators/report/index.js');
       const { hasErrors } = await import('../validators/run.js');
-      const v = validateRendered(
-        r.project,
-        r.loaded,
-        r.release.manifests,
-        r.release.files,
+      const { describeOwner } = await import('../core/lock.js');
+      const g = globals(cmd);
+      const r = await renderValidateAndWrite(
+        g.root,
         opts.env,
+        { environ: process.env },
+        {
+          wait: opts.wait !== false,
+          onWait: (owner) =>
+            process.stderr.write(
+              `waiting for another render of release/${opts.env}/ (${describeOwner(owner)})...\n`,
+            ),
+        },
       );
+      const v = r.validation;
+      if (!r.written) {
+        // The guard's findings, also when validation.yaml skips secret-leak.
+        const shown = [...v.findings.filter((f) => f.ruleId !== 'secret-leak'), ...r.blocked];
+        out(formatFindings('text', shown, v.rules, { colour: useColour(cmd), skipped: v.skipped }));
+        out(
+          `release/${opts.env}/ was not written: the value of a secret variable would be committed (see above)\n`,
+        );
+        process.exitCode = EXIT.findings;
+        return;
+      }
+      const { added, removed, changed, irregular, wrongMode } = r.written.drift;
+      const repaired = irregular.length + wrongMode.length;
+      out(
+        `rendered ${r.written.files} resources from ${r.result.project.charts.length} charts into release/${opts.env}/` +
+          ` (${added.length} added, ${changed.length} changed, ${removed.length} removed` +
+          `${repaired ? `, ${irregular.length} links or special files removed, ${wrongMode.length} modes reset to 0644` : ''})\n`,
+      );
+      if (opts.validate === false) return;
       out(
         formatFindings('text', v.findings, v.rules, {
           colour: useColour(cmd),
           resources: v.resources,
+          skipped: v.skipped,
+          kubernetesVersion: v.kubernetesVersion,
         }),
       );
       if (hasErrors(v.findings)) process.exitCode = EXIT.findings;
@@ -107,6 +132,10 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       'kinds without a schema to accept (comma-separated)',
       list,
     )
+    .option(
+      '--kubernetes-version <major.minor>',
+      "Kubernetes version to check for (default: the cluster declaration's with --env, else the newest supported)",
+    )
     .addOption(
       new Option('--format <format>', 'report format').choices([...FORMAT_NAMES]).default('text'),
     )
@@ -115,6 +144,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       const { formatFindings } = await import('../validators/report/index.js');
       const { hasErrors } = await import('../validators/run.js');
       const g = globals(cmd);
+      if (opts.only && opts.only.length === 0) throw new InputError('--only names no rule');
       const result = validateCommand({
         root: g.root,
         env: opts.env,
@@ -123,14 +153,23 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         skip: opts.skip,
         strict: opts.strict,
         allowUnknownKinds: opts.allowUnknownKinds,
+        kubernetesVersion: opts.kubernetesVersion,
         stdin: () => readFileSync(0, 'utf8'),
+        environ: process.env,
       });
       out(
         formatFindings(opts.format, result.findings, result.rules, {
           colour: useColour(cmd),
           resources: result.resources,
+          version: packageInfo().version,
+          informationUri: rulesDocumentationUri(process.env),
+          skipped: result.skipped,
+          checked: result.checked,
+          kubernetesVersion: result.kubernetesVersion,
         }),
       );
+      for (const p of result.unread ?? [])
+        process.stderr.write(`note: skipped ${p}: not a regular file\n`);
       if (hasErrors(result.findings)) process.exitCode = EXIT.findings;
     });
 
@@ -140,9 +179,10 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .requiredOption('--env <env>', 'environment')
     .action(async (opts: { env: string }, cmd: Command) => {
       const { checkRelease } = await import('../generator/pipeline.js');
-      const r = checkRelease(globals(cmd).root, opts.env);
-      const { added, removed, changed } = r.drift;
-      const total = added.length + removed.length + changed.length;
+      const r = checkRelease(globals(cmd).root, opts.env, { environ: process.env });
+      const { added, removed, changed, irregular, wrongMode } = r.drift;
+      const total =
+        added.length + removed.length + changed.length + irregular.length + wrongMode.length;
       if (total === 0) {
         out(`release/${opts.env}/ matches a fresh render (${r.release.files.size} files)\n`);
         return;
@@ -152,6 +192,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         ...changed.map((p) => `  changed   release/${opts.env}/${p}`),
         ...added.map((p) => `  missing   release/${opts.env}/${p}`),
         ...removed.map((p) => `  unexpected release/${opts.env}/${p}`),
+        ...irregular.map((p) => `  not a regular file (a link?) release/${opts.env}/${p}`),
+        ...wrongMode.map((p) => `  mode is not 0644 release/${opts.env}/${p}`),
       ];
       out(lines.join('\n') + '\n');
       process.exitCode = EXIT.findings;
@@ -166,8 +208,102 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .argument('<value.path>', 'dotted value path, e.g. app.services.0.port or app.services[0].port')
     .action(async (path: string, opts: { env: string }, cmd: Command) => {
       const { explainValue } = await import('./explain.js');
-      out(explainValue(globals(cmd).root, opts.env, path));
+      out(explainValue(globals(cmd).root, opts.env, path, process.env));
     });
+
+  // publish: package each chart with the real secrets and push it to an OCI registry.
+  program
+    .command('publish')
+    .description(
+      'package every chart of the reviewed plan with the real secrets and push it to an OCI registry (versions immutable)',
+    )
+    .requiredOption('--env <env>', 'environment (e.g. prd)')
+    .requiredOption(
+      '--registry <oci://HOST/PATH>',
+      'registry and path, e.g. oci://<account>.dkr.ecr.<region>.amazonaws.com/charts',
+    )
+    .option(
+      '--plain-http',
+      'plain HTTP, only to a registry on this machine (127.0.0.0/8, ::1, localhost)',
+    )
+    .option(
+      '--dry-run',
+      'package and look up the registry, upload nothing; prints charts, versions and digests',
+    )
+    .option(
+      '--create-repository',
+      'ECR: create missing repositories (tag immutability on, scan on push)',
+    )
+    .action(
+      async (
+        opts: {
+          env: string;
+          registry: string;
+          plainHttp?: boolean;
+          dryRun?: boolean;
+          createRepository?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const { publishCharts, formatPublishReport } = await import('../publish/publish.js');
+        const { isPublishError } = await import('../publish/errors.js');
+        const { join } = await import('node:path');
+        const { homedir } = await import('node:os');
+        // In a GitHub Actions job, every secret value and registry password is masked in the log.
+        const onSecret =
+          process.env.GITHUB_ACTIONS === 'true'
+            ? (await import('@actions/core')).setSecret
+            : undefined;
+        const epoch = process.env.SOURCE_DATE_EPOCH;
+        if (epoch !== undefined && !/^\d+$/.test(epoch)) {
+          throw new InputError(
+            `SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${epoch}"`,
+          );
+        }
+        // Nothing holding a secret is written to disk (charts are built in memory); a signal
+        // aborts the uploads in flight so no further tag is pushed.
+        const controller = new AbortController();
+        const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+        const onSignal = (sig: NodeJS.Signals) =>
+          controller.abort(new Error(`interrupted by ${sig}`));
+        for (const s of signals) process.once(s, onSignal);
+        try {
+          const report = await publishCharts({
+            root: globals(cmd).root,
+            env: opts.env,
+            registry: opts.registry,
+            plainHttp: opts.plainHttp,
+            dryRun: opts.dryRun,
+            createRepository: opts.createRepository,
+            environ: process.env,
+            dockerConfigPath: join(
+              process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'),
+              'config.json',
+            ),
+            epochSeconds: epoch === undefined ? undefined : Number(epoch),
+            signal: controller.signal,
+            onSecret,
+            log: (line) => process.stderr.write(line + '\n'),
+          });
+          out(formatPublishReport(report));
+        } catch (err) {
+          if (controller.signal.aborted) {
+            process.stderr.write(
+              `error: ${(controller.signal.reason as Error).message}; every chart whose tag was pushed is complete, the others were not tagged\n`,
+            );
+            process.exitCode = 130;
+            return;
+          }
+          if (!isPublishError(err)) throw err;
+          process.stderr.write(
+            [`error: ${err.message}`, ...err.details.map((d) => `  ${d}`)].join('\n') + '\n',
+          );
+          process.exitCode = err.exitCode;
+        } finally {
+          for (const s of signals) process.off(s, onSignal);
+        }
+      },
+    );
 
   return program;
 }
@@ -180,22 +316,29 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-      )
-        return EXIT.ok;
-      return EXIT.input;
+      // --help and --version exit 0; a missing command prints the help and is bad usage.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.input;
     }
     if (isInputError(err)) {
       process.stderr.write(`error: ${err.format()}\n`);
       if (debug && err.stack) process.stderr.write(err.stack + '\n');
       return EXIT.input;
     }
-    process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
+    const sys = err as NodeJS.ErrnoException;
+    if (typeof sys?.code === 'string' && typeof sys.syscall === 'string') {
+      // The file system refused (a missing, unreadable or unwritable path): bad input, not a bug.
+      process.stderr.write(
+        `error: ${sys.path ? `${sys.path}: ` : ''}${sys.code} (${sys.syscall})\n`,
+      );
+      if (debug && sys.stack) process.stderr.write(sys.stack + '\n');
+      return EXIT.input;
+    }
+    process.stderr.write(
+      `internal error: ${(err as Error)?.message ?? String(err)}` +
+        (debug ? '\n' : ' (a bug in manifests; run again with --debug for the stack trace)\n'),
+    );
     if (debug && (err as Error)?.stack) process.stderr.write((err as Error).stack + '\n');
-    return EXIT.input;
+    return EXIT.internal;
   }
 }
 

@@ -56,3 +56,10 @@ export function resourceKey(obj: KubeObject): string {
     '|',
   );
 }
+
+/** One document produced by a template, before it is placed in the release. */
+export interface RenderedDocument {
+  chart: string;
+  template: string;
+  object: KubeObject;
+}

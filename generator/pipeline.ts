@@ -1,8 +1,11 @@
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { buildRelease, type ReleaseContent } from './release/build.js';
+import { withLock, type LockOptions } from '../core/lock.js';
 import {
   compareRelease,
-  readReleaseFolder,
+  driftCount,
+  inspectReleaseFolder,
+  recoverRelease,
   writeReleaseAtomically,
   type ReleaseDrift,
 } from './release/write.js';
@@ -18,13 +21,13 @@ export interface RenderResult {
   releaseDir: string;
 }
 
-/** Loads values and renders every chart for one environment, in memory. */
-export function renderEnvironment(
-  root: string,
-  env: string,
-  options: LoadOptions = {},
-): RenderResult {
-  const project = openProject(root);
+/** Reads the project at `root` and renders every chart for one environment, in memory. */
+export function renderEnvironment(root: string, env: string, options: LoadOptions): RenderResult {
+  return renderProject(openProject(root), env, options);
+}
+
+/** Loads values and renders every chart of an open project for one environment, in memory. */
+export function renderProject(project: Project, env: string, options: LoadOptions): RenderResult {
   requireEnvironment(project, env);
   const loaded = loadValues(project, env, options);
   const docs = renderAllCharts(project, loaded);
@@ -37,28 +40,55 @@ export interface WriteSummary {
   drift: ReleaseDrift;
 }
 
+/** How a write waits for another render of the same environment. */
+export type WaitOptions = Pick<LockOptions, 'wait' | 'onWait' | 'timeoutMs'>;
+
+/** The lock of release/<env>/: a folder beside it, `release/.<env>.lock`. */
+export function releaseLockPath(releaseDir: string): string {
+  return join(dirname(releaseDir), `.${basename(releaseDir)}.lock`);
+}
+
+/**
+ * Writes a render to release/<env>/ atomically, holding the environment's lock: first cleans up
+ * after killed writes, then writes only when the folder differs (content, stray links or modes).
+ */
+export async function writeRendered(
+  result: RenderResult,
+  wait: WaitOptions = {},
+): Promise<WriteSummary> {
+  const what = `release/${basename(result.releaseDir)}/`;
+  return withLock(releaseLockPath(result.releaseDir), { ...wait, what }, async () => {
+    recoverRelease(result.releaseDir);
+    const before = inspectReleaseFolder(result.releaseDir);
+    const drift = compareRelease(before, result.release.files);
+    if (driftCount(drift) > 0 || before.files.size === 0) {
+      // Files with a wrong mode are written again, not linked (a link keeps the mode).
+      const reusable = new Map(before.files);
+      for (const p of before.wrongMode) reusable.delete(p);
+      await writeReleaseAtomically(result.releaseDir, result.release.files, reusable);
+    }
+    return { files: result.release.files.size, drift };
+  });
+}
+
 /** Renders and writes release/<env>/ atomically; reports what changed on disk. */
 export async function renderAndWrite(
   root: string,
   env: string,
-  options: LoadOptions = {},
+  options: LoadOptions,
+  wait: WaitOptions = {},
 ): Promise<RenderResult & WriteSummary> {
   const result = renderEnvironment(root, env, options);
-  const before = readReleaseFolder(result.releaseDir);
-  const drift = compareRelease(before, result.release.files);
-  if (drift.added.length + drift.removed.length + drift.changed.length > 0 || before.size === 0) {
-    await writeReleaseAtomically(result.releaseDir, result.release.files, before);
-  }
-  return { ...result, files: result.release.files.size, drift };
+  return { ...result, ...(await writeRendered(result, wait)) };
 }
 
 /** Compares release/<env>/ on disk with a fresh render. */
 export function checkRelease(
   root: string,
   env: string,
-  options: LoadOptions = {},
+  options: LoadOptions,
 ): RenderResult & { drift: ReleaseDrift } {
   const result = renderEnvironment(root, env, options);
-  const drift = compareRelease(readReleaseFolder(result.releaseDir), result.release.files);
+  const drift = compareRelease(inspectReleaseFolder(result.releaseDir), result.release.files);
   return { ...result, drift };
 }

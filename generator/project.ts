@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { InputError } from '../core/errors.js';
+import { InputError, yamlInputError } from '../core/errors.js';
 
 /** A chart found under charts/<name>/. */
 export interface ChartInfo {
@@ -20,77 +20,129 @@ export interface Project {
   valuesDir: string;
   releaseDir: string;
   charts: ChartInfo[];
+  /**
+   * Every input file, read up front: all regular files under charts/ and values/, and
+   * validation.yaml, by project-relative path (`/` separators). Loading, rendering and validation
+   * read only this, so a project can come from the disk or from a git tree.
+   */
+  files: ReadonlyMap<string, string>;
+  /** Compiled templates and schemas of this project; they live as long as the project object. */
+  cache: ProjectCache;
+}
+
+/** Compiled artefacts, owned by the project object (no module-level state). */
+export interface ProjectCache {
+  templates: Map<string, unknown>;
+  schemas: Map<string, unknown>;
 }
 
 /** Names that live in values/ but are not environments. */
 const NON_ENV_LAYERS = new Set(['shared', 'secrets', 'global.schema']);
+
+/** The input file of the project root read besides charts/ and values/. */
+export const VALIDATION_CONFIG_FILE = 'validation.yaml';
 
 export function rel(project: { root: string }, path: string): string {
   const r = relative(project.root, path);
   return r.startsWith('..') ? path : r.split(sep).join('/');
 }
 
+/** Reads every input file of the project at `root` (regular files only; links are not followed). */
+export function readProjectFiles(root: string): Map<string, string> {
+  const abs = resolve(root);
+  const files = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) files.set(rel({ root: abs }, full), readFileSync(full, 'utf8'));
+    }
+  };
+  for (const top of ['charts', 'values']) {
+    const dir = join(abs, top);
+    if (existsSync(dir) && lstatSync(dir).isDirectory()) walk(dir);
+  }
+  const config = join(abs, VALIDATION_CONFIG_FILE);
+  if (existsSync(config) && lstatSync(config).isFile())
+    files.set(VALIDATION_CONFIG_FILE, readFileSync(config, 'utf8'));
+  return files;
+}
+
+/** Opens the project at `root`, reading its input files from disk. */
 export function openProject(root: string): Project {
   const abs = resolve(root);
-  const chartsDir = join(abs, 'charts');
-  const valuesDir = join(abs, 'values');
-  if (!existsSync(chartsDir) || !existsSync(valuesDir)) {
+  if (!existsSync(join(abs, 'charts')) || !existsSync(join(abs, 'values'))) {
     throw new InputError(
       `not a manifests project: ${abs} needs charts/ and values/ (use --root to point at one)`,
     );
   }
+  return openProjectFromFiles(abs, readProjectFiles(abs));
+}
+
+/**
+ * A project from its input files held in memory (read from disk or from a git tree). `root` is where
+ * its release/ folder is (and what error messages are relative to).
+ */
+export function openProjectFromFiles(root: string, files: ReadonlyMap<string, string>): Project {
+  const abs = resolve(root);
   const project: Project = {
     root: abs,
-    chartsDir,
-    valuesDir,
+    chartsDir: join(abs, 'charts'),
+    valuesDir: join(abs, 'values'),
     releaseDir: join(abs, 'release'),
     charts: [],
+    files,
+    cache: { templates: new Map(), schemas: new Map() },
   };
-  for (const name of readdirSync(chartsDir).sort()) {
-    const dir = join(chartsDir, name);
+  const chartNames = new Set<string>();
+  for (const path of files.keys()) {
+    const m = /^charts\/([^/]+)\//.exec(path);
     // charts/_partials/ (and any other `_` folder) holds shared partials, not a chart.
-    if (!statSync(dir).isDirectory() || name.startsWith('.') || name.startsWith('_')) continue;
-    project.charts.push(readChart(project, name, dir));
+    if (m && !m[1].startsWith('_')) chartNames.add(m[1]);
   }
+  for (const name of [...chartNames].sort()) project.charts.push(readChart(project, name));
   return project;
 }
 
 const CHART_NAME = /^[a-z0-9]([a-z0-9-]{0,51}[a-z0-9])?$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
-function readChart(project: Project, name: string, dir: string): ChartInfo {
-  const metaFile = join(dir, 'chart.yaml');
-  if (!existsSync(metaFile))
-    throw new InputError('chart has no chart.yaml', { file: rel(project, dir) });
+function readChart(project: Project, name: string): ChartInfo {
+  const dir = join(project.chartsDir, name);
+  const metaFile = `charts/${name}/chart.yaml`;
+  const metaText = project.files.get(metaFile);
+  if (metaText === undefined)
+    throw new InputError('chart has no chart.yaml', { file: `charts/${name}` });
   let meta: unknown;
   try {
-    meta = loadYaml(readFileSync(metaFile, 'utf8'));
+    meta = loadYaml(metaText);
   } catch (err) {
-    const mark = (err as { mark?: { line: number } }).mark;
-    throw new InputError(`YAML error: ${(err as { reason?: string }).reason ?? err}`, {
-      file: rel(project, metaFile),
-      line: mark ? mark.line + 1 : undefined,
-    });
+    throw yamlInputError(err, metaFile);
   }
   const m = (meta ?? {}) as Record<string, unknown>;
   if (m.name !== name || !CHART_NAME.test(name)) {
     throw new InputError(
       `chart name "${String(m.name)}" must equal its folder name "${name}" (lowercase letters, digits, dashes)`,
-      { file: rel(project, metaFile) },
+      { file: metaFile },
     );
   }
   if (typeof m.version !== 'string' || !SEMVER.test(m.version)) {
     throw new InputError(`chart version must be a semantic version string such as "1.2.3"`, {
-      file: rel(project, metaFile),
+      file: metaFile,
     });
   }
-  const schemaFile = join(dir, 'values.schema.json');
+  const schemaFile = `charts/${name}/values.schema.json`;
   let schema: Record<string, unknown>;
   try {
-    schema = JSON.parse(readFileSync(schemaFile, 'utf8'));
+    const text = project.files.get(schemaFile);
+    if (text === undefined) throw new Error('no such file');
+    schema = JSON.parse(text);
   } catch (err) {
     throw new InputError(`cannot read the chart's values schema: ${(err as Error).message}`, {
-      file: rel(project, schemaFile),
+      file: schemaFile,
     });
   }
   return {
@@ -99,31 +151,36 @@ function readChart(project: Project, name: string, dir: string): ChartInfo {
     description: typeof m.description === 'string' ? m.description : '',
     dir,
     schema,
-    schemaFile: rel(project, schemaFile),
+    schemaFile,
   };
 }
 
-/** Files of a layer: values/<name>.yaml and values/<name>/*.yaml, in name order. */
+/**
+ * Files of a layer, project-relative: values/<name>.yaml, values/<name>.yml, then
+ * values/<name>/*.yaml and *.yml (not below), in name order.
+ */
 export function layerFiles(project: Project, layer: string): string[] {
   const files: string[] = [];
   for (const ext of ['.yaml', '.yml']) {
-    const f = join(project.valuesDir, layer + ext);
-    if (existsSync(f)) files.push(f);
+    const f = `values/${layer}${ext}`;
+    if (project.files.has(f)) files.push(f);
   }
-  const dir = join(project.valuesDir, layer);
-  if (existsSync(dir) && statSync(dir).isDirectory()) {
-    for (const f of readdirSync(dir).sort()) {
-      if (/\.ya?ml$/.test(f)) files.push(join(dir, f));
-    }
-  }
-  return files;
+  const prefix = `values/${layer}/`;
+  const inDir = [...project.files.keys()].filter(
+    (f) => f.startsWith(prefix) && !f.slice(prefix.length).includes('/') && /\.ya?ml$/.test(f),
+  );
+  return [...files, ...inDir.sort()];
 }
 
+/** Environments: each values/<env>.yaml (or .yml) and values/<env>/ folder, less the shared layers. */
 export function listEnvironments(project: Project): string[] {
   const envs = new Set<string>();
-  for (const entry of readdirSync(project.valuesDir)) {
-    const name = entry.replace(/\.ya?ml$/, '');
-    if (NON_ENV_LAYERS.has(name) || entry.startsWith('.') || entry.endsWith('.json')) continue;
+  for (const path of project.files.keys()) {
+    const m = /^values\/([^/]+)(\/)?/.exec(path);
+    if (!m) continue;
+    const name = m[2] ? m[1] : m[1].replace(/\.ya?ml$/, '');
+    if (!m[2] && name === m[1]) continue;
+    if (NON_ENV_LAYERS.has(name) || name.startsWith('.')) continue;
     envs.add(name);
   }
   return [...envs].sort();

@@ -90,6 +90,8 @@ describe('manifests render', () => {
       SCALARDL_DB_PASSWORD: 'ledger-Pa55word-value',
       SCALARDL_AUDITOR_DB_PASSWORD: 'auditor-Pa55word-value',
       ARGOCD_ECR_PASSWORD: 'eyJwYXlsb2FkIjoiZWNyLXRva2VuIn0=',
+      SCALARDL_LEDGER_LICENSE_KEY: 'ledger-licence-Pa55word-value',
+      SCALARDL_AUDITOR_LICENSE_KEY: 'auditor-licence-Pa55word-value',
     };
     for (const env of ['dev', 'prd']) {
       const r = run(dir, ['render', '--env', env], secrets);

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { load } from 'js-yaml';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { emitYaml } from '../generator/release/emit.js';
+import { emitYaml } from '../core/emit.js';
 import { renderRepo } from './helpers.js';
 
 /** Parsers the output must satisfy: js-yaml (YAML 1.2 core), yaml in 1.2 and in 1.1 mode. */

@@ -225,6 +225,114 @@ describe('manifests validate', () => {
   });
 });
 
+const NEWER_FIELDS = DEPLOYMENT.replace(
+  '      containers:',
+  '      resources:\n        limits: { cpu: "2" }\n      containers:',
+).replace(
+  '          image: registry.example/web:1.0.0\n',
+  '          image: registry.example/web:1.0.0\n          lifecycle:\n            stopSignal: SIGUSR1\n',
+);
+
+describe('manifests validate --kubernetes-version', () => {
+  it('1.31 rejects pod-level resources and lifecycle.stopSignal; 1.33 (and the default) accept them', () => {
+    const dir = tempDir();
+    const file = write(dir, 'x.yaml', NEWER_FIELDS);
+    const r = run(['validate', '--kubernetes-version', '1.31', '--only', 'schema', file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      'spec.template.spec.resources is not in Kubernetes 1.31; it was added in 1.32',
+    );
+    expect(r.stdout).toContain(
+      'spec.template.spec.containers[0].lifecycle.stopSignal is not in Kubernetes 1.31; it was added in 1.33',
+    );
+    expect(r.stdout).toContain('1 resources checked for Kubernetes 1.31: 2 error(s)');
+    const ok = run(['validate', '--kubernetes-version', '1.33', '--only', 'schema', file]);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('for Kubernetes 1.33: 0 errors');
+    expect(run(['validate', '--only', 'schema', file]).status).toBe(0);
+  });
+
+  it('an unsupported version is exit 2 with the supported ones, before reading any file', () => {
+    const r = run(['validate', '--kubernetes-version', '1.35', '/nonexistent/file.yaml']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'error: unsupported --kubernetes-version "1.35"; supported versions: 1.29, 1.30, 1.31, 1.32, 1.33\n',
+    );
+  });
+
+  it('--env uses the cluster declaration (prd: 1.31); the flag wins; an unsupported one is exit 2 at its line', () => {
+    const dir = copyRepo();
+    expect(run(['render', '--env', 'prd'], { root: dir }).status).toBe(0);
+    const plain = run(['validate', '--env', 'prd'], { root: dir });
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toMatch(/resources checked for Kubernetes 1\.31: 0 errors/);
+    const json = run(
+      ['validate', '--env', 'prd', '--kubernetes-version', '1.32', '--format', 'json'],
+      {
+        root: dir,
+      },
+    );
+    expect(JSON.parse(json.stdout).summary.kubernetesVersion).toBe('1.32');
+    const globalFile = join(dir, 'values/shared/global.yaml');
+    const text = readFileSync(globalFile, 'utf8');
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.includes("kubernetesVersion: '1.31'")) + 1;
+    expect(line).toBeGreaterThan(0);
+    writeFileSync(
+      globalFile,
+      text.replace("kubernetesVersion: '1.31'", "kubernetesVersion: '1.27'"),
+    );
+    const r = run(['validate', '--env', 'prd'], { root: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `error: values/shared/global.yaml:${line}: global.clusters.prd.kubernetesVersion is "1.27", a Kubernetes version with no schemas here; supported versions: 1.29, 1.30, 1.31, 1.32, 1.33\n`,
+    );
+  });
+});
+
+describe('manifests validate <paths> without --env', () => {
+  const SERVICE = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+`;
+
+  it("warns, not fails, when a Service's workload is not among the files given", () => {
+    const dir = tempDir();
+    const svc = write(dir, 'svc.yaml', SERVICE);
+    const r = run(['validate', '--only', 'service-selector', svc]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/warning .*its workload is not among the files given/);
+    const both = run([
+      'validate',
+      '--only',
+      'service-selector',
+      svc,
+      write(dir, 'd.yaml', DEPLOYMENT),
+    ]);
+    expect(both.stdout).toContain('0 errors, 0 warning(s)');
+  });
+
+  it('the same Service in a whole plan (--env) is an error', () => {
+    const dir = copyRepo();
+    expect(run(['render', '--env', 'prd'], { root: dir }).status).toBe(0);
+    write(
+      dir,
+      'release/prd/app/shop/service-lonely.yaml',
+      SERVICE.replace('name: web', 'name: lonely'),
+    );
+    const r = run(['validate', '--env', 'prd', '--only', 'service-selector'], { root: dir });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/error .*selector \{app: web\} matches no pod template/);
+  });
+});
+
 describe('reports', () => {
   const findings: Finding[] = [
     {
@@ -274,6 +382,27 @@ describe('reports', () => {
       '::error file=release/prd/app/shop/deployment-web.yaml,line=9,title=schema%3A Deployment/shop/web spec.replicas::expected integer, got "a,b: 100%25"',
     );
     expect(text.split('\n')[1]).toMatch(/^::warning file=values\/shared\/global.yaml,line=40,/);
+  });
+
+  it('junit from the CLI has a test case per resource with its file, like kubeconform', () => {
+    const dir = tempDir();
+    write(dir, 'a-good.yaml', DEPLOYMENT);
+    write(
+      dir,
+      'b-bad.yaml',
+      DEPLOYMENT.replace('name: web', 'name: api')
+
+        .replace('  selector:', '  replicas: two\n  selector:'),
+    );
+    const r = run(['validate', '--only', 'schema', '--format', 'junit', dir]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('<testsuites name="manifests validate" tests="2" failures="1">');
+    expect(r.stdout).toContain(
+      `<testcase name="Deployment/shop/web" classname="Deployment@apps/v1" file="${join(dir, 'a-good.yaml')}"/>`,
+    );
+    expect(r.stdout).toMatch(
+      /<testcase name="Deployment\/shop\/api" classname="Deployment@apps\/v1" file="[^"]*b-bad.yaml">\n\s+<failure message="schema spec.replicas: expected integer/,
+    );
   });
 
   it('junit is well-formed enough to escape markup and counts failures', () => {

@@ -154,7 +154,9 @@ describe('loadValues', () => {
     const project = openProject(simpleProject());
     const loaded = loadValues(project, 'prd', { environ: { WEB_PASSWORD: 's3cr3t-value' } });
     expect((loaded.values.web as Record<string, unknown>).password).toBe('<<secret:WEB_PASSWORD>>');
-    expect(loaded.secretValues).toEqual(['s3cr3t-value']);
+    expect(loaded.secretVariables.map((s) => [s.variable, s.value])).toEqual([
+      [expect.any(String), 's3cr3t-value'],
+    ]);
   });
 
   it('substitutes real secrets in real mode and lists every missing variable at once', () => {
@@ -183,6 +185,15 @@ describe('loadValues', () => {
       ['secrets:\n  - {path: web.password, env: X, extra: 1}\n', /unknown key "extra"/],
       ['secrets:\n  - {path: nochart.password, env: X}\n', /does not start with a chart name/],
       ['secrets: {path: web.password}\n', /must be a list/],
+      ['secrets:\n  - {env: X}\n', /missing required value secrets\.0\.path/],
+      [
+        'secrets:\n  - {path: web.password, env: A}\n  - {path: web.password, env: B}\n',
+        /web\.password is declared twice \(also at line 2, with variable A instead of B\)/,
+      ],
+      [
+        'secrets:\n  - {path: web.password, env: A, environments: [prd]}\n  - {path: web.password, env: A}\n',
+        /web\.password is declared twice \(also at line 2\)/,
+      ],
     ];
     for (const [text, message] of cases) {
       const dir = simpleProject({ files: { 'values/secrets.yaml': text } });
@@ -191,6 +202,17 @@ describe('loadValues', () => {
       expect(err.location?.file).toBe('values/secrets.yaml');
       expect(err.location?.line).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it('accepts one path declared for disjoint environments with different variables', () => {
+    const dir = simpleProject({
+      files: {
+        'values/secrets.yaml':
+          'secrets:\n  - {path: web.password, env: DEV_PW, environments: [dev]}\n  - {path: web.password, env: PRD_PW, environments: [prd]}\n',
+      },
+    });
+    const loaded = loadValues(openProject(dir), 'prd', { environ: {} });
+    expect(loaded.secrets.map((s) => s.variable)).toEqual(['PRD_PW']);
   });
 
   it('names the values file and line of a value of the wrong type', () => {
@@ -214,11 +236,11 @@ describe('loadValues', () => {
 
   it('rejects unknown environments and unknown charts in values', () => {
     const project = openProject(simpleProject());
-    expect(() => loadValues(project, 'staging')).toThrow(
+    expect(() => loadValues(project, 'staging', { environ: {} })).toThrow(
       /unknown environment "staging" \(known: dev, prd\)/,
     );
     const dir = simpleProject({ files: { 'values/dev.yaml': 'web: {}\nwbe:\n  replicas: 1\n' } });
-    const err = thrown(() => loadValues(openProject(dir), 'dev'));
+    const err = thrown(() => loadValues(openProject(dir), 'dev', { environ: {} }));
     expect(err.message).toMatch(/unknown chart "wbe"/);
     expect(err.location).toEqual({ file: 'values/dev.yaml', line: 2 });
   });

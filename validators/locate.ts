@@ -75,14 +75,4 @@ export class FieldLocator {
   }
 }
 
-/** `spec.template.spec.containers[0].image` (or `metadata.labels["app.kubernetes.io/name"]`) from a field path. */
-export function formatFieldPath(path: FieldPath): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    // Keys holding dots, slashes or spaces (labels, annotations, ConfigMap file names).
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
+export { formatFieldPath } from '../core/paths.js';

@@ -2,10 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { InputError } from '../core/errors.js';
+import { InputError, yamlInputError } from '../core/errors.js';
 import type { KubeObject, Manifest } from '../core/manifest.js';
-import { kubeShapeProblem } from '../generator/render/render.js';
-import { checkDocumentSize } from '../generator/release/serialize.js';
+import { checkDocumentSize, kubeShapeProblem } from '../core/shape.js';
 import type { Finding } from './types.js';
 
 export interface ReadResult {
@@ -13,6 +12,8 @@ export interface ReadResult {
   fileTexts: Map<string, string>;
   /** Problems found while reading (documents that are not objects, duplicate keys). */
   findings: Finding[];
+  /** Paths that are not regular files (FIFOs, sockets, devices, links inside folders): not read. */
+  skipped: string[];
 }
 
 export interface ReadOptions {
@@ -28,8 +29,11 @@ export interface ReadOptions {
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
-/** Lists manifest files of the given paths (folders recursively, in name order). */
-export function expandPaths(paths: string[]): string[] {
+/**
+ * Lists manifest files of the given paths (folders recursively, in name order). Only regular files
+ * are read (a FIFO would block forever, a link may point anywhere): others go to `skipped`.
+ */
+export function expandPaths(paths: string[], skipped: string[] = []): string[] {
   const out: string[] = [];
   for (const p of paths) {
     if (p === '-') {
@@ -46,18 +50,20 @@ export function expandPaths(paths: string[]): string[] {
           const full = join(d, entry.name);
           if (entry.isDirectory()) walk(full);
           else if (entry.isFile() && MANIFEST_FILE.test(entry.name)) out.push(full);
+          else if (!entry.isFile() && MANIFEST_FILE.test(entry.name)) skipped.push(full);
         }
       };
       walk(p);
-    } else out.push(p);
+    } else if (statSync(p).isFile()) out.push(p);
+    else skipped.push(p);
   }
   return out;
 }
 
 /** Reads manifest files: YAML or JSON, several documents per file, `kind: List` expanded. */
 export function readManifests(paths: string[], options: ReadOptions): ReadResult {
-  const result: ReadResult = { manifests: [], fileTexts: new Map(), findings: [] };
-  for (const path of expandPaths(paths)) {
+  const result: ReadResult = { manifests: [], fileTexts: new Map(), findings: [], skipped: [] };
+  for (const path of expandPaths(paths, result.skipped)) {
     const display =
       path === '-'
         ? '(stdin)'
@@ -72,6 +78,8 @@ export function readManifests(paths: string[], options: ReadOptions): ReadResult
         file: display,
       });
     }
+    if (path === '-' && text.trim() === '')
+      throw new InputError('no input: standard input is empty', { file: display });
     if (text.length > MAX_FILE_BYTES)
       throw new InputError(`file is larger than ${MAX_FILE_BYTES} bytes`, { file: display });
     result.fileTexts.set(display, text);
@@ -146,9 +154,8 @@ function parseDocuments(
         .findIndex((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('---'));
       return docs.map((value) => ({ value, line: firstContent < 0 ? 1 : firstContent + 1 }));
     } catch (err) {
-      const e = err as { reason?: string; mark?: { line: number } };
-      if (!/duplicate/i.test(e.reason ?? ''))
-        throw yamlError(file, e.reason, e.mark ? e.mark.line + 1 : undefined);
+      if (!/duplicate/i.test((err as { reason?: string }).reason ?? ''))
+        throw yamlInputError(err, file);
     }
   }
   const lineCounter = new LineCounter();
@@ -159,10 +166,9 @@ function parseDocuments(
     const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
     if (fatal.length > 0) {
       const e = fatal[0];
-      throw yamlError(
-        file,
-        e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
-        lineCounter.linePos(e.pos[0]).line,
+      throw new InputError(
+        `YAML error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        { file, line: lineCounter.linePos(e.pos[0]).line },
       );
     }
     for (const dup of doc.errors.filter((e) => e.code === 'DUPLICATE_KEY')) {
@@ -187,8 +193,4 @@ function parseDocuments(
     out.push({ value, line: lineCounter.linePos(start).line });
   }
   return out;
-}
-
-function yamlError(file: string, reason: string | undefined, line: number | undefined): InputError {
-  return new InputError(`YAML error: ${reason ?? 'invalid YAML'}`, { file, line });
 }

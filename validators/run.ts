@@ -3,11 +3,12 @@ import { resourceId, type Manifest } from '../core/manifest.js';
 import { findOrigin, type OriginNode } from '../generator/values/origins.js';
 import { FieldLocator, formatFieldPath } from './locate.js';
 import { RULES } from './rules/index.js';
-import type { Finding, Rule, RuleContext, Severity } from './types.js';
+import { ValidationModel } from './model/index.js';
+import type { ContextInput, Finding, Rule, RuleContext, Severity } from './types.js';
 
 export interface ValidationInput {
   manifests: Manifest[];
-  ctx: RuleContext;
+  ctx: ContextInput;
   /** Rule ids to run (all when absent). */
   only?: string[];
   /** Rule ids not to run. */
@@ -29,20 +30,31 @@ export function selectRules(rules: Rule[], only?: string[], skip?: string[]): Ru
       throw new InputError(`unknown rule "${id}" (rules: ${[...known].join(', ')})`);
     }
   }
-  return rules.filter((r) => (!only || only.includes(r.id)) && !(skip ?? []).includes(r.id));
+  if (only && only.length === 0) throw new InputError('--only names no rule');
+  const selected = rules.filter(
+    (r) => (!only || only.includes(r.id)) && !(skip ?? []).includes(r.id),
+  );
+  if (selected.length === 0)
+    throw new InputError('this selection runs no rule (check --only and --skip)');
+  return selected;
 }
 
 /** Runs the selected rules and returns findings in a stable order (file, line, rule). */
 export function runValidation(input: ValidationInput): Finding[] {
   const rules = selectRules(input.rules ?? RULES, input.only, input.skip);
   const locator = new FieldLocator(input.ctx.fileTexts);
+  const ctx: RuleContext = { ...input.ctx, model: new ValidationModel(input.manifests) };
   const findings: Finding[] = [];
   if (input.readFindings && rules.some((r) => r.id === 'schema'))
     findings.push(...input.readFindings);
   for (const rule of rules) {
-    if (rule.needs === 'cluster' && !input.ctx.cluster) continue;
-    if (rule.needs === 'values' && !input.ctx.values) continue;
-    for (const f of rule.check(input.manifests, input.ctx)) {
+    if (rule.needs === 'cluster' && !ctx.cluster) continue;
+    if (rule.needs === 'values' && !ctx.values) continue;
+    const kinds = rule.kinds;
+    const manifests = kinds
+      ? input.manifests.filter((m) => kinds.includes(m.object.kind))
+      : input.manifests;
+    for (const f of rule.check(manifests, ctx)) {
       const severity = f.severity ?? rule.severity;
       if (f.manifest) {
         const path = [...(f.manifest.basePath ?? []), ...(f.path ?? [])];

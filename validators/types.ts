@@ -1,6 +1,8 @@
 import type { KubeObject, Manifest } from '../core/manifest.js';
 import type { ChartInfo } from '../generator/project.js';
 import type { SourceLocation } from '../core/errors.js';
+import type { ValidationModel } from './model/index.js';
+import type { SetSecret } from '../generator/values/load.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -101,6 +103,8 @@ export interface ClusterDeclaration {
 
 /** Everything a rule may read besides the manifests. */
 export interface RuleContext {
+  /** Indexes over all manifests of the run (pod templates, objects, config), built once. */
+  model: ValidationModel;
   /** Environment being validated, when known (`--env`). */
   env?: string;
   /** That environment's cluster declaration, when known. */
@@ -112,7 +116,7 @@ export interface RuleContext {
   /** Charts of the project, when known (name, version). */
   charts?: Pick<ChartInfo, 'name' | 'version'>[];
   /** Real secret values from the environment (never printed). */
-  secretValues: string[];
+  secrets: SetSecret[];
   /** Raw text of each manifest file, by file (for leak scans). */
   fileTexts: Map<string, string>;
   /** Strict schema checks (unknown fields, duplicate keys). */
@@ -121,6 +125,17 @@ export interface RuleContext {
   allowUnknownKinds: string[];
   /** Registries images may come from (`global.allowedRegistries`), when known. */
   allowedRegistries?: string[];
+  /**
+   * The Kubernetes minor objects are checked for ("1.31"): `--kubernetes-version`, else the
+   * cluster declaration's `kubernetesVersion`, else the newest supported one.
+   */
+  kubernetesVersion: string;
+  /**
+   * True when the manifests are a whole plan (`--env`, render): an object another one refers to
+   * must be among them. False for files given on the command line (the kubeconform use): the
+   * object may live in files not given, so rules looking for other objects report a warning.
+   */
+  complete: boolean;
 }
 
 /** A policy rule: one file each under validators/rules/, listed in validators/rules/index.ts. */
@@ -134,7 +149,7 @@ export interface Rule {
    * A short paragraph: what it catches, why it matters in production, how to fix it. Shown in
    * SARIF (`fullDescription`, `help`) and the README's rule table.
    */
-  docs?: string;
+  docs: string;
   /** Kinds the rule looks at (all when absent); the runner hands it only those manifests. */
   kinds?: string[];
   /** Runs only when this is available (values-level or cluster rules). */
@@ -143,3 +158,6 @@ export interface Rule {
 }
 
 export type { KubeObject, Manifest };
+
+/** A rule context before the runner adds the model. */
+export type ContextInput = Omit<RuleContext, 'model'>;

@@ -1,15 +1,26 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { InputError } from '../core/errors.js';
-import type { Manifest } from '../core/manifest.js';
-import { openProject, requireEnvironment, type Project } from '../generator/project.js';
-import { clusterOf } from '../generator/render/render.js';
+import { InputError, yamlInputError } from '../core/errors.js';
+import { resourceId, type Manifest } from '../core/manifest.js';
+import {
+  openProject,
+  requireEnvironment,
+  VALIDATION_CONFIG_FILE,
+  type Project,
+} from '../generator/project.js';
+import { clusterOf } from '../core/cluster.js';
 import { GLOBAL_KEY, loadValues, type LoadedValues } from '../generator/values/load.js';
+import { findOrigin } from '../generator/values/origins.js';
 import { readManifests } from './read.js';
+import {
+  listKubernetesVersions,
+  NEWEST_KUBERNETES_VERSION,
+  supportedKubernetesVersion,
+} from './schema/kubernetes-version.js';
 import { RULES } from './rules/index.js';
 import { runValidation, selectRules } from './run.js';
-import type { ClusterDeclaration, Finding, Rule, RuleContext } from './types.js';
+import type { ClusterDeclaration, ContextInput, Finding, Rule } from './types.js';
 
 export interface ValidateOptions {
   root: string;
@@ -19,14 +30,35 @@ export interface ValidateOptions {
   skip?: string[];
   strict?: boolean;
   allowUnknownKinds?: string[];
+  /** `--kubernetes-version`: the minor to check for (wins over the cluster declaration's). */
+  kubernetesVersion?: string;
   stdin?: () => string;
-  environ?: NodeJS.ProcessEnv;
+  /** Environment variables (secret values for the leak check); the CLI passes its own. */
+  environ: Readonly<Record<string, string | undefined>>;
+}
+
+/** One resource that was validated, as reports list it (JUnit has a test case per resource). */
+export interface CheckedResource {
+  /** `Kind/namespace/name`, as findings name it */
+  resource: string;
+  apiVersion: string;
+  kind: string;
+  file: string;
+  line: number;
 }
 
 export interface ValidateResult {
   findings: Finding[];
   rules: Rule[];
   resources: number;
+  /** Rules that validation.yaml skips (reports list them). */
+  skipped: string[];
+  /** Paths that were not read because they are not regular files. */
+  unread?: string[];
+  /** every validated resource, in file order */
+  checked: CheckedResource[];
+  /** the Kubernetes minor objects were checked for */
+  kubernetesVersion: string;
 }
 
 /** Project settings for validation: `validation.yaml` at the project root (optional). */
@@ -35,19 +67,15 @@ export interface ValidationConfig {
   skip: string[];
 }
 
-export function readValidationConfig(root: string): ValidationConfig {
-  const file = join(root, 'validation.yaml');
+export function readValidationConfig(project: Project): ValidationConfig {
   const config: ValidationConfig = { allowUnknownKinds: [], skip: [] };
-  if (!existsSync(file)) return config;
+  const text = project.files.get(VALIDATION_CONFIG_FILE);
+  if (text === undefined) return config;
   let raw: unknown;
   try {
-    raw = loadYaml(readFileSync(file, 'utf8'));
+    raw = loadYaml(text);
   } catch (err) {
-    const mark = (err as { mark?: { line: number } }).mark;
-    throw new InputError(`YAML error: ${(err as { reason?: string }).reason}`, {
-      file: 'validation.yaml',
-      line: mark ? mark.line + 1 : undefined,
-    });
+    throw yamlInputError(err, 'validation.yaml');
   }
   const r = (raw ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(r)) {
@@ -68,29 +96,78 @@ export function readValidationConfig(root: string): ValidationConfig {
   return config;
 }
 
+/**
+ * The Kubernetes minor to check for: the `--kubernetes-version` flag, else the cluster
+ * declaration's `kubernetesVersion`, else the newest supported one. An unsupported version is bad
+ * input (exit 2), named with where it comes from and the supported versions.
+ */
+export function resolveKubernetesVersion(
+  flag: string | undefined,
+  loaded: LoadedValues | undefined,
+): string {
+  const supported = `supported versions: ${listKubernetesVersions()}`;
+  if (flag !== undefined) {
+    const minor = supportedKubernetesVersion(flag);
+    if (!minor) throw new InputError(`unsupported --kubernetes-version "${flag}"; ${supported}`);
+    return minor;
+  }
+  const declared = loaded ? clusterOf(loaded.values, loaded.env).kubernetesVersion : undefined;
+  if (declared === undefined || declared === null) return NEWEST_KUBERNETES_VERSION;
+  const minor = typeof declared === 'string' ? supportedKubernetesVersion(declared) : undefined;
+  if (!minor) {
+    const path = [GLOBAL_KEY, 'clusters', loaded!.env, 'kubernetesVersion'];
+    const origin = findOrigin(loaded!.origins, path)?.node.origin;
+    throw new InputError(
+      `${path.join('.')} is ${JSON.stringify(declared)}, a Kubernetes version with no schemas here; ${supported}`,
+      origin?.kind === 'file' ? { file: origin.file, line: origin.line } : undefined,
+    );
+  }
+  return minor;
+}
+
 /** The rule context of an environment (cluster, values, charts), or a bare one for loose files. */
 export function buildContext(
   project: Project | undefined,
   loaded: LoadedValues | undefined,
   fileTexts: Map<string, string>,
-  options: { strict: boolean; allowUnknownKinds: string[] },
-): RuleContext {
+  options: {
+    strict: boolean;
+    allowUnknownKinds: string[];
+    kubernetesVersion?: string;
+    /** the manifests are a whole plan (default: when an environment's values are known) */
+    complete?: boolean;
+  },
+): ContextInput {
   const global = (loaded?.values[GLOBAL_KEY] ?? {}) as Record<string, unknown>;
-  const cluster = loaded ? (clusterOf(loaded) as unknown as ClusterDeclaration) : undefined;
+  const cluster = loaded
+    ? (clusterOf(loaded.values, loaded.env) as unknown as ClusterDeclaration)
+    : undefined;
   return {
     env: loaded?.env,
     cluster: cluster && Array.isArray(cluster.nodeGroups) ? cluster : undefined,
     clusterPath: [GLOBAL_KEY, 'clusters', loaded?.env ?? ''],
     values: loaded?.values,
     charts: project?.charts.map((c) => ({ name: c.name, version: c.version })),
-    secretValues: loaded?.secretValues ?? [],
+    secrets: loaded?.secretVariables ?? [],
     fileTexts,
     strict: options.strict,
     allowUnknownKinds: options.allowUnknownKinds,
     allowedRegistries: Array.isArray(global.allowedRegistries)
       ? (global.allowedRegistries as string[])
       : undefined,
+    kubernetesVersion: resolveKubernetesVersion(options.kubernetesVersion, loaded),
+    complete: options.complete ?? loaded !== undefined,
   };
+}
+
+function checkedResources(manifests: Manifest[]): CheckedResource[] {
+  return manifests.map((m) => ({
+    resource: resourceId(m.object),
+    apiVersion: String(m.object.apiVersion),
+    kind: String(m.object.kind),
+    file: m.file,
+    line: m.line,
+  }));
 }
 
 /** `manifests validate`: schema and policy checks of release/<env>/ (or of given files). */
@@ -102,15 +179,19 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
       'give --env <env> (validates release/<env>/) or files and folders to validate',
     );
   }
+  // Bad rule ids are bad usage before any input is read.
+  selectRules(RULES, options.only, options.skip);
   let project: Project | undefined;
   let loaded: LoadedValues | undefined;
   let config: ValidationConfig = { allowUnknownKinds: [], skip: [] };
   if (options.env) {
     project = openProject(options.root);
     requireEnvironment(project, options.env);
-    loaded = loadValues(project, options.env, { environ: options.environ ?? process.env });
-    config = readValidationConfig(project.root);
+    loaded = loadValues(project, options.env, { environ: options.environ });
+    config = readValidationConfig(project);
   }
+  // before reading any file: a bad version is reported first, whatever the files hold
+  const kubernetesVersion = resolveKubernetesVersion(options.kubernetesVersion, loaded);
   const releaseDir = project && options.env ? join(project.releaseDir, options.env) : undefined;
   const read =
     paths.length > 0
@@ -131,7 +212,13 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     );
   }
   const allowUnknownKinds = [...config.allowUnknownKinds, ...(options.allowUnknownKinds ?? [])];
-  const ctx = buildContext(project, loaded, read.fileTexts, { strict, allowUnknownKinds });
+  const ctx = buildContext(project, loaded, read.fileTexts, {
+    strict,
+    allowUnknownKinds,
+    kubernetesVersion,
+    // release/<env>/ is the whole plan; files given on the command line may be part of one
+    complete: paths.length === 0,
+  });
   const rules = selectRules(RULES, options.only, [...config.skip, ...(options.skip ?? [])]);
   const findings = runValidation({
     manifests: read.manifests,
@@ -140,10 +227,40 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     valueOrigins: loaded?.origins,
     readFindings: read.findings,
   });
-  return { findings, rules, resources: read.manifests.length };
+  return {
+    findings,
+    rules,
+    resources: read.manifests.length,
+    skipped: config.skip,
+    unread: read.skipped,
+    checked: checkedResources(read.manifests),
+    kubernetesVersion,
+  };
 }
 
-/** Validation of a render held in memory (used by `render` after writing). */
+/** The manifests of a render placed under release/<env>/, and their rule context. */
+export function contextOfRender(
+  result: {
+    project: Project;
+    loaded: LoadedValues;
+    release: { manifests: Manifest[]; files: Map<string, string> };
+  },
+  env: string,
+): { manifests: Manifest[]; ctx: ContextInput; config: ValidationConfig } {
+  const prefix = `release/${env}/`;
+  const texts = new Map<string, string>();
+  for (const [p, t] of result.release.files) texts.set(prefix + p, t);
+  const manifests = result.release.manifests.map((m) => ({ ...m, file: prefix + m.file }));
+  const config = readValidationConfig(result.project);
+  const ctx = buildContext(result.project, result.loaded, texts, {
+    strict: true,
+    allowUnknownKinds: config.allowUnknownKinds,
+    complete: true,
+  });
+  return { manifests, ctx, config };
+}
+
+/** Validation of a render held in memory (the objects just rendered; nothing is read again). */
 export function validateRendered(
   project: Project,
   loaded: LoadedValues,
@@ -151,16 +268,19 @@ export function validateRendered(
   files: Map<string, string>,
   env: string,
 ): ValidateResult {
-  const prefix = `release/${env}/`;
-  const texts = new Map<string, string>();
-  for (const [p, t] of files) texts.set(prefix + p, t);
-  const placed = manifests.map((m) => ({ ...m, file: prefix + m.file }));
-  const config = readValidationConfig(project.root);
-  const ctx = buildContext(project, loaded, texts, {
-    strict: true,
-    allowUnknownKinds: config.allowUnknownKinds,
-  });
+  const {
+    manifests: placed,
+    ctx,
+    config,
+  } = contextOfRender({ project, loaded, release: { manifests, files } }, env);
   const rules = selectRules(RULES, undefined, config.skip);
   const findings = runValidation({ manifests: placed, ctx, rules, valueOrigins: loaded.origins });
-  return { findings, rules, resources: manifests.length };
+  return {
+    findings,
+    rules,
+    resources: manifests.length,
+    skipped: config.skip,
+    checked: checkedResources(placed),
+    kubernetesVersion: ctx.kubernetesVersion,
+  };
 }

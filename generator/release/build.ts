@@ -1,6 +1,7 @@
 import { InputError } from '../../core/errors.js';
+import { apiServerSizeProblem } from '../../core/shape.js';
 import { resourceId, resourceKey, type Manifest } from '../../core/manifest.js';
-import type { RenderedDocument } from '../render/render.js';
+import type { RenderedDocument } from '../../core/manifest.js';
 import { releasePathFor } from './paths.js';
 import { serializeDocument } from './serialize.js';
 
@@ -38,8 +39,18 @@ export function buildRelease(docs: RenderedDocument[]): ReleaseContent {
   }
   for (const path of [...byPath.keys()].sort()) {
     const doc = byPath.get(path)!;
-    files.set(path, serializeDocument(doc.object));
-    manifests.push({ chart: doc.chart, template: doc.template, object: doc.object, file: path, line: 1 });
+    const text = serializeDocument(doc.object);
+    const tooBig = apiServerSizeProblem(doc.object, Buffer.byteLength(text, 'utf8'));
+    if (tooBig)
+      throw new InputError(`${resourceId(doc.object)}: ${tooBig}`, { file: doc.template });
+    files.set(path, text);
+    manifests.push({
+      chart: doc.chart,
+      template: doc.template,
+      object: doc.object,
+      file: path,
+      line: 1,
+    });
   }
   return { files, manifests };
 }

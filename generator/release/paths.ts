@@ -1,34 +1,6 @@
 import { createHash } from 'node:crypto';
+import { isClusterScoped } from '../../core/kinds.js';
 import { isEksctlDocument, type KubeObject } from '../../core/manifest.js';
-
-/** Kinds that live outside namespaces (their files go under `_cluster/`). */
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'StorageClass',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'PriorityClass',
-  'IngressClass',
-  'RuntimeClass',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'APIService',
-  'CSIDriver',
-  'CSINode',
-  'VolumeAttachment',
-  'CertificateSigningRequest',
-  'FlowSchema',
-  'PriorityLevelConfiguration',
-]);
-
-export function isClusterScoped(kind: string): boolean {
-  return CLUSTER_SCOPED.has(kind);
-}
 
 /**
  * One path segment from any text: lowercase letters, digits, dot, dash and underscore only, no
@@ -42,7 +14,8 @@ export function cleanSegment(text: string): string {
     .replace(/^[.-]+/, '')
     .replace(/[.-]+$/, '');
   if (s === '') s = '_';
-  if (s.length > 100) s = `${s.slice(0, 87)}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+  if (s.length > 100)
+    s = `${s.slice(0, 87)}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
   return s;
 }
 

@@ -1,5 +1,15 @@
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import {
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import { processAlive } from '../../core/lock.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../core/errors.js';
 
@@ -15,6 +25,46 @@ export function safeJoin(dir: string, relPath: string): string {
 
 /** How many file writes are in flight at once (hides the latency of creating files). */
 const WRITE_CONCURRENCY = 16;
+
+/** The mode of every plan file: part of the plan (an executable plan file is drift). */
+export const PLAN_FILE_MODE = 0o644;
+
+/** Temporary folders of a write: `.<name>.tmp-<pid>-<time>` and `.<name>.old-<pid>-<time>`. */
+function temporaryName(name: string): RegExp {
+  return new RegExp(
+    `^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-(\\d+)-(\\d+)$`,
+  );
+}
+
+/**
+ * Cleans up after writes that were killed: removes the temporary folders of `targetDir` whose
+ * writer is no longer alive, and when the target is missing because a writer died between its two
+ * renames, puts the previous plan (its `.old-*` folder) back. Call it holding the release lock.
+ */
+export function recoverRelease(targetDir: string): { removed: string[]; restored: boolean } {
+  const target = resolve(targetDir);
+  const parent = dirname(target);
+  const name = target.slice(parent.length + 1);
+  const pattern = temporaryName(name);
+  const found: { entry: string; kind: string; pid: number; time: number }[] = [];
+  if (!existsSync(parent)) return { removed: [], restored: false };
+  for (const entry of readdirSync(parent)) {
+    const m = pattern.exec(entry);
+    if (m) found.push({ entry, kind: m[1], pid: Number(m[2]), time: Number(m[3]) });
+  }
+  const dead = found.filter((f) => f.pid !== process.pid && !processAlive(f.pid));
+  let restored = false;
+  if (!existsSync(target)) {
+    const old = dead.filter((f) => f.kind === 'old').sort((a, b) => b.time - a.time)[0];
+    if (old) {
+      renameSync(join(parent, old.entry), target);
+      restored = true;
+      dead.splice(dead.indexOf(old), 1);
+    }
+  }
+  for (const f of dead) rmSync(join(parent, f.entry), { recursive: true, force: true });
+  return { removed: dead.map((f) => f.entry), restored };
+}
 
 /**
  * Writes the release folder atomically: everything goes into a temporary folder beside the target,
@@ -54,7 +104,9 @@ export async function writeReleaseAtomically(
     const worker = async () => {
       while (next < toWrite.length) {
         const [full, text] = toWrite[next++];
-        await writeFile(full, text);
+        await writeFile(full, text, { mode: PLAN_FILE_MODE });
+        // The umask may have taken bits away; the mode is part of the plan.
+        await chmod(full, PLAN_FILE_MODE);
       }
     };
     await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, toWrite.length) }, worker));
@@ -81,35 +133,77 @@ function tryLink(from: string, to: string): boolean {
   }
 }
 
-/** Every file under `dir` (release-relative, '/'-separated) with its text. */
-export function readReleaseFolder(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
+/** What a release folder holds: its plan files, and what a plan never holds. */
+export interface ReleaseOnDisk {
+  /** Regular files (release-relative, '/'-separated) with their text. */
+  files: Map<string, string>;
+  /** Symbolic links, FIFOs, sockets, devices: never part of a plan. */
+  irregular: string[];
+  /** Regular files whose mode is not the plan's 0644 (e.g. made executable). */
+  wrongMode: string[];
+}
+
+/** Reads a release folder without following links. */
+export function inspectReleaseFolder(dir: string): ReleaseOnDisk {
+  const out: ReleaseOnDisk = { files: new Map(), irregular: [], wrongMode: [] };
   if (!existsSync(dir)) return out;
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const full = join(d, entry.name);
+      const path = relative(dir, full).split(sep).join('/');
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) out.set(relative(dir, full).split(sep).join('/'), readFileSync(full, 'utf8'));
+      else if (entry.isFile()) {
+        out.files.set(path, readFileSync(full, 'utf8'));
+        if ((lstatSync(full).mode & 0o7777) !== PLAN_FILE_MODE) out.wrongMode.push(path);
+      } else out.irregular.push(path);
     }
   };
   walk(dir);
+  out.irregular.sort();
+  out.wrongMode.sort();
   return out;
+}
+
+/** Every regular file under `dir` (release-relative, '/'-separated) with its text. */
+export function readReleaseFolder(dir: string): Map<string, string> {
+  return inspectReleaseFolder(dir).files;
 }
 
 export interface ReleaseDrift {
   added: string[];
   removed: string[];
   changed: string[];
+  /** Entries that are not regular files (links and the like): render removes them. */
+  irregular: string[];
+  /** Plan files with another mode than 0644: render writes them back as 0644. */
+  wrongMode: string[];
 }
 
 /** Compares the release on disk with what a fresh render produces. */
-export function compareRelease(onDisk: Map<string, string>, fresh: Map<string, string>): ReleaseDrift {
-  const drift: ReleaseDrift = { added: [], removed: [], changed: [] };
+export function compareRelease(
+  onDisk: Map<string, string> | ReleaseOnDisk,
+  fresh: Map<string, string>,
+): ReleaseDrift {
+  const disk = onDisk instanceof Map ? { files: onDisk, irregular: [], wrongMode: [] } : onDisk;
+  const drift: ReleaseDrift = {
+    added: [],
+    removed: [],
+    changed: [],
+    irregular: [...disk.irregular],
+    wrongMode: [...disk.wrongMode],
+  };
   for (const [path, text] of fresh) {
-    const disk = onDisk.get(path);
-    if (disk === undefined) drift.added.push(path);
-    else if (disk !== text) drift.changed.push(path);
+    const text0 = disk.files.get(path);
+    if (text0 === undefined) drift.added.push(path);
+    else if (text0 !== text) drift.changed.push(path);
   }
-  for (const path of onDisk.keys()) if (!fresh.has(path)) drift.removed.push(path);
+  for (const path of disk.files.keys()) if (!fresh.has(path)) drift.removed.push(path);
   return drift;
+}
+
+/** How many paths differ in any way. */
+export function driftCount(d: ReleaseDrift): number {
+  return (
+    d.added.length + d.removed.length + d.changed.length + d.irregular.length + d.wrongMode.length
+  );
 }

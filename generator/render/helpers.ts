@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HelperOptions } from 'handlebars';
 import { dump } from 'js-yaml';
-import { emitYaml } from '../release/emit.js';
+import { emitYaml } from '../../core/emit.js';
 import { TemplateError } from './errors.js';
 
 type Hb = typeof import('handlebars');
@@ -186,6 +186,49 @@ export function registerHelpers(hb: Hb): void {
         ? Object.keys(v).length
         : String(v ?? '').length,
   );
+  // Strict access. Handlebars' strict mode covers plain `{{a.b}}` only: `lookup`, `#each` and
+  // helper arguments read a missing value as empty. These make a template that reads a value that
+  // is not there fail with its file and line; `get` and `optional` say that a value may be absent.
+  const fail = (o: ReturnType<typeof opts>, message: string): never => {
+    throw new TemplateError(
+      message,
+      (o.data?.template as string) ?? '(template)',
+      o.loc?.start.line,
+    );
+  };
+  hb.registerHelper('lookup', (...args: unknown[]) => {
+    const o = opts(args);
+    const [obj, key] = params(args);
+    if (obj === null || typeof obj !== 'object')
+      fail(o, `lookup of "${String(key)}" in a value that is not a map or list`);
+    if (!ownKey(obj as object, key))
+      fail(
+        o,
+        `template reads a value that is not defined: lookup of "${String(key)}" (use get for an optional value)`,
+      );
+    return (obj as Record<string, unknown>)[String(key)];
+  });
+  /** `(get map "key")`: the value, or nothing when the map or the key is absent (optional values). */
+  hb.registerHelper('get', (obj: unknown, key: unknown) =>
+    (obj !== null && typeof obj === 'object' && ownKey(obj, key)) ||
+    (typeof obj === 'string' && /^\d+$/.test(String(key)))
+      ? (obj as Record<string, unknown>)[String(key)]
+      : undefined,
+  );
+  /** `{{#each (optional list)}}`: iterate a list that may be absent. */
+  hb.registerHelper('optional', (value: unknown) =>
+    value === undefined || value === null ? [] : value,
+  );
+  const builtinEach = hb.helpers.each as (this: unknown, ...args: unknown[]) => unknown;
+  hb.registerHelper('each', function (this: unknown, ...args: unknown[]) {
+    const o = opts(args);
+    if (args.length < 2 || params(args)[0] === undefined)
+      fail(
+        o,
+        'template iterates a value that is not defined (use {{#each (optional x)}} for an optional list)',
+      );
+    return builtinEach.apply(this, args);
+  });
   /** A Kubernetes DNS-1123 label from any text (lowercase, dashes, at most 63 characters). */
   hb.registerHelper('dnsLabel', (s: unknown) =>
     String(s ?? '')
@@ -195,6 +238,12 @@ export function registerHelpers(hb: Hb): void {
       .slice(0, 63)
       .replace(/-+$/, ''),
   );
+}
+
+/** Own keys and list indexes only: `constructor`, `__proto__` or `length` are not values. */
+function ownKey(obj: object, key: unknown): boolean {
+  if (Array.isArray(obj)) return /^\d+$/.test(String(key)) && Number(key) < obj.length;
+  return Object.hasOwn(obj, String(key));
 }
 
 function indentText(n: number, text: string): string {

@@ -1,21 +1,19 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { loadAll } from 'js-yaml';
-import { InputError } from '../../core/errors.js';
-import type { KubeObject } from '../../core/manifest.js';
-import { rel, type ChartInfo, type Project } from '../project.js';
+import { InputError, yamlErrorLine } from '../../core/errors.js';
+import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
+import { clusterOf } from '../../core/cluster.js';
+import { checkDocumentSize, kubeShapeProblem } from '../../core/shape.js';
+import type { ChartInfo, Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
 import { registerHelpers, wrapPartial } from './helpers.js';
-import { checkDocumentSize } from '../release/serialize.js';
 
 /** One document produced by a template, before it is placed in the release. */
-export interface RenderedDocument {
-  chart: string;
-  template: string;
-  object: KubeObject;
-}
+export type { RenderedDocument } from '../../core/manifest.js';
+
+/** Most a template may render (the manifests limit); objects are also checked for the API server's limits. */
+export const MAX_TEMPLATE_OUTPUT = 32 * 1024 * 1024;
 
 /** What every template sees. */
 export interface TemplateContext {
@@ -37,19 +35,27 @@ interface CompiledChart {
   templates: { file: string; fn: Compiled }[];
 }
 
-const compiledCharts = new Map<string, CompiledChart>();
-
 /** The folder of partials every chart can use: `charts/_partials/<name>.hbs`. */
 export const SHARED_PARTIALS_DIR = '_partials';
 
+/** The `.hbs` files directly in a folder of the project (`prefix` ends with `/`), by name. */
+function hbsFiles(project: Project, prefix: string): string[] {
+  return [...project.files.keys()]
+    .filter(
+      (p) => p.startsWith(prefix) && p.endsWith('.hbs') && !p.slice(prefix.length).includes('/'),
+    )
+    .map((p) => p.slice(prefix.length))
+    .sort();
+}
+
+/** Compiles a chart's templates once per project (the cache lives in the project object). */
 function compileChart(project: Project, chart: ChartInfo): CompiledChart {
-  const cacheKey = chart.dir;
-  const cached = compiledCharts.get(cacheKey);
+  const cached = project.cache.templates.get(chart.name) as CompiledChart | undefined;
   if (cached) return cached;
   const hb = Handlebars.create();
   registerHelpers(hb);
   const partialFiles = new Map<string, string>();
-  const addPartial = (name: string, display: string, source: string) => {
+  const addPartial = (name: string, display: string, raw: string) => {
     const earlier = partialFiles.get(name);
     if (earlier !== undefined) {
       throw new TemplateError(
@@ -59,56 +65,70 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
     }
     partialFiles.set(name, display);
     // A partial's final newline would end up inside the line that includes it.
-    const fn = compileTemplate(hb, source.replace(/\r?\n$/, ''), display);
+    const fn = compileTemplate(hb, raw.replace(/\r?\n$/, ''), display);
     hb.registerPartial(name, wrapPartial(name, display, fn) as never);
   };
 
-  const sharedDir = join(project.chartsDir, SHARED_PARTIALS_DIR);
-  if (existsSync(sharedDir)) {
-    for (const f of hbsFiles(sharedDir)) {
-      const path = join(sharedDir, f);
-      addPartial(
-        f.replace(/^_/, '').slice(0, -'.hbs'.length),
-        rel(project, path),
-        readFileSync(path, 'utf8'),
-      );
-    }
-  }
+  const shared = `charts/${SHARED_PARTIALS_DIR}/`;
+  for (const f of hbsFiles(project, shared))
+    addPartial(
+      f.replace(/^_/, '').slice(0, -'.hbs'.length),
+      shared + f,
+      project.files.get(shared + f)!,
+    );
 
-  const dir = join(chart.dir, 'templates');
-  let files: string[];
-  try {
-    files = hbsFiles(dir);
-  } catch {
-    throw new InputError('chart has no templates/ folder', { file: rel(project, chart.dir) });
-  }
+  const prefix = `charts/${chart.name}/templates/`;
   const templates: CompiledChart['templates'] = [];
-  for (const f of files) {
-    const path = join(dir, f);
-    const display = rel(project, path);
-    const raw = readFileSync(path, 'utf8');
+  for (const f of hbsFiles(project, prefix)) {
+    const display = prefix + f;
+    const raw = project.files.get(display)!;
     if (f.startsWith('_')) addPartial(f.slice(1, -'.hbs'.length), display, raw);
     else templates.push({ file: display, fn: compileTemplate(hb, raw, display) });
   }
   const result = { templates };
-  compiledCharts.set(cacheKey, result);
+  project.cache.templates.set(chart.name, result);
   return result;
-}
-
-function hbsFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.hbs'))
-    .sort();
 }
 
 function compileTemplate(hb: typeof Handlebars, source: string, display: string): Compiled {
   try {
     // Precompile now so syntax errors surface with the template's name and line.
     hb.precompile(source, { strict: true, noEscape: true });
+    checkPropertyAccess(source, display);
     return hb.compile(source, { strict: true, noEscape: true }) as Compiled;
   } catch (err) {
     throw templateError(err, display);
   }
+}
+
+/** Names that are never values: Handlebars would deny them and render an empty string. */
+const NOT_VALUES = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
+
+/**
+ * Rejects paths such as `values.__proto__` or `x.constructor` at compile time, with their line:
+ * Handlebars' runtime denies such prototype access with a console warning and an empty string.
+ */
+function checkPropertyAccess(source: string, template: string): void {
+  const visitor = new Handlebars.Visitor();
+  visitor.PathExpression = function (path: hbs.AST.PathExpression) {
+    const bad = path.parts.find((p) => NOT_VALUES.has(p));
+    if (bad !== undefined) {
+      throw new TemplateError(
+        `template reads "${path.original}": "${bad}" is not a value (only own keys of the values are)`,
+        template,
+        path.loc?.start.line,
+      );
+    }
+  };
+  visitor.accept(Handlebars.parse(source));
 }
 
 function templateError(err: unknown, template: string): InputError {
@@ -138,12 +158,6 @@ function templateError(err: unknown, template: string): InputError {
 }
 
 /** The cluster declaration of the loaded environment: `global.clusters.<env>`. */
-export function clusterOf(loaded: LoadedValues): Record<string, unknown> {
-  const clusters = (loaded.values[GLOBAL_KEY] as Record<string, unknown> | undefined)?.clusters as
-    Record<string, unknown> | undefined;
-  const c = clusters?.[loaded.env];
-  return c && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
-}
 
 /** Renders every template of a chart into documents. */
 export function renderChart(
@@ -159,7 +173,7 @@ export function renderChart(
     chart: { name: chart.name, version: chart.version, description: chart.description },
     charts: project.charts.map((c) => ({ name: c.name, version: c.version })),
     all: loaded.values,
-    cluster: clusterOf(loaded),
+    cluster: clusterOf(loaded.values, loaded.env),
   };
   const out: RenderedDocument[] = [];
   for (const t of compiled.templates) {
@@ -168,6 +182,12 @@ export function renderChart(
       text = t.fn(ctx, { data: { template: t.file } });
     } catch (err) {
       throw templateError(err, t.file);
+    }
+    if (text.length > MAX_TEMPLATE_OUTPUT) {
+      throw new TemplateError(
+        `template output is ${text.length} characters, over the ${MAX_TEMPLATE_OUTPUT} a template may render (the API server refuses objects over 1.5 MiB)`,
+        t.file,
+      );
     }
     for (const object of parseRendered(text, t.file))
       out.push({ chart: chart.name, template: t.file, object });
@@ -181,8 +201,8 @@ export function parseRendered(text: string, template: string): KubeObject[] {
   try {
     docs = loadAll(text, null, { maxAliases: 0, filename: template });
   } catch (err) {
-    const e = err as { reason?: string; message?: string; mark?: { line: number } };
-    const line = e.mark ? e.mark.line + 1 : undefined;
+    const e = err as { reason?: string; message?: string };
+    const line = yamlErrorLine(err);
     const shown = line ? text.split('\n')[line - 1] : undefined;
     throw new TemplateError(
       `template rendered invalid YAML${line ? ` (rendered line ${line}${shown !== undefined ? `: ${JSON.stringify(shown.slice(0, 80))}` : ''})` : ''}: ${e.reason ?? e.message}`,
@@ -197,36 +217,6 @@ export function parseRendered(text: string, template: string): KubeObject[] {
     objects.push(checkDocumentSize(doc, template) as KubeObject);
   });
   return objects;
-}
-
-/**
- * Why a document is not a Kubernetes object we can handle, or undefined. The API server accepts
- * `metadata.generateName` instead of a name (it picks the name; ValidateObjectMeta requires one of
- * the two), so `validate` passes `{ generateName: true }`; a rendered plan still needs names,
- * because each resource's release path is made from its name.
- */
-export function kubeShapeProblem(
-  doc: unknown,
-  options: { generateName?: boolean } = {},
-): string | undefined {
-  if (typeof doc !== 'object' || Array.isArray(doc) || doc === null) return 'is not a map';
-  const d = doc as Record<string, unknown>;
-  if (typeof d.apiVersion !== 'string' || d.apiVersion === '') return 'has no apiVersion';
-  if (typeof d.kind !== 'string' || d.kind === '') return 'has no kind';
-  const meta = d.metadata as Record<string, unknown> | undefined;
-  if (!meta || typeof meta !== 'object' || Array.isArray(meta))
-    return `(${d.kind}) has no metadata`;
-  const generated = typeof meta.generateName === 'string' && meta.generateName !== '';
-  if (typeof meta.name !== 'string' || meta.name === '') {
-    if (meta.name !== undefined && meta.name !== null && meta.name !== '')
-      return `(${d.kind}) has a metadata.name that is not a string`;
-    if (!generated) return `(${d.kind}) has no metadata.name (nor metadata.generateName)`;
-    if (!options.generateName)
-      return `(${d.kind}, generateName ${JSON.stringify(meta.generateName)}) has no metadata.name: a rendered resource needs a name, because its release file is named after it (generateName is for objects created outside the plan)`;
-  }
-  if (meta.namespace !== undefined && (typeof meta.namespace !== 'string' || meta.namespace === ''))
-    return `(${d.kind}/${String(meta.name ?? `${String(meta.generateName)}*`)}) has a metadata.namespace that is not a string`;
-  return undefined;
 }
 
 /** Renders every chart. */

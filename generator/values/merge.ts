@@ -53,8 +53,9 @@ function mergeNode(
     for (const [k, v] of Object.entries(over)) {
       const childO = overO.children?.get(k) ?? overO;
       if (v === null) {
+        // Keep where the deletion happened, so errors about the missing value blame that layer.
         delete out[k];
-        children.delete(k);
+        children.set(k, { origin: childO.origin, deleted: true });
         continue;
       }
       if (k in base) {

@@ -9,6 +9,8 @@ export interface OriginNode {
   children?: Map<string, OriginNode>;
   /** Origins this value overrode, oldest first. */
   overrode?: Origin[];
+  /** The key was deleted by a `null` at `origin` (and no later layer set it again). */
+  deleted?: boolean;
 }
 
 export function describeOrigin(origin: Origin): string {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   constructFromEvents,
   CORE_SCHEMA,
@@ -8,7 +7,7 @@ import {
   parseEvents,
   type Event,
 } from 'js-yaml';
-import { InputError } from '../../core/errors.js';
+import { InputError, yamlInputError } from '../../core/errors.js';
 import type { OriginNode } from './origins.js';
 
 /** Caps the number of nodes one values file may expand to (alias bombs stop here, fast). */
@@ -29,16 +28,11 @@ export interface ValuesFile {
  * Reads a values file into a plain tree and a parallel origin tree (file and line of every node).
  * Duplicate keys, syntax errors, non-map documents and alias bombs are InputErrors naming file and line.
  */
-export function readValuesFile(path: string, displayName: string): ValuesFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read values file: ${(err as NodeJS.ErrnoException).code ?? err}`, {
-      file: displayName,
-    });
-  }
-  return parseValuesText(text, displayName);
+export function readValuesFile(files: ReadonlyMap<string, string>, path: string): ValuesFile {
+  const text = files.get(path);
+  if (text === undefined)
+    throw new InputError('cannot read values file: no such file', { file: path });
+  return parseValuesText(text, path);
 }
 
 /** Maps a character offset to a 1-based line. */
@@ -57,14 +51,6 @@ function lineIndex(text: string): (offset: number) => number {
   };
 }
 
-function yamlError(err: unknown, file: string): InputError {
-  const e = err as { reason?: string; message?: string; mark?: { line: number } };
-  return new InputError(`YAML error: ${e.reason ?? e.message ?? String(err)}`, {
-    file,
-    line: e.mark ? e.mark.line + 1 : undefined,
-  });
-}
-
 /**
  * Parses with js-yaml's event stream: the events give positions for the origin tree, and the same
  * events build the values (about four times faster than a parser that keeps a full syntax tree).
@@ -79,7 +65,7 @@ export function parseValuesText(text: string, displayName: string): ValuesFile {
   try {
     events = parseEvents(text, { filename: displayName, maxDepth: MAX_DEPTH });
   } catch (err) {
-    throw yamlError(err, displayName);
+    throw yamlInputError(err, displayName);
   }
   const lineOf = lineIndex(text);
   const origins = buildOrigins(events, text, displayName, lineOf);
@@ -87,7 +73,7 @@ export function parseValuesText(text: string, displayName: string): ValuesFile {
   try {
     docs = constructFromEvents(events, { source: text, filename: displayName, schema: SCHEMA });
   } catch (err) {
-    throw yamlError(err, displayName);
+    throw yamlInputError(err, displayName);
   }
   if (docs.length > 1) {
     throw new InputError('a values file must hold one YAML document', {

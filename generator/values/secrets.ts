@@ -1,8 +1,11 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import { rel, type Project } from '../project.js';
+import type { Project } from '../project.js';
 import { readValuesFile } from './read-yaml.js';
+import { checkAgainstSchema, compileSchema } from './schema.js';
+import SECRETS_SCHEMA from './secrets.schema.json' with { type: 'json' };
+
+/** The format of values/secrets.yaml, checked like every values file. */
+const SECRETS_SCHEMA_FILE = 'generator/values/secrets.schema.json';
 
 /** A value path whose value comes only from an environment variable. */
 export interface SecretDeclaration {
@@ -17,8 +20,6 @@ export interface SecretDeclaration {
 /** How secret values enter the rendered output. */
 export type SecretMode = 'placeholder' | 'real';
 
-const VARIABLE = /^[A-Z_][A-Z0-9_]*$/;
-
 /** The text the committed plan holds instead of a secret value. It names the variable only. */
 export function secretPlaceholder(variable: string): string {
   return `<<secret:${variable}>>`;
@@ -28,88 +29,61 @@ export const SECRET_PLACEHOLDER_PATTERN = /<<secret:([A-Z_][A-Z0-9_]*)>>/g;
 
 /** Reads values/secrets.yaml: `secrets: [{path: a.b.c, env: VAR, environments: [prd]}]`. */
 export function readSecretDeclarations(project: Project): SecretDeclaration[] {
-  const path = join(project.valuesDir, 'secrets.yaml');
-  if (!existsSync(path)) return [];
-  const display = rel(project, path);
-  const { value, origins } = readValuesFile(path, display);
-  const list = value.secrets;
-  const lineOf = (...segs: string[]) => {
-    let node = origins;
-    for (const s of segs) node = node.children?.get(s) ?? node;
-    return node.origin.kind === 'file' ? node.origin.line : 1;
+  const display = 'values/secrets.yaml';
+  if (!project.files.has(display)) return [];
+  const { value, origins } = readValuesFile(project.files, display);
+  checkAgainstSchema(
+    value,
+    compileSchema(project, SECRETS_SCHEMA, SECRETS_SCHEMA_FILE),
+    [],
+    origins,
+    SECRETS_SCHEMA_FILE,
+    [display],
+  );
+  const list = (value.secrets ?? []) as { path: string; env: string; environments?: string[] }[];
+  const lineOf = (i: number) => {
+    const node = origins.children?.get('secrets')?.children?.get(String(i));
+    return node?.origin.kind === 'file' ? node.origin.line : 1;
   };
-  if (list === undefined) return [];
-  if (!Array.isArray(list)) {
-    throw new InputError('"secrets" must be a list of {path, env}', {
-      file: display,
-      line: lineOf('secrets'),
-    });
-  }
-  const seen = new Map<string, number>();
-  return list.map((item, i) => {
-    const line = lineOf('secrets', String(i));
-    if (!item || typeof item !== 'object' || Array.isArray(item)) {
-      throw new InputError('each secret must be a map with "path" and "env"', {
-        file: display,
-        line,
-      });
-    }
-    const { path: p, env, environments, ...rest } = item as Record<string, unknown>;
-    const extra = Object.keys(rest);
-    if (extra.length > 0) {
+  const declarations = list.map((item, i) => {
+    const line = lineOf(i);
+    if (item.path.split('.').some((seg) => /^\d+$/.test(seg))) {
       throw new InputError(
-        `unknown key "${extra[0]}" in a secret declaration (keys: path, env, environments)`,
-        {
-          file: display,
-          line,
-        },
-      );
-    }
-    if (typeof p !== 'string' || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(p)) {
-      throw new InputError(
-        'secret "path" must be a dotted value path such as app.database.password',
-        {
-          file: display,
-          line,
-        },
-      );
-    }
-    if (p.split('.').some((seg) => /^\d+$/.test(seg))) {
-      throw new InputError(
-        `secret path ${p} indexes a list; secrets must sit under map keys (move the value into a map)`,
+        `secret path ${item.path} indexes a list; secrets must sit under map keys (move the value into a map)`,
         { file: display, line },
       );
     }
-    if (typeof env !== 'string' || !VARIABLE.test(env)) {
-      throw new InputError(
-        'secret "env" must be an environment variable name such as APP_DB_PASSWORD',
-        {
-          file: display,
-          line,
-        },
-      );
-    }
-    if (
-      environments !== undefined &&
-      (!Array.isArray(environments) || environments.some((e) => typeof e !== 'string'))
-    ) {
-      throw new InputError('secret "environments" must be a list of environment names', {
-        file: display,
-        line,
-      });
-    }
-    if (seen.has(p + '|' + JSON.stringify(environments ?? null))) {
-      throw new InputError(`secret path ${p} is declared twice`, { file: display, line });
-    }
-    seen.set(p + '|' + JSON.stringify(environments ?? null), line);
     return {
-      path: p.split('.'),
-      variable: env,
-      environments: environments as string[] | undefined,
+      path: item.path.split('.'),
+      variable: item.env,
+      environments: item.environments,
       file: display,
       line,
     };
   });
+  // One path, one variable, per environment: a second entry whose environments overlap would
+  // silently win, so it is an error whether it names the same variable or another one.
+  declarations.forEach((d, i) => {
+    const earlier = declarations
+      .slice(0, i)
+      .find(
+        (e) =>
+          e.path.join('.') === d.path.join('.') &&
+          (!e.environments ||
+            !d.environments ||
+            e.environments.some((env) => d.environments!.includes(env))),
+      );
+    if (earlier) {
+      throw new InputError(
+        `secret path ${d.path.join('.')} is declared twice (also at line ${earlier.line}` +
+          (earlier.variable === d.variable
+            ? ')'
+            : `, with variable ${earlier.variable} instead of ${d.variable})`),
+        { file: display, line: d.line },
+      );
+    }
+  });
+  return declarations;
 }
 
 export function secretsFor(decls: SecretDeclaration[], env: string): SecretDeclaration[] {

@@ -85,6 +85,7 @@ describe('argocd chart', () => {
     expect(byChart).toEqual({
       app: 'apps',
       istio: 'istio-system',
+      logging: 'logging',
       mxtransporter: 'mxtransporter',
       scalardl: 'scalardl',
     });
@@ -109,7 +110,18 @@ describe('argocd chart', () => {
     expect(allowed).toContain('scalardl-auditor');
     expect(allowed).toContain(prd.values.app.namespace);
     expect(allowed).not.toContain('argocd');
-    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
+    // Exactly the cluster-scoped kinds the deployed charts render (Namespaces, the logging chart's RBAC).
+    const deployed = new Set(argo(prd, 'Application').map((a) => a.spec.source.chart));
+    const clusterScoped = new Set(
+      prd.manifests
+        .filter((m) => deployed.has(m.chart) && m.file.includes('/_cluster/'))
+        .map((m) => `${m.object.apiVersion.split('/').slice(0, -1).join('/')}/${m.object.kind}`),
+    );
+    const whitelist = (project.spec.clusterResourceWhitelist as Obj[]).map(
+      (w) => `${w.group}/${w.kind}`,
+    );
+    expect(whitelist.sort()).toEqual([...clusterScoped].sort());
+    expect(whitelist).toContain('/Namespace');
   });
 
   it('renders the ECR repository Secret with the password as a placeholder', () => {

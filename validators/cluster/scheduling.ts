@@ -1,5 +1,6 @@
 import type { ClusterDeclaration, FieldPath, NodeGroup, Taint } from '../types.js';
 import type { PodTemplate } from '../model/workloads.js';
+import type { Obj } from '../../core/object.js';
 
 /**
  * Scheduling model shared by the node-group rules (schedulable, dedicated-pool, daemonset-everywhere,
@@ -10,8 +11,6 @@ import type { PodTemplate } from '../model/workloads.js';
  * that differ per node (hostname, zone) are "present with an unknown value": requirements on them
  * are assumed satisfiable unless they demand the label's absence.
  */
-
-type Obj = Record<string, any>;
 
 export interface Toleration {
   key?: string;

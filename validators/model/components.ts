@@ -1,12 +1,11 @@
 import { parseImageRef } from './images.js';
 import type { PodTemplate } from './workloads.js';
+import type { Obj } from '../../core/object.js';
 
 /**
  * Recognises the parts of known systems in any plan, whichever chart (or none) rendered them. The
  * image name is the strongest signal; labels, names and namespaces back it up.
  */
-
-type Obj = Record<string, any>;
 
 export type ScalarDlPart =
   'ledger' | 'envoy' | 'auditor' | 'auditor-envoy' | 'schema-loader' | 'auditor-schema-loader';

@@ -1,12 +1,12 @@
 import type { Manifest } from '../../core/manifest.js';
+import { namespaceOf } from './references.js';
 import type { ClusterDeclaration, FieldPath } from '../types.js';
+import type { Obj } from '../../core/object.js';
 
 /**
  * The environment a container sees: `env` entries over `envFrom` sources (later sources win), with
  * ConfigMap values read from the rendered ConfigMaps of the same namespace.
  */
-
-type Obj = Record<string, any>;
 
 export type EnvValue =
   /** A value known from the plan (an `env` value or a rendered ConfigMap key). */
@@ -26,10 +26,6 @@ export interface ContainerEnv {
 export interface ConfigIndex {
   configMaps: Map<string, Obj>;
   secrets: Map<string, Obj>;
-}
-
-export function namespaceOf(m: Manifest): string {
-  return (m.object.metadata?.namespace as string | undefined) || 'default';
 }
 
 export function indexConfig(manifests: Manifest[]): ConfigIndex {

@@ -1,7 +1,7 @@
 import { apiGroup, resourceId, type Manifest } from '../../core/manifest.js';
+import { isObj } from '../../core/object.js';
+import { closestName } from '../../core/suggest.js';
 import type { PodTemplate } from './workloads.js';
-
-type Obj = Record<string, any>;
 
 /** Namespace of an object as the API server sees it: objects without one land in `default`. */
 export function namespaceOf(manifest: Manifest): string {
@@ -26,10 +26,7 @@ export function formatLabels(labels: Record<string, unknown> | undefined): strin
   return `{${entries.map(([k, v]) => `${k}: ${String(v)}`).join(', ')}}`;
 }
 
-/** A plain object (not null, not a list). */
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObj };
 
 /** Rendered objects looked up by kind, namespace and name (optionally API group). */
 export class ObjectIndex {
@@ -80,35 +77,7 @@ export function listNames(names: string[], max = 8): string {
     : shown.join(', ');
 }
 
-/** The name in `candidates` closest to `name` by edit distance, if reasonably close. */
-export function closestName(name: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))
-    ? best
-    : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
-}
+export { closestName };
 
 /** `; did you mean "x"?` when a close name exists, otherwise the list of names that do exist. */
 export function suggestion(name: string, candidates: string[], what: string): string {

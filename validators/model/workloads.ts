@@ -1,7 +1,6 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath } from '../types.js';
-
-type Obj = Record<string, any>;
+import type { Obj } from '../../core/object.js';
 
 /** A pod template found in a workload, with the field path of its pod spec. */
 export interface PodTemplate {

@@ -18,10 +18,13 @@ function data(s: string): string {
 /** GitHub Actions workflow commands (`::error file=...,line=...::message`), one per finding. */
 export function formatGithub(
   findings: Finding[],
-  opts: { uriPrefix?: (file: string) => string } = {},
+  opts: { uriPrefix?: (file: string) => string; skipped?: string[] } = {},
 ): string {
   const uri = opts.uriPrefix ?? ((f: string) => f);
   const cmd = { error: 'error', warning: 'warning', info: 'notice' } as const;
+  const skipped = opts.skipped?.length
+    ? [`::notice title=manifests::${data(`skipped: ${opts.skipped.join(', ')} (validation.yaml)`)}`]
+    : [];
   return findings
     .map((f) => {
       const props = [
@@ -31,6 +34,7 @@ export function formatGithub(
       ].filter(Boolean);
       return `::${cmd[f.severity]} ${props.join(',')}::${data(f.message)}`;
     })
+    .concat(skipped)
     .join('\n')
-    .concat(findings.length ? '\n' : '');
+    .concat(findings.length + skipped.length ? '\n' : '');
 }

@@ -10,7 +10,12 @@ const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 export function formatSarif(
   findings: Finding[],
   rules: Rule[],
-  opts: { uriPrefix?: (file: string) => string; version?: string },
+  opts: {
+    uriPrefix?: (file: string) => string;
+    version: string;
+    informationUri: string;
+    skipped?: string[];
+  },
 ): string {
   const uri = opts.uriPrefix ?? ((f: string) => f);
   const index = new Map(rules.map((r, i) => [r.id, i]));
@@ -22,17 +27,29 @@ export function formatSarif(
         tool: {
           driver: {
             name: 'manifests',
-            informationUri: 'https://github.com/',
-            version: opts.version ?? '0.0.0',
+            informationUri: opts.informationUri,
+            version: opts.version,
             rules: rules.map((r) => ({
               id: r.id,
               name: r.id.replace(/(^|-)([a-z])/g, (_, __, ch: string) => ch.toUpperCase()),
               shortDescription: { text: r.description },
-              fullDescription: { text: r.description },
+              fullDescription: { text: r.docs },
+              help: { text: r.docs, markdown: `**${r.description}**\n\n${r.docs}` },
+              helpUri: `${opts.informationUri.replace(/#.*$/, '')}#rule-${r.id}`,
               defaultConfiguration: { level: LEVEL[r.severity] },
             })),
           },
         },
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolConfigurationNotifications: (opts.skipped ?? []).map((id) => ({
+              level: 'note',
+              descriptor: { id },
+              message: { text: `skipped: ${id} (validation.yaml)` },
+            })),
+          },
+        ],
         results: findings.map((f) => ({
           ruleId: f.ruleId,
           ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),

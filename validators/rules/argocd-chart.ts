@@ -1,3 +1,4 @@
+import { isClusterScoped } from '../../core/kinds.js';
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding } from '../types.js';
 import {
@@ -8,35 +9,13 @@ import {
   namespaceOf,
   suggestion,
 } from '../model/references.js';
-
-type Obj = Record<string, any>;
+import type { Obj } from '../../core/object.js';
 
 const ARGO_GROUP = 'argoproj.io';
 const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 const IN_CLUSTER_NAME = 'in-cluster';
 /** Namespaces every cluster has. */
 const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
-/** Kinds that are not namespaced (for the project's cluster resource lists). */
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'StorageClass',
-  'PriorityClass',
-  'IngressClass',
-  'RuntimeClass',
-  'CSIDriver',
-  'APIService',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'ClusterIssuer',
-]);
-
 /** Argo CD's glob: `*` any run of characters, `?` one character. */
 function globMatch(pattern: string, value: string): boolean {
   const re = pattern
@@ -214,6 +193,7 @@ export const argocdChartRule: Rule = {
   description:
     "An Argo CD Application's Helm chart is a chart of this project at its exact version, its destination namespace exists, and its AppProject permits its source, destination and resources",
   severity: 'error',
+  docs: "Every Argo CD Application deploys a chart of this project at its exact version (chart.yaml), from the registry charts are published to, within an AppProject that permits its source, destination and kinds. Otherwise Argo CD syncs an old or missing chart, or refuses the sync. Bump targetRevision with the chart version and keep the project's lists in line.",
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const apps = manifests.filter(
@@ -315,7 +295,7 @@ export const argocdChartRule: Rule = {
         for (const r of resources) {
           const kind = String(r.object.kind);
           const group = groupOf(r);
-          const namespaced = !CLUSTER_SCOPED.has(kind);
+          const namespaced = !isClusterScoped(kind);
           if (!kindPermitted(project.object as Obj, group, kind, namespaced)) {
             const k = `${group === '' ? 'core' : group}/${kind}`;
             deniedKinds.set(k, [...(deniedKinds.get(k) ?? []), describe(r)]);
@@ -332,7 +312,7 @@ export const argocdChartRule: Rule = {
         }
         for (const [k, objs] of deniedKinds) {
           const [group, kind] = [k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)];
-          const list = CLUSTER_SCOPED.has(kind)
+          const list = isClusterScoped(kind)
             ? 'clusterResourceWhitelist'
             : 'namespaceResourceWhitelist';
           out.push({

@@ -1,7 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../test/helpers.js';
 import { configReferencesRule } from './config-references.js';
-import { prdLikeCluster, runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
+import { prdLikeCluster } from '../testing/helpers.js';
+import { testRule } from '../testing/rule-tester.js';
 
 const ledger = `apiVersion: apps/v1
 kind: Deployment
@@ -71,79 +70,8 @@ const cluster = (() => {
   return c;
 })();
 
-describe('config-references', () => {
-  it('accepts references to rendered objects and to declared out-of-band Secrets', () => {
-    expect(
-      runRuleOnYaml(
-        configReferencesRule,
-        { 'ledger.yaml': ledger, 'objects.yaml': objects },
-        { cluster },
-      ),
-    ).toEqual([]);
-  });
-
-  it('reports a missing Secret, a missing key, a missing ConfigMap and an undeclared pull secret', () => {
-    const broken = ledger
-      .replace('key: password}', 'key: passwd}')
-      .replace('{name: ledger-props}', '{name: ledger-properties}')
-      .replace('secretName: ledger-keys', 'secretName: ledger-key');
-    const findings = runRuleOnYaml(
-      configReferencesRule,
-      { 'ledger.yaml': broken, 'objects.yaml': objects },
-      { cluster: { ...cluster, outOfBandSecrets: prdLikeCluster().outOfBandSecrets } },
-    );
-    expect(findings.map((f) => [f.severity, f.path, f.location?.line])).toEqual([
-      ['error', 'spec.template.spec.imagePullSecrets[0].name', 13],
-      ['error', 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key', 22],
-      ['error', 'spec.template.spec.volumes[0].secret.secretName', 32],
-      ['error', 'spec.template.spec.volumes[1].projected.sources[0].configMap.name', 37],
-    ]);
-    expect(findings[0]).toMatchObject({
-      resource: 'Deployment/scalardl/ledger',
-      location: { file: 'ledger.yaml' },
-    });
-    expect(findings[0].message).toContain(
-      'imagePullSecrets refers to Secret "reg-docker-secrets", which does not exist in namespace "scalardl"',
-    );
-    expect(findings[0].message).toContain('outOfBandSecrets');
-    expect(findings[1].message).toContain(
-      'needs key "passwd" of Secret "ledger-db", but the rendered Secret/scalardl/ledger-db has only "password", "username"',
-    );
-    expect(findings[2].message).toContain('did you mean "ledger-keys"?');
-    expect(findings[3].message).toContain('ConfigMap "ledger-properties"');
-  });
-
-  it('checks keys of out-of-band Secrets when they are declared', () => {
-    const findings = runRuleOnYaml(
-      configReferencesRule,
-      {
-        'ledger.yaml': ledger.replace('key: private-key', 'key: private.pem'),
-        'objects.yaml': objects,
-      },
-      { cluster },
-    );
-    expect(findings).toHaveLength(1);
-    expect(findings[0].path).toBe('spec.template.spec.volumes[0].secret.items[0].key');
-    expect(findings[0].message).toContain(
-      'the out-of-band declaration (outOfBandSecrets) has only "private-key"',
-    );
-  });
-
-  it('warns about a ServiceAccount that is not rendered, and a Secret when no cluster is declared', () => {
-    const findings = runRuleOnYaml(configReferencesRule, {
-      'ledger.yaml': ledger,
-      'objects.yaml': objects.replace(/---\napiVersion: v1\nkind: ServiceAccount[^]*$/, ''),
-    });
-    expect(findings.map((f) => [f.severity, f.path])).toEqual([
-      ['warning', 'spec.template.spec.serviceAccountName'],
-      ['warning', 'spec.template.spec.imagePullSecrets[0].name'],
-      ['warning', 'spec.template.spec.volumes[0].secret.secretName'],
-    ]);
-    expect(findings[1].message).toContain('no cluster declaration is known');
-  });
-
-  it('counts PVCs of a StatefulSet volumeClaimTemplates and rejects mounts of undefined volumes', () => {
-    const sts = (claim: string, mount: string) => `apiVersion: apps/v1
+/** A StatefulSet mounting `mount` and claiming `claim`, beside its volumeClaimTemplates. */
+const sts = (claim: string, mount: string) => `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: mxt, namespace: mxt}
 spec:
@@ -165,23 +93,168 @@ spec:
         accessModes: [ReadWriteOnce]
         resources: {requests: {storage: 1Gi}}
 `;
-    expect(
-      runRuleOnYaml(configReferencesRule, { 'sts.yaml': sts('token-mxt-0', 'token') }),
-    ).toEqual([]);
-    const findings = runRuleOnYaml(configReferencesRule, {
-      'sts.yaml': sts('token-other-0', 'tokn'),
-    });
-    expect(findings.map((f) => [f.path, f.location?.line])).toEqual([
-      ['spec.template.spec.containers[0].volumeMounts[0].name', 13],
-      ['spec.template.spec.volumes[0].persistentVolumeClaim.claimName', 16],
-    ]);
-    expect(findings[0].message).toContain('names volume "tokn", which the pod does not define');
-    expect(findings[1].message).toContain('PersistentVolumeClaim "token-other-0"');
-  });
 
-  it('finds nothing to fix in the repository plans', () => {
-    for (const env of ['dev', 'prd']) {
-      expect(runRulesOnRepo([configReferencesRule], env, REPO_ROOT)).toEqual([]);
-    }
-  });
+const POD = 'spec.template.spec';
+
+testRule(configReferencesRule, {
+  valid: [
+    {
+      name: 'references to rendered objects and to declared out-of-band Secrets',
+      yaml: { 'ledger.yaml': ledger, 'objects.yaml': objects },
+      context: { cluster },
+    },
+    {
+      name: 'a claim of a PVC that a StatefulSet volumeClaimTemplate creates (token-mxt-0)',
+      yaml: { 'sts.yaml': sts('token-mxt-0', 'token') },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a missing Secret, a missing key, a missing ConfigMap and an undeclared pull secret',
+      yaml: {
+        'ledger.yaml': ledger
+          .replace('key: password}', 'key: passwd}')
+          .replace('{name: ledger-props}', '{name: ledger-properties}')
+          .replace('secretName: ledger-keys', 'secretName: ledger-key'),
+        'objects.yaml': objects,
+      },
+      context: { cluster: { ...cluster, outOfBandSecrets: prdLikeCluster().outOfBandSecrets } },
+      errors: [
+        {
+          severity: 'error',
+          resource: 'Deployment/scalardl/ledger',
+          file: 'ledger.yaml',
+          path: `${POD}.imagePullSecrets[0].name`,
+          line: 13,
+          message: [
+            'imagePullSecrets refers to Secret "reg-docker-secrets", which does not exist in namespace "scalardl"',
+            'outOfBandSecrets',
+          ],
+        },
+        {
+          severity: 'error',
+          path: `${POD}.containers[0].env[0].valueFrom.secretKeyRef.key`,
+          line: 22,
+          message:
+            'needs key "passwd" of Secret "ledger-db", but the rendered Secret/scalardl/ledger-db has only "password", "username"',
+        },
+        {
+          severity: 'error',
+          path: `${POD}.volumes[0].secret.secretName`,
+          line: 32,
+          message: 'did you mean "ledger-keys"?',
+        },
+        {
+          severity: 'error',
+          path: `${POD}.volumes[1].projected.sources[0].configMap.name`,
+          line: 37,
+          message: 'ConfigMap "ledger-properties"',
+        },
+      ],
+    },
+    {
+      name: 'a key that the out-of-band declaration of a Secret does not list',
+      yaml: {
+        'ledger.yaml': ledger.replace('key: private-key', 'key: private.pem'),
+        'objects.yaml': objects,
+      },
+      context: { cluster },
+      errors: [
+        {
+          path: `${POD}.volumes[0].secret.items[0].key`,
+          message: 'the out-of-band declaration (outOfBandSecrets) has only "private-key"',
+        },
+      ],
+    },
+    {
+      name: 'warnings for a ServiceAccount that is not rendered, and Secrets when no cluster is declared',
+      yaml: {
+        'ledger.yaml': ledger,
+        'objects.yaml': objects.replace(/---\napiVersion: v1\nkind: ServiceAccount[^]*$/, ''),
+      },
+      errors: [
+        { severity: 'warning', path: `${POD}.serviceAccountName` },
+        {
+          severity: 'warning',
+          path: `${POD}.imagePullSecrets[0].name`,
+          message: 'no cluster declaration is known',
+        },
+        { severity: 'warning', path: `${POD}.volumes[0].secret.secretName` },
+      ],
+    },
+    {
+      name: 'a mount of a volume the pod does not define, and a claim of a PVC nobody creates',
+      yaml: { 'sts.yaml': sts('token-other-0', 'tokn') },
+      errors: [
+        {
+          path: `${POD}.containers[0].volumeMounts[0].name`,
+          line: 13,
+          message: 'names volume "tokn", which the pod does not define',
+        },
+        {
+          path: `${POD}.volumes[0].persistentVolumeClaim.claimName`,
+          line: 16,
+          message: 'PersistentVolumeClaim "token-other-0"',
+        },
+      ],
+    },
+  ],
+});
+
+// Files given on the command line: a referenced Secret or ConfigMap may be in a file not given
+// (warning); a whole plan (--env) renders or declares all of them (error). A missing key of an
+// object that is among the files stays an error.
+const podWithSecret = `apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: shop}
+spec:
+  containers:
+    - name: app
+      image: busybox:1.36
+      env:
+        - name: PASSWORD
+          valueFrom:
+            secretKeyRef: {name: db, key: password}
+`;
+const dbSecret = (key: string) => `apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: shop}
+stringData: {${key}: x}
+`;
+testRule(configReferencesRule, {
+  valid: [
+    {
+      name: 'the Secret among the files given',
+      yaml: { 'pod.yaml': podWithSecret, 'secret.yaml': dbSecret('password') },
+      context: { complete: false },
+    },
+  ],
+  invalid: [
+    {
+      name: 'the Secret not among the files given: warning',
+      yaml: { 'pod.yaml': podWithSecret },
+      context: { complete: false, cluster: prdLikeCluster() },
+      errors: [
+        {
+          path: 'spec.containers[0].env[0].valueFrom.secretKeyRef.name',
+          line: 11,
+          severity: 'warning',
+          message:
+            /^env PASSWORD of container app refers to Secret "db", which does not exist in namespace "shop" \(it is not among the files given; give its file too, or validate the whole plan with --env\)/,
+        },
+      ],
+    },
+    {
+      name: 'the Secret missing from a whole plan: error',
+      yaml: { 'pod.yaml': podWithSecret },
+      context: { complete: true, cluster: prdLikeCluster() },
+      errors: [{ severity: 'error', message: /refers to Secret "db", which does not exist/ }],
+    },
+    {
+      name: 'a key the given Secret lacks stays an error',
+      yaml: { 'pod.yaml': podWithSecret, 'secret.yaml': dbSecret('user') },
+      context: { complete: false },
+      errors: [{ severity: 'error', message: /needs key "password" of Secret "db"/ }],
+    },
+  ],
 });

@@ -8,9 +8,9 @@ import {
   namespaceOf,
   suggestion,
 } from '../model/references.js';
-import { containersOf, podTemplates, type PodTemplate } from '../model/workloads.js';
+import { containersOf, type PodTemplate } from '../model/workloads.js';
+import type { Obj } from '../../core/object.js';
 
-type Obj = Record<string, any>;
 type RefKind = 'Secret' | 'ConfigMap' | 'PersistentVolumeClaim' | 'ServiceAccount';
 
 /** One name a pod spec refers to. */
@@ -287,6 +287,7 @@ export const configReferencesRule: Rule = {
   description:
     'Secrets, ConfigMaps, PVCs (and their keys) and ServiceAccounts that pods refer to are rendered in the namespace or declared out of band',
   severity: 'error',
+  docs: "Secrets, ConfigMaps (and the keys pods read from them), PVCs and ServiceAccounts that pods use exist: rendered in the pod's namespace or declared out of band in outOfBandSecrets. A missing one leaves pods in CreateContainerConfigError or ContainerCreating. Render the object, declare it in outOfBandSecrets, or fix the reference.",
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const targets = collectTargets(manifests, ctx);
@@ -298,7 +299,7 @@ export const configReferencesRule: Rule = {
       claimPrefixes.set(ns, [...(claimPrefixes.get(ns) ?? []), ...prefixes]);
     }
 
-    for (const t of podTemplates(manifests)) {
+    for (const t of ctx.model.podTemplates) {
       const ns = namespaceOf(t.manifest);
       out.push(...undefinedMounts(t));
       for (const ref of referencesOf(t)) {
@@ -315,7 +316,12 @@ export const configReferencesRule: Rule = {
           let severity: Severity | undefined;
           let note = '';
           if (ref.kind === 'ServiceAccount') severity = 'warning';
-          if (ref.kind === 'Secret' && !ctx.cluster) {
+          if (!ctx.complete) {
+            // files given on the command line: the object may be in a file not given
+            severity = 'warning';
+            note =
+              ' (it is not among the files given; give its file too, or validate the whole plan with --env)';
+          } else if (ref.kind === 'Secret' && !ctx.cluster) {
             severity = 'warning';
             note = ' (no cluster declaration is known, so out-of-band Secrets cannot be checked)';
           }

@@ -2,7 +2,7 @@ import type { Rule, RuleFinding } from '../types.js';
 import { identityWords } from '../model/components.js';
 import { parseImageRef } from '../model/images.js';
 import { fitGroups, restrictsNodes, tolerationFor, type GroupFit } from '../cluster/scheduling.js';
-import { podTemplates, type PodTemplate } from '../model/workloads.js';
+import { type PodTemplate } from '../model/workloads.js';
 
 /** Annotation that says a DaemonSet must (`"true"`) or need not (`"false"`) run on every node. */
 export const RUN_ON_EVERY_NODE = 'manifests/run-on-every-node';
@@ -60,11 +60,12 @@ export const daemonSetEverywhereRule: Rule = {
   description:
     'DaemonSets meant for every node (node agents, or unrestricted ones) tolerate every node group\u2019s taints',
   severity: 'warning',
+  docs: 'Warns when a DaemonSet that must run on every node (log shippers, metrics and network agents, or one with no node restriction) does not tolerate every group\'s taints: on the tainted Scalar DL pools the CloudWatch agent or Fluent Bit would not run, and those nodes go unmonitored. Add tolerations for each taint (or operator: Exists), or annotate manifests/run-on-every-node: "false" when skipping nodes is intended.',
   needs: 'cluster',
   check(manifests, ctx) {
     const cluster = ctx.cluster!;
     const out: RuleFinding[] = [];
-    for (const t of podTemplates(manifests)) {
+    for (const t of ctx.model.podTemplates) {
       if (t.manifest.object.kind !== 'DaemonSet') continue;
       const reason = reasonToCover(t);
       if (!reason) continue;

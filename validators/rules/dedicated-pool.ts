@@ -20,7 +20,7 @@ import {
   tolerationPath,
   type GroupFit,
 } from '../cluster/scheduling.js';
-import { podTemplates, type PodTemplate } from '../model/workloads.js';
+import { type PodTemplate } from '../model/workloads.js';
 
 /**
  * Dedicated node groups (with a NoSchedule/NoExecute taint) are for the workloads that select them.
@@ -193,6 +193,7 @@ export const dedicatedPoolRule: Rule = {
   description:
     'Workloads that tolerate a dedicated (tainted) node group also select it, only its owner runs there, and Scalar DL runs on its dedicated group',
   severity: 'error',
+  docs: "Keeps dedicated (tainted) node groups for their owners: a workload that tolerates a dedicated group must also select it, only the owning chart may run there, and Scalar DL Ledger, Envoy and Auditor pods must run on their dedicated groups when the cluster has one. Otherwise unrelated pods take the capacity sized for the ledger, or ledger pods land on general nodes. Fix it with the group's label in a nodeSelector or required node affinity, and tolerations only where they belong.",
   needs: 'cluster',
   check(manifests, ctx) {
     const cluster = ctx.cluster!;
@@ -200,7 +201,7 @@ export const dedicatedPoolRule: Rule = {
       return [];
     const owners = knownOwners(manifests, ctx);
     const out: RuleFinding[] = [];
-    for (const t of podTemplates(manifests)) {
+    for (const t of ctx.model.podTemplates) {
       if (t.manifest.object.kind === 'DaemonSet') continue;
       out.push(...checkTemplate(t, cluster, owners));
     }

@@ -1,13 +1,6 @@
 import { apiGroup } from '../../core/manifest.js';
 import type { Rule, RuleFinding } from '../types.js';
-import {
-  describe,
-  groupOf,
-  isObj,
-  namespaceOf,
-  ObjectIndex,
-  suggestion,
-} from '../model/references.js';
+import { describe, groupOf, isObj, namespaceOf, suggestion } from '../model/references.js';
 
 /** Built-in kinds with a scale subresource, by API group. */
 const SCALABLE: Record<string, string> = {
@@ -26,9 +19,10 @@ export const hpaTargetRule: Rule = {
   description:
     'A HorizontalPodAutoscaler targets (kind, name, API group) a scalable workload rendered in its namespace',
   severity: 'error',
-  check(manifests) {
+  docs: 'Every HorizontalPodAutoscaler targets a scalable workload (Deployment, StatefulSet, ReplicaSet) that is rendered in its namespace, with the right kind and API group. An HPA naming a workload that does not exist (as the upstream MxTransporter chart did) scales nothing and reports FailedGetScale. Fix scaleTargetRef.',
+  check(manifests, ctx) {
     const out: RuleFinding[] = [];
-    const index = new ObjectIndex(manifests);
+    const index = ctx.model.objects;
     for (const manifest of manifests) {
       const obj = manifest.object as Record<string, any>;
       if (obj.kind !== 'HorizontalPodAutoscaler' || groupOf(manifest) !== 'autoscaling') continue;
@@ -106,11 +100,21 @@ export const hpaTargetRule: Rule = {
               `${kind}s in namespace "${ns}"`,
             );
       }
-      out.push({
-        manifest,
-        path: [...refPath, 'name'],
-        message: `scaleTargetRef names ${kind} "${name}", which is not rendered in namespace "${ns}"; ${hint}`,
-      });
+      out.push(
+        ctx.complete
+          ? {
+              manifest,
+              path: [...refPath, 'name'],
+              message: `scaleTargetRef names ${kind} "${name}", which is not rendered in namespace "${ns}"; ${hint}`,
+            }
+          : {
+              // files given on the command line: the workload may be in a file not given
+              manifest,
+              path: [...refPath, 'name'],
+              severity: 'warning',
+              message: `scaleTargetRef names ${kind} "${name}" in namespace "${ns}", which is not among the files given (give its file too, or validate the whole plan with --env); ${hint}`,
+            },
+      );
     }
     return out;
   },

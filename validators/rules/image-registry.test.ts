@@ -1,7 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { imageRegistryRule } from './image-registry.js';
-import { testRule } from '../testing/rule-tester.js';
-import { REPO_ROOT, runRulesOnRepo } from '../testing/helpers.js';
+import { exactly, testRule } from '../testing/rule-tester.js';
 
 const allowedRegistries = [
   '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com',
@@ -53,8 +51,9 @@ testRule(imageRegistryRule, {
           path: 'spec.containers[0].image',
           line: 9,
           resource: 'Pod/apps/p',
-          message:
+          message: exactly(
             'container c0: image ghcr.io/scalar-labsX/scalar-ledger:3.10.0 (ghcr.io/scalar-labsX/scalar-ledger) is not from an allowed registry (123456789012.dkr.ecr.ap-northeast-1.amazonaws.com, ghcr.io/scalar-labs, docker.io/library, public.ecr.aws, registry.k8s.io): use an image from one of them, or add its registry to global.allowedRegistries',
+          ),
         },
       ],
     },
@@ -83,11 +82,4 @@ testRule(imageRegistryRule, {
       errors: [{ path: 'spec.containers[0].image', message: /Bitnami withdrew/ }],
     },
   ],
-});
-
-describe('image-registry on the repository', () => {
-  it('finds nothing to fix in the repository plans', () => {
-    for (const env of ['dev', 'prd'])
-      expect(runRulesOnRepo([imageRegistryRule], env, REPO_ROOT)).toEqual([]);
-  });
 });

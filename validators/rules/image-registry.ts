@@ -1,6 +1,5 @@
 import type { Rule, RuleFinding } from '../types.js';
 import { normalizeHost, parseImageRef, type ImageRef } from '../model/images.js';
-import { containerImages } from '../model/workloads.js';
 
 /** An allowed registry entry as segments: host first (normalised), then path segments. */
 export function registryEntrySegments(entry: string): string[] | undefined {
@@ -63,7 +62,7 @@ export const imageRegistryRule: Rule = {
       (e) => typeof e === 'string' && e.trim() !== '',
     );
     const out: RuleFinding[] = [];
-    for (const { manifest, container, path } of containerImages(manifests)) {
+    for (const { manifest, container, path } of ctx.model.images) {
       const ref = parseImageRef(container.image);
       if (!ref) continue; // image-tag reports references it cannot read
       if (isBitnamiImage(ref)) {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { imageTagRule } from './image-tag.js';
 import { parseImageRef } from '../model/images.js';
-import {
-  lineOf,
-  prdLikeCluster,
-  REPO_ROOT,
-  runRuleOnYaml,
-  runRulesOnRepo,
-} from '../testing/helpers.js';
+import { lineOf, prdLikeCluster } from '../testing/helpers.js';
+import { exactly, testRule } from '../testing/rule-tester.js';
 
 const job = `apiVersion: batch/v1
 kind: Job
@@ -30,50 +25,72 @@ spec:
           image: localhost:5000/acme/app:2.1
 `;
 
-describe('image-tag', () => {
-  it('reports missing and latest tags as errors in prd, init containers included', () => {
-    const findings = runRuleOnYaml(imageTagRule, { 'job.yaml': job }, { env: 'prd' });
-    expect(findings).toEqual([
-      {
-        ruleId: 'image-tag',
-        severity: 'error',
-        resource: 'Job/apps/migrate',
-        path: 'spec.template.spec.initContainers[0].image',
-        message:
-          'container wait: image busybox has no tag (so it pulls latest); pin a version tag (e.g. busybox:1.2.3) or a digest (@sha256:...)',
-        location: { file: 'job.yaml', line: lineOf(job, 'image: busybox') },
+const INIT = 'spec.template.spec.initContainers[0].image';
+const MAIN = 'spec.template.spec.containers[0].image';
+
+testRule(imageTagRule, {
+  valid: [
+    {
+      name: 'version tags and digests',
+      yaml: {
+        'job.yaml': job
+          .replace('image: busybox', 'image: busybox:1.36')
+          .replace('migrate:latest', 'migrate:4.2.0'),
       },
-      {
-        ruleId: 'image-tag',
-        severity: 'error',
-        resource: 'Job/apps/migrate',
-        path: 'spec.template.spec.containers[0].image',
-        message:
-          'container migrate: image ghcr.io/acme/migrate:latest uses the tag latest; pin a version tag (e.g. ghcr.io/acme/migrate:1.2.3) or a digest (@sha256:...)',
-        location: { file: 'job.yaml', line: lineOf(job, 'migrate:latest') },
-      },
-    ]);
-  });
+      context: { env: 'prd' },
+    },
+  ],
+  invalid: [
+    {
+      name: 'missing and latest tags as errors in prd, init containers included',
+      yaml: { 'job.yaml': job },
+      context: { env: 'prd' },
+      errors: [
+        {
+          severity: 'error',
+          resource: 'Job/apps/migrate',
+          path: INIT,
+          file: 'job.yaml',
+          line: lineOf(job, 'image: busybox'),
+          message: exactly(
+            'container wait: image busybox has no tag (so it pulls latest); pin a version tag (e.g. busybox:1.2.3) or a digest (@sha256:...)',
+          ),
+        },
+        {
+          severity: 'error',
+          resource: 'Job/apps/migrate',
+          path: MAIN,
+          file: 'job.yaml',
+          line: lineOf(job, 'migrate:latest'),
+          message: exactly(
+            'container migrate: image ghcr.io/acme/migrate:latest uses the tag latest; pin a version tag (e.g. ghcr.io/acme/migrate:1.2.3) or a digest (@sha256:...)',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'errors on an EKS cluster whatever the environment',
+      yaml: { 'job.yaml': job },
+      context: { cluster: prdLikeCluster() },
+      errors: [
+        { severity: 'error', path: INIT },
+        { severity: 'error', path: MAIN },
+      ],
+    },
+    {
+      name: 'warnings in dev',
+      yaml: { 'job.yaml': job },
+      context: { env: 'dev' },
+      errors: [
+        { severity: 'warning', path: INIT },
+        { severity: 'warning', path: MAIN },
+      ],
+    },
+  ],
+});
 
-  it('is an error on EKS and a warning elsewhere', () => {
-    expect(
-      runRuleOnYaml(imageTagRule, { 'job.yaml': job }, { cluster: prdLikeCluster() }).map(
-        (f) => f.severity,
-      ),
-    ).toEqual(['error', 'error']);
-    expect(
-      runRuleOnYaml(imageTagRule, { 'job.yaml': job }, { env: 'dev' }).map((f) => f.severity),
-    ).toEqual(['warning', 'warning']);
-  });
-
-  it('accepts version tags and digests', () => {
-    const pinned = job
-      .replace('image: busybox', 'image: busybox:1.36')
-      .replace('migrate:latest', 'migrate:4.2.0');
-    expect(runRuleOnYaml(imageTagRule, { 'job.yaml': pinned }, { env: 'prd' })).toEqual([]);
-  });
-
-  it('reads image references like a container runtime', () => {
+describe('image references', () => {
+  it('are read like a container runtime reads them', () => {
     expect(parseImageRef('mysql:8')).toMatchObject({
       host: 'docker.io',
       path: 'library/mysql',
@@ -91,13 +108,5 @@ describe('image-tag', () => {
       digest: 'sha256:abc',
     });
     expect(parseImageRef('bad//ref')).toBeUndefined();
-  });
-  it('finds no errors in the repository plans', () => {
-    for (const env of ['dev', 'prd']) {
-      const errors = runRulesOnRepo([imageTagRule], env, REPO_ROOT).filter(
-        (f) => f.severity === 'error',
-      );
-      expect(errors).toEqual([]);
-    }
   });
 });

@@ -1,6 +1,5 @@
 import type { Rule, RuleFinding, Severity } from '../types.js';
 import { parseImageRef } from '../model/images.js';
-import { containerImages } from '../model/workloads.js';
 
 /**
  * Every container image (init and ephemeral containers too) names a version: a tag other than
@@ -11,11 +10,12 @@ export const imageTagRule: Rule = {
   id: 'image-tag',
   description: 'Images are pinned: no missing or `latest` tag (a digest is fine); an error in prd',
   severity: 'error',
+  docs: "Every container image names a version (a tag other than latest, or a digest). Without one, nodes run whatever the tag points to at pull time, and MxTransporter's guide warns that a rebuilt image under the same tag creates no new pods. An error in production, a warning elsewhere. Pin the tag in values.",
   check(manifests, ctx) {
     const severity: Severity =
       ctx.env === 'prd' || ctx.cluster?.provider === 'eks' ? 'error' : 'warning';
     const out: RuleFinding[] = [];
-    for (const { manifest, container, path } of containerImages(manifests)) {
+    for (const { manifest, container, path } of ctx.model.images) {
       const ref = parseImageRef(container.image);
       const name = container.name ?? '(unnamed)';
       if (!ref) {

@@ -8,6 +8,8 @@ import { scalarDlRule } from './scalardl.js';
 import { mxTransporterRule } from './mxtransporter.js';
 import { storageClassRule } from './storage-class.js';
 import { kinesisAccessRule } from './kinesis-access.js';
+import { kinesisCapacityRule } from './kinesis-capacity.js';
+import { loggingRule } from './logging.js';
 import { imageTagRule } from './image-tag.js';
 import { imageRegistryRule } from './image-registry.js';
 import { serviceSelectorRule } from './service-selector.js';
@@ -30,6 +32,8 @@ export const RULES: Rule[] = [
   mxTransporterRule,
   storageClassRule,
   kinesisAccessRule,
+  kinesisCapacityRule,
+  loggingRule,
   imageTagRule,
   imageRegistryRule,
   serviceSelectorRule,

@@ -12,9 +12,8 @@ import {
   suggestion,
   TemplateIndex,
 } from '../model/references.js';
-import { mapSelectorMatches, podTemplates } from '../model/workloads.js';
-
-type Obj = Record<string, any>;
+import { mapSelectorMatches } from '../model/workloads.js';
+import type { Obj } from '../../core/object.js';
 
 const ISTIO_GROUP = 'networking.istio.io';
 const CLUSTER_SUFFIX = '.svc.cluster.local';
@@ -30,6 +29,8 @@ type Resolved =
 
 interface Mesh {
   index: ObjectIndex;
+  /** the manifests are the whole plan (false: files given, where a missing object may be elsewhere) */
+  complete: boolean;
   namespaces: Set<string>;
   serviceEntries: { host: string; entry: Manifest }[];
   /** DestinationRules by the key of the host they resolve to. */
@@ -80,7 +81,16 @@ function resolveHost(host: string, ns: string, mesh: Mesh): Resolved {
 
 function missingServiceMessage(host: string, r: { name: string; ns: string }, mesh: Mesh): string {
   const names = mesh.index.ofKind('Service', r.ns, '').map((m) => m.object.metadata.name);
-  return `host "${host}" is Service "${r.name}" in namespace "${r.ns}", which is not rendered; render the Service, fix the host (${suggestion(r.name, names, `Services there`)}), or add a ServiceEntry for a host outside the cluster`;
+  const missing = mesh.complete ? 'which is not rendered' : NOT_GIVEN;
+  return `host "${host}" is Service "${r.name}" in namespace "${r.ns}", ${missing}; render the Service, fix the host (${suggestion(r.name, names, `Services there`)}), or add a ServiceEntry for a host outside the cluster`;
+}
+
+const NOT_GIVEN =
+  'which is not among the files given (give its file too, or validate the whole plan with --env)';
+
+/** Missing objects are errors in a whole plan, warnings among files given (they may be elsewhere). */
+function missingSeverity(mesh: Mesh): 'warning' | undefined {
+  return mesh.complete ? undefined : 'warning';
 }
 
 /** Findings about one host reference; the port and subset checks need the resolved target. */
@@ -94,7 +104,12 @@ function checkHost(
   if (typeof host !== 'string' || host === '') return undefined;
   const r = resolveHost(host, namespaceOf(manifest), mesh);
   if (r.kind === 'missing-service') {
-    out.push({ manifest, path: hostPath, message: missingServiceMessage(host, r, mesh) });
+    out.push({
+      manifest,
+      path: hostPath,
+      severity: missingSeverity(mesh),
+      message: missingServiceMessage(host, r, mesh),
+    });
   } else if (r.kind === 'malformed') {
     out.push({ manifest, path: hostPath, message: `${r.reason}; fix the host` });
   } else if (r.kind === 'external') {
@@ -159,9 +174,10 @@ function checkDestination(
       out.push({
         manifest,
         path: [...path, 'subset'],
+        severity: rules.length === 0 ? missingSeverity(mesh) : undefined,
         message:
           rules.length === 0
-            ? `subset "${subset}" of host "${dest.host}" is defined by no DestinationRule (no DestinationRule has this host); add a DestinationRule with this subset or remove the subset`
+            ? `subset "${subset}" of host "${dest.host}" is defined by no DestinationRule (no DestinationRule has this host${mesh.complete ? '' : ' among the files given'}); add a DestinationRule with this subset or remove the subset`
             : `subset "${subset}" of host "${dest.host}" is not defined by ${rules.map(describe).join(', ')} (subsets: ${listNames(rules.flatMap(subsetNames))}); add it or fix the name`,
       });
     }
@@ -191,7 +207,8 @@ function checkGateway(
   out.push({
     manifest,
     path,
-    message: `gateway "${ref}" is not a rendered Gateway (looked for "${name}" in namespace "${ns}"; "mesh" means the sidecars); ${hint}`,
+    severity: missingSeverity(mesh),
+    message: `gateway "${ref}" is not a rendered Gateway (looked for "${name}" in namespace "${ns}"${mesh.complete ? '' : ', not among the files given'}; "mesh" means the sidecars); ${hint}`,
   });
 }
 
@@ -236,7 +253,8 @@ function checkVirtualService(manifest: Manifest, mesh: Mesh, out: RuleFinding[])
           out.push({
             manifest,
             path: [...base, 'delegate', 'name'],
-            message: `delegate VirtualService "${delegate.name}" is not rendered in namespace "${ns}"; render it or fix the name`,
+            severity: missingSeverity(mesh),
+            message: `delegate VirtualService "${delegate.name}" is not rendered in namespace "${ns}"${mesh.complete ? '' : ' (not among the files given)'}; render it or fix the name`,
           });
         }
       }
@@ -275,16 +293,18 @@ export const istioReferencesRule: Rule = {
   description:
     'VirtualService gateways, destination hosts, ports and subsets, and DestinationRule hosts and subsets refer to rendered Gateways, Services, ServiceEntries and pods',
   severity: 'error',
-  check(manifests) {
+  docs: 'VirtualService gateways, destination hosts, ports and subsets, and DestinationRule hosts name rendered Gateways, Services and subsets. Istio accepts a dangling reference and then answers 503 (no healthy upstream) or never binds the route. Fix the host, port or subset name.',
+  check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const istio = manifests.filter((m) => groupOf(m) === ISTIO_GROUP);
     if (istio.length === 0) return out;
-    const index = new ObjectIndex(manifests);
+    const index = ctx.model.objects;
     const namespaces = new Set<string>(manifests.map(namespaceOf));
     for (const m of manifests)
       if (m.object.kind === 'Namespace') namespaces.add(m.object.metadata.name);
     const mesh: Mesh = {
       index,
+      complete: ctx.complete,
       namespaces,
       serviceEntries: istio
         .filter((m) => m.object.kind === 'ServiceEntry')
@@ -297,7 +317,7 @@ export const istioReferencesRule: Rule = {
       destinationRules: new Map(),
     };
     const drFindings: RuleFinding[] = [];
-    const templates = new TemplateIndex(podTemplates(manifests));
+    const templates = ctx.model.templates;
     for (const m of istio) {
       if (m.object.kind !== 'DestinationRule') continue;
       const resolved = checkHost(

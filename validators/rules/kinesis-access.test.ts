@@ -1,15 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { kinesisAccessRule } from './kinesis-access.js';
-import { testRule } from '../testing/rule-tester.js';
-import {
-  prdLikeCluster,
-  REPO_ROOT,
-  runRuleOnYaml,
-  runRulesOnRepo,
-  valuesFromYaml,
-} from '../testing/helpers.js';
-import type { ClusterDeclaration } from '../types.js';
-import type { OriginNode } from '../../generator/values/origins.js';
+import { exactly, testRule } from '../testing/rule-tester.js';
+import { prdLikeCluster, valuesFromYaml } from '../testing/helpers.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/shop-prd-mxtransporter';
 const STREAM_ARN = 'arn:aws:kinesis:ap-northeast-1:123456789012:stream/shop-prd-orders-changes';
@@ -81,6 +72,26 @@ const files = (config: string, extra: Record<string, string> = {}) => ({
   'eks.yaml': config,
   ...extra,
 });
+
+/** A cluster declaration whose general node group carries AmazonKinesisFullAccess. */
+const broadValues = valuesFromYaml(`global:
+  clusters:
+    prd:
+      nodeGroups:
+        - name: general
+          iamPolicies:
+            - arn:aws:iam::aws:policy/AmazonKinesisFullAccess
+`);
+const broadCluster = {
+  ...prdLikeCluster(),
+  nodeGroups: [
+    {
+      ...prdLikeCluster().nodeGroups[0],
+      name: 'general',
+      iamPolicies: ['arn:aws:iam::aws:policy/AmazonKinesisFullAccess'],
+    },
+  ],
+};
 
 testRule(kinesisAccessRule, {
   valid: [
@@ -217,56 +228,38 @@ testRule(kinesisAccessRule, {
         },
       ],
     },
-  ],
-});
-
-/** The rule on values alone (no manifests). */
-function runOnValues(
-  values: Record<string, unknown>,
-  origins: OriginNode,
-  cluster: ClusterDeclaration,
-) {
-  return runRuleOnYaml(
-    kinesisAccessRule,
-    {},
-    { cluster, values, clusterPath: ['global', 'clusters', 'prd'] },
-    { valueOrigins: origins },
-  );
-}
-
-describe('kinesis-access on the cluster declaration', () => {
-  it('reports a broad Kinesis policy on a declared node group at its values line', () => {
-    const text = `global:
-  clusters:
-    prd:
-      nodeGroups:
-        - name: general
-          iamPolicies:
-            - arn:aws:iam::aws:policy/AmazonKinesisFullAccess
-`;
-    const { values, origins } = valuesFromYaml(text);
-    const cluster = {
-      ...prdLikeCluster(),
-      nodeGroups: [
+    {
+      name: 'a broad Kinesis policy on a node group of the cluster declaration, at its values line',
+      context: {
+        cluster: broadCluster,
+        values: broadValues.values,
+        clusterPath: ['global', 'clusters', 'prd'],
+      },
+      valueOrigins: broadValues.origins,
+      errors: [
         {
-          ...prdLikeCluster().nodeGroups[0],
-          iamPolicies: ['arn:aws:iam::aws:policy/AmazonKinesisFullAccess'],
+          severity: 'error',
+          resource: 'values',
+          path: 'global.clusters.prd.nodeGroups[0].iamPolicies[0]',
+          file: 'values/shared/global.yaml',
+          line: 7,
+          message: /^node group general carries AmazonKinesisFullAccess, so every pod on its nodes/,
         },
       ],
-    };
-    const [finding, ...rest] = runOnValues(values, origins, cluster);
-    expect(rest).toEqual([]);
-    expect(finding).toMatchObject({
-      ruleId: 'kinesis-access',
-      severity: 'error',
-      resource: 'values',
-      path: 'global.clusters.prd.nodeGroups[0].iamPolicies[0]',
-      location: { file: 'values/shared/global.yaml', line: 7 },
-    });
-  });
-
-  it('finds nothing to fix in the repository plans', () => {
-    for (const env of ['dev', 'prd'])
-      expect(runRulesOnRepo([kinesisAccessRule], env, REPO_ROOT)).toEqual([]);
-  });
+    },
+    {
+      name: 'files given without the ServiceAccount: the role cannot be checked (a warning)',
+      yaml: { 'sts.yaml': exporter(), 'eks.yaml': clusterConfig(scoped([STREAM_ARN])) },
+      context: { complete: false },
+      errors: [
+        {
+          severity: 'warning',
+          line: 20,
+          message: exactly(
+            'ServiceAccount mxtransporter/mxtransporter of this exporter is not among the files given, so its IAM role cannot be checked (give its file too, or validate the whole plan with --env)',
+          ),
+        },
+      ],
+    },
+  ],
 });

@@ -1,11 +1,10 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleFinding } from '../types.js';
 import { isMxTransporter } from '../model/components.js';
-import { containerEnv, indexConfig, namespaceOf } from '../model/env.js';
-import { describe, isObj } from '../model/references.js';
-import { containersOf, podTemplates, WORKLOAD_KINDS } from '../model/workloads.js';
-
-type Obj = Record<string, any>;
+import { containerEnv } from '../model/env.js';
+import { describe, isObj, namespaceOf } from '../model/references.js';
+import { containersOf, WORKLOAD_KINDS } from '../model/workloads.js';
+import type { Obj } from '../../core/object.js';
 
 const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 /** The one Kinesis call MxTransporter makes (interfaces/kinesis-stream/export.go of cam-inc/MxTransporter). */
@@ -105,9 +104,9 @@ export const kinesisAccessRule: Rule = {
     'PutRecords, DescribeStream and DescribeStreamSummary on the ARNs of their streams ' +
     '(arn:aws:kinesis:<region>:<account>:stream/<name>), and drop the Kinesis policy from the node group.',
   kinds: ['ServiceAccount', 'ClusterConfig', 'ConfigMap', 'Secret', ...WORKLOAD_KINDS],
-  check(manifests, ctx) {
+  check(_manifests, ctx) {
     const out: RuleFinding[] = [];
-    const configs = manifests.filter((m) => m.object.kind === 'ClusterConfig');
+    const configs = ctx.model.objects.ofKind('ClusterConfig');
 
     // Node groups: the cluster declaration is the source of the ClusterConfig, so it is reported there.
     if (ctx.cluster) {
@@ -155,13 +154,9 @@ export const kinesisAccessRule: Rule = {
     const eks = configs.length > 0 || ctx.cluster?.provider === 'eks';
     if (!eks) return out;
     const roles = declaredRoles(configs);
-    const index = indexConfig(manifests);
-    const accounts = new Map<string, Manifest>();
-    for (const m of manifests)
-      if (m.object.kind === 'ServiceAccount')
-        accounts.set(`${namespaceOf(m)}/${m.object.metadata.name}`, m);
+    const index = ctx.model.config;
 
-    for (const t of podTemplates(manifests)) {
+    for (const t of ctx.model.podTemplates) {
       if (!isMxTransporter(t)) continue;
       const ns = namespaceOf(t.manifest);
       const saName =
@@ -185,12 +180,21 @@ export const kinesisAccessRule: Rule = {
         const region = value('KINESIS_STREAM_REGION')?.value ?? ctx.cluster?.region;
         if (!stream || stream.value.trim() === '' || !region) continue; // the mxtransporter rule reports it
         const at = { manifest: t.manifest, path: stream.path };
-        const sa = accounts.get(`${ns}/${saName}`);
+        const sa = ctx.model.objects.find('ServiceAccount', ns, saName, '');
         const arn = (sa?.object.metadata?.annotations as Record<string, unknown> | undefined)?.[
           ROLE_ANNOTATION
         ];
         const saText = `ServiceAccount ${ns}/${saName}`;
         if (typeof arn !== 'string' || arn === '') {
+          // Among files given on the command line the ServiceAccount may be in a file not given.
+          if (!sa && !ctx.complete) {
+            out.push({
+              ...at,
+              severity: 'warning',
+              message: `${saText} of this exporter is not among the files given, so its IAM role cannot be checked (give its file too, or validate the whole plan with --env)`,
+            });
+            continue;
+          }
           out.push({
             ...at,
             message: `${saText} of this exporter has no IAM role (annotation ${ROLE_ANNOTATION}${sa ? '' : '; it is not rendered either'}), so it cannot write to Kinesis stream ${stream.value}: give it a role through IRSA whose policy allows ${WRITE_ACTION} on that stream`,

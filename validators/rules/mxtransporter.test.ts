@@ -1,12 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { mxTransporterRule } from './mxtransporter.js';
-import {
-  lineOf,
-  prdLikeCluster,
-  REPO_ROOT,
-  runRuleOnYaml,
-  runRulesOnRepo,
-} from '../testing/helpers.js';
+import { lineOf, prdLikeCluster } from '../testing/helpers.js';
+import { exactly, testRule } from '../testing/rule-tester.js';
 
 /** An exporter StatefulSet with the given env and volume parts. */
 function exporter(env: string, volumes = '', claims = true, kind = 'StatefulSet'): string {
@@ -66,127 +60,138 @@ data:
   TIME_ZONE: Asia/Tokyo
 `;
 
-describe('mxtransporter', () => {
-  it('reports missing variables, unknown destinations and a resume token on an emptyDir', () => {
-    const text = exporter(
-      `          env:
+/** A cluster whose out-of-band Secret mxtransporter-env supplies most variables. */
+const secretCluster = prdLikeCluster();
+secretCluster.outOfBandSecrets = [
+  {
+    name: 'mxtransporter-env',
+    namespace: 'mxtransporter',
+    keys: [
+      'MONGODB_HOST',
+      'MONGODB_DATABASE',
+      'MONGODB_COLLECTION',
+      'EXPORT_DESTINATION',
+      'TIME_ZONE',
+    ],
+  },
+];
+
+const onEmptyDir = exporter(
+  `          env:
             - { name: MONGODB_HOST, value: "mongodb+srv://db.example" }
             - { name: MONGODB_DATABASE, value: shop }
             - { name: MONGODB_COLLECTION, value: orders }
             - { name: EXPORT_DESTINATION, value: "kinesisstream,bigquery" }
             - { name: RESUME_TOKEN_VOLUME_DIR, value: /dsk/pvc }
 `,
-      `      volumes:
+  `      volumes:
         - name: resume-token
           emptyDir: {}
 `,
-      false,
-    );
-    const findings = runRuleOnYaml(mxTransporterRule, { 'mxt.yaml': text });
-    expect(findings.map((f) => [f.path, f.message])).toEqual([
-      [
-        'spec.template.spec.containers[0].env',
-        'container mxtransporter: BIGQUERY_DATASET is not set (destination bigquery needs it); add it to env (from a Secret or a value)',
-      ],
-      [
-        'spec.template.spec.containers[0].env',
-        'container mxtransporter: BIGQUERY_TABLE is not set (destination bigquery needs it); add it to env (from a Secret or a value)',
-      ],
-      [
-        'spec.template.spec.containers[0].env',
-        'container mxtransporter: PROJECT_NAME_TO_EXPORT_CHANGE_STREAMS is not set (destination bigquery needs it); add it to env (from a Secret or a value)',
-      ],
-      [
-        'spec.template.spec.containers[0].env',
-        'container mxtransporter: TIME_ZONE is not set (MxTransporter requires it); add it to env (from a Secret or a value)',
-      ],
-      [
-        'spec.template.spec.containers[0].env[3].value',
-        'container mxtransporter: EXPORT_DESTINATION names unknown destination "kinesisstream" (did you mean kinesisStream?); known: bigquery, pubsub, kinesisStream, file',
-      ],
-      [
-        'spec.template.spec.containers[0].volumeMounts[0]',
-        'container mxtransporter: RESUME_TOKEN_VOLUME_DIR /dsk/pvc is on volume resume-token of type emptyDir (deleted with the pod), so a restarted exporter cannot resume; mount a volumeClaimTemplate of the StatefulSet at that path',
-      ],
-    ]);
-    // Findings on one line come in message order.
-    expect(findings[4]).toMatchObject({
-      ruleId: 'mxtransporter',
-      severity: 'error',
-      resource: 'StatefulSet/mxtransporter/mxt-orders',
-      location: { file: 'mxt.yaml', line: lineOf(text, 'EXPORT_DESTINATION') },
-    });
-  });
+  false,
+);
 
-  it('reads ConfigMap values through envFrom and flags a destination variable left empty there', () => {
-    const emptyRegion = settings.replace(
-      'KINESIS_STREAM_REGION: ap-northeast-1',
-      'KINESIS_STREAM_REGION: ""',
-    );
-    const findings = runRuleOnYaml(mxTransporterRule, {
-      'mxt.yaml': exporter(goodEnv),
-      'cm.yaml': emptyRegion,
-    });
-    expect(findings.map((f) => [f.path, f.message])).toEqual([
-      [
-        'spec.template.spec.containers[0].envFrom[0]',
-        'container mxtransporter: KINESIS_STREAM_REGION is empty (destination kinesisStream needs it); give it a value',
-      ],
-    ]);
-  });
+const CONTAINER = 'spec.template.spec.containers[0]';
+const notSet = (name: string, why: string) => ({
+  path: `${CONTAINER}.env`,
+  message: exactly(
+    `container mxtransporter: ${name} is not set (${why}); add it to env (from a Secret or a value)`,
+  ),
+});
 
-  it('warns about a Deployment and reports a token directory on no volume', () => {
-    const text = exporter(
-      goodEnv.replace('/dsk/pvc/tokens', '/var/tokens'),
-      '',
-      false,
-      'Deployment',
-    );
-    const findings = runRuleOnYaml(mxTransporterRule, { 'mxt.yaml': text, 'cm.yaml': settings });
-    expect(findings.map((f) => [f.severity, f.path, f.message])).toEqual([
-      [
-        'warning',
-        'kind',
-        'MxTransporter runs as a Deployment; make it a StatefulSet so each exporter keeps its resume token on its own PersistentVolumeClaim (volumeClaimTemplates)',
-      ],
-      [
-        'error',
-        'spec.template.spec.containers[0].env[3].value',
-        'container mxtransporter: RESUME_TOKEN_VOLUME_DIR /var/tokens is on no volume mount, so the resume token is lost when the container restarts; mount a volumeClaimTemplate of the StatefulSet at that path',
-      ],
-    ]);
-  });
-
-  it('accepts a StatefulSet whose variables come from env, a ConfigMap and Secrets, with the token on its PVC', () => {
-    expect(
-      runRuleOnYaml(mxTransporterRule, { 'mxt.yaml': exporter(goodEnv), 'cm.yaml': settings }),
-    ).toEqual([]);
-    // A Secret whose keys are declared out of band supplies the variables it lists.
-    const fromSecret = exporter(
-      `          envFrom:
+testRule(mxTransporterRule, {
+  valid: [
+    {
+      name: 'a StatefulSet whose variables come from env and a ConfigMap, with the token on its PVC',
+      yaml: { 'mxt.yaml': exporter(goodEnv), 'cm.yaml': settings },
+    },
+    {
+      name: 'variables from a Secret whose keys are declared out of band',
+      yaml: {
+        'mxt.yaml': exporter(
+          `          envFrom:
             - secretRef: { name: mxtransporter-env }
           env:
             - { name: RESUME_TOKEN_VOLUME_DIR, value: /dsk/pvc }
 `,
-    );
-    const cluster = prdLikeCluster();
-    cluster.outOfBandSecrets = [
-      {
-        name: 'mxtransporter-env',
-        namespace: 'mxtransporter',
-        keys: [
-          'MONGODB_HOST',
-          'MONGODB_DATABASE',
-          'MONGODB_COLLECTION',
-          'EXPORT_DESTINATION',
-          'TIME_ZONE',
-        ],
+        ),
       },
-    ];
-    expect(runRuleOnYaml(mxTransporterRule, { 'mxt.yaml': fromSecret }, { cluster })).toEqual([]);
-  });
-  it('finds nothing to fix in the repository plans', () => {
-    for (const env of ['dev', 'prd'])
-      expect(runRulesOnRepo([mxTransporterRule], env, REPO_ROOT)).toEqual([]);
-  });
+      context: { cluster: secretCluster },
+    },
+  ],
+  invalid: [
+    {
+      // Findings on one line come in message order.
+      name: 'missing variables, an unknown destination and a resume token on an emptyDir',
+      yaml: { 'mxt.yaml': onEmptyDir },
+      errors: [
+        notSet('BIGQUERY_DATASET', 'destination bigquery needs it'),
+        notSet('BIGQUERY_TABLE', 'destination bigquery needs it'),
+        notSet('PROJECT_NAME_TO_EXPORT_CHANGE_STREAMS', 'destination bigquery needs it'),
+        notSet('TIME_ZONE', 'MxTransporter requires it'),
+        {
+          severity: 'error',
+          resource: 'StatefulSet/mxtransporter/mxt-orders',
+          path: `${CONTAINER}.env[3].value`,
+          file: 'mxt.yaml',
+          line: lineOf(onEmptyDir, 'EXPORT_DESTINATION'),
+          message: exactly(
+            'container mxtransporter: EXPORT_DESTINATION names unknown destination "kinesisstream" (did you mean kinesisStream?); known: bigquery, pubsub, kinesisStream, file',
+          ),
+        },
+        {
+          path: `${CONTAINER}.volumeMounts[0]`,
+          message: exactly(
+            'container mxtransporter: RESUME_TOKEN_VOLUME_DIR /dsk/pvc is on volume resume-token of type emptyDir (deleted with the pod), so a restarted exporter cannot resume; mount a volumeClaimTemplate of the StatefulSet at that path',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'a destination variable left empty in the ConfigMap read through envFrom',
+      yaml: {
+        'mxt.yaml': exporter(goodEnv),
+        'cm.yaml': settings.replace(
+          'KINESIS_STREAM_REGION: ap-northeast-1',
+          'KINESIS_STREAM_REGION: ""',
+        ),
+      },
+      errors: [
+        {
+          path: `${CONTAINER}.envFrom[0]`,
+          message: exactly(
+            'container mxtransporter: KINESIS_STREAM_REGION is empty (destination kinesisStream needs it); give it a value',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'a warning for a Deployment, and a token directory on no volume',
+      yaml: {
+        'mxt.yaml': exporter(
+          goodEnv.replace('/dsk/pvc/tokens', '/var/tokens'),
+          '',
+          false,
+          'Deployment',
+        ),
+        'cm.yaml': settings,
+      },
+      errors: [
+        {
+          severity: 'warning',
+          path: 'kind',
+          message: exactly(
+            'MxTransporter runs as a Deployment; make it a StatefulSet so each exporter keeps its resume token on its own PersistentVolumeClaim (volumeClaimTemplates)',
+          ),
+        },
+        {
+          severity: 'error',
+          path: `${CONTAINER}.env[3].value`,
+          message: exactly(
+            'container mxtransporter: RESUME_TOKEN_VOLUME_DIR /var/tokens is on no volume mount, so the resume token is lost when the container restarts; mount a volumeClaimTemplate of the StatefulSet at that path',
+          ),
+        },
+      ],
+    },
+  ],
 });

@@ -1,9 +1,9 @@
 import type { FieldPath, Rule, RuleFinding } from '../types.js';
 import { isMxTransporter } from '../model/components.js';
-import { containerEnv, indexConfig, namespaceOf, type ContainerEnv } from '../model/env.js';
-import { containersOf, podTemplates, type PodTemplate } from '../model/workloads.js';
-
-type Obj = Record<string, any>;
+import { containerEnv, type ContainerEnv } from '../model/env.js';
+import { namespaceOf } from '../model/references.js';
+import { containersOf, type PodTemplate } from '../model/workloads.js';
+import type { Obj } from '../../core/object.js';
 
 const REQUIRED = [
   'MONGODB_HOST',
@@ -206,10 +206,11 @@ export const mxTransporterRule: Rule = {
   description:
     'MxTransporter exporters have their required and per-destination variables, and keep the resume token on a PVC of a StatefulSet',
   severity: 'error',
+  docs: "MxTransporter exporters: the required variables (MONGODB_HOST, MONGODB_DATABASE, MONGODB_COLLECTION, EXPORT_DESTINATION, TIME_ZONE, RESUME_TOKEN_VOLUME_DIR) are set, EXPORT_DESTINATION names only bigquery, pubsub, kinesisStream or file with each destination's variables, and a file resume token lives on a StatefulSet PVC mounted at RESUME_TOKEN_VOLUME_DIR. Without the PVC a restarted exporter loses its resume token and skips the changes in between. Fix the collection's values.",
   check(manifests, ctx) {
-    const index = indexConfig(manifests);
+    const index = ctx.model.config;
     const out: RuleFinding[] = [];
-    for (const t of podTemplates(manifests)) {
+    for (const t of ctx.model.podTemplates) {
       if (!isMxTransporter(t)) continue;
       const kind = t.manifest.object.kind;
       if (kind !== 'StatefulSet') {

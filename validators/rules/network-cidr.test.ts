@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterDeclaration } from '../types.js';
 import { cidrContains, cidrOverlaps, formatCidr, parseCidr, type Cidr } from '../cluster/cidr.js';
 import { networkCidrRule } from './network-cidr.js';
-import {
-  lineOf,
-  REPO_ROOT,
-  runRuleOnYaml,
-  runRulesOnRepo,
-  valuesFromYaml,
-} from '../testing/helpers.js';
+import { lineOf, valuesFromYaml } from '../testing/helpers.js';
+import { exactly, testRule, type RuleCase } from '../testing/rule-tester.js';
 
 /** A values file declaring one cluster, the way values/shared/global.yaml does. */
 function clusterValues(vpcs: string): string {
@@ -25,15 +20,14 @@ function clusterValues(vpcs: string): string {
 ${vpcs}`;
 }
 
-function run(text: string) {
+/** A case of the cluster declared by a values file (values-level findings, located in it). */
+function declared(text: string): Pick<RuleCase, 'context' | 'valueOrigins'> {
   const { values, origins } = valuesFromYaml(text);
-  const cluster = (values.global as any).clusters.prd as ClusterDeclaration;
-  return runRuleOnYaml(
-    networkCidrRule,
-    {},
-    { cluster, clusterPath: ['global', 'clusters', 'prd'], env: 'prd' },
-    { valueOrigins: origins },
-  );
+  const cluster = (values.global as { clusters: Record<string, ClusterDeclaration> }).clusters.prd;
+  return {
+    context: { cluster, clusterPath: ['global', 'clusters', 'prd'], env: 'prd' },
+    valueOrigins: origins,
+  };
 }
 
 const good = `        - name: ledger
@@ -56,13 +50,7 @@ const good = `        - name: ledger
           cidr: 10.3.0.0/16
 `;
 
-describe('network-cidr', () => {
-  it('accepts disjoint VPCs with subnets inside them in three zones (IPv4 and IPv6)', () => {
-    expect(run(clusterValues(good))).toEqual([]);
-  });
-
-  it('reports host bits, overlapping VPCs, stray and overlapping subnets, small subnets and too few zones', () => {
-    const text = clusterValues(`        - name: ledger
+const broken = clusterValues(`        - name: ledger
           role: ledger
           cidr: 10.1.0.1/16
           subnets:
@@ -80,41 +68,79 @@ describe('network-cidr', () => {
             - { name: a, cidr: 10.3.0.0/20, availabilityZone: ap-northeast-1a, type: public }
             - { name: c, cidr: 10.3.16.0/20, availabilityZone: ap-northeast-1c, type: public }
 `);
-    const findings = run(text);
-    const byPath = (p: string) =>
-      findings.filter((f) => f.path === p).map((f) => `${f.severity}: ${f.message}`);
-    expect(byPath('global.clusters.prd.vpcs[0].cidr')).toEqual([
-      'error: VPC ledger (role ledger): CIDR 10.1.0.1/16 has host bits set; use 10.1.0.0/16',
-    ]);
-    expect(findings.find((f) => f.path === 'global.clusters.prd.vpcs[0].cidr')).toMatchObject({
-      ruleId: 'network-cidr',
-      resource: 'values',
-      location: { file: 'values/shared/global.yaml', line: lineOf(text, 'cidr: 10.1.0.1/16') },
-    });
-    expect(byPath('global.clusters.prd.vpcs[1].cidr')).toEqual([
-      'error: VPC auditor (role auditor) 10.1.128.0/17 overlaps VPC ledger (role ledger) 10.1.0.1/16; VPCs joined by peering must not overlap: give each its own range (e.g. 10.1.0.0/16, 10.2.0.0/16, 10.3.0.0/16)',
-    ]);
-    expect(byPath('global.clusters.prd.vpcs[0].subnets[1].cidr')).toEqual([
-      'error: subnet b 10.1.8.0/24 overlaps subnet a 10.1.0.0/20 in VPC ledger (role ledger): subnets must not share addresses',
-    ]);
-    expect(byPath('global.clusters.prd.vpcs[0].subnets[2].cidr')).toEqual([
-      'error: subnet tiny 10.1.64.0/26 is smaller than a /24; make it a /24 or larger',
-    ]);
-    expect(byPath('global.clusters.prd.vpcs[0].subnets[3].cidr')).toEqual([
-      'error: subnet far 10.9.0.0/24 lies outside VPC ledger (role ledger) (10.1.0.1/16): choose a range inside the VPC',
-    ]);
-    expect(byPath('global.clusters.prd.vpcs[0].subnets')).toEqual([
-      'error: VPC ledger (role ledger) has subnets in 1 availability zone (ap-northeast-1a); at least 2 are required, 3 availability zones are recommended: add subnets in other zones',
-    ]);
-    expect(byPath('global.clusters.prd.vpcs[2].subnets')).toEqual([
-      'warning: VPC client (role client) has subnets in 2 availability zones (ap-northeast-1a, ap-northeast-1c); 3 availability zones are recommended: add subnets in other zones',
-    ]);
-    expect(findings).toHaveLength(7);
-  });
 
-  it('warns when the EKS cluster VPC has no private subnet and rejects unreadable CIDRs', () => {
-    const findings = run(
-      clusterValues(`        - name: ledger
+const VPCS = 'global.clusters.prd.vpcs';
+
+testRule(networkCidrRule, {
+  valid: [
+    {
+      name: 'disjoint VPCs with subnets inside them in three zones (IPv4 and IPv6)',
+      ...declared(clusterValues(good)),
+    },
+  ],
+  invalid: [
+    {
+      name: 'host bits, overlapping VPCs, stray and overlapping subnets, small subnets and too few zones',
+      ...declared(broken),
+      errors: [
+        {
+          severity: 'error',
+          resource: 'values',
+          path: `${VPCS}[0].cidr`,
+          file: 'values/shared/global.yaml',
+          line: lineOf(broken, 'cidr: 10.1.0.1/16'),
+          message: exactly(
+            'VPC ledger (role ledger): CIDR 10.1.0.1/16 has host bits set; use 10.1.0.0/16',
+          ),
+        },
+        {
+          severity: 'error',
+          path: `${VPCS}[0].subnets`,
+          message: exactly(
+            'VPC ledger (role ledger) has subnets in 1 availability zone (ap-northeast-1a); at least 2 are required, 3 availability zones are recommended: add subnets in other zones',
+          ),
+        },
+        {
+          severity: 'error',
+          path: `${VPCS}[0].subnets[1].cidr`,
+          message: exactly(
+            'subnet b 10.1.8.0/24 overlaps subnet a 10.1.0.0/20 in VPC ledger (role ledger): subnets must not share addresses',
+          ),
+        },
+        {
+          severity: 'error',
+          path: `${VPCS}[0].subnets[2].cidr`,
+          message: exactly(
+            'subnet tiny 10.1.64.0/26 is smaller than a /24; make it a /24 or larger',
+          ),
+        },
+        {
+          severity: 'error',
+          path: `${VPCS}[0].subnets[3].cidr`,
+          message: exactly(
+            'subnet far 10.9.0.0/24 lies outside VPC ledger (role ledger) (10.1.0.1/16): choose a range inside the VPC',
+          ),
+        },
+        {
+          severity: 'error',
+          path: `${VPCS}[1].cidr`,
+          message: exactly(
+            'VPC auditor (role auditor) 10.1.128.0/17 overlaps VPC ledger (role ledger) 10.1.0.1/16; VPCs joined by peering must not overlap: give each its own range (e.g. 10.1.0.0/16, 10.2.0.0/16, 10.3.0.0/16)',
+          ),
+        },
+        {
+          severity: 'warning',
+          path: `${VPCS}[2].subnets`,
+          message: exactly(
+            'VPC client (role client) has subnets in 2 availability zones (ap-northeast-1a, ap-northeast-1c); 3 availability zones are recommended: add subnets in other zones',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'unreadable CIDRs, and a warning when the EKS cluster VPC has no private subnet',
+      ...declared(
+        clusterValues(`        - name: ledger
           role: ledger
           cidr: 10.1.0.0/16
           cidrs: ["10.300.0.0/16", "fd00::/129"]
@@ -123,22 +149,39 @@ describe('network-cidr', () => {
             - { name: b, cidr: 10.1.1.0/24, availabilityZone: z2, type: public }
             - { name: c, cidr: 10.1.2.0, availabilityZone: z3, type: public }
 `),
-    );
-    expect(findings.map((f) => `${f.severity} ${f.path}: ${f.message}`)).toEqual([
-      'error global.clusters.prd.vpcs[0].cidrs[0]: VPC ledger (role ledger): CIDR 10.300.0.0/16 is not a valid IPv4 block: 300 is larger than 255',
-      'error global.clusters.prd.vpcs[0].cidrs[1]: VPC ledger (role ledger): CIDR fd00::/129 has prefix /129, longer than the 128 bits of an IPv6 address',
-      'warning global.clusters.prd.vpcs[0].subnets: VPC ledger (role ledger) has no private subnet; EKS worker nodes belong in private subnets (with a NAT gateway to pull images): add private subnets in 2 or more zones',
-      'error global.clusters.prd.vpcs[0].subnets[2].cidr: subnet c of VPC ledger (role ledger): CIDR 10.1.2.0 has no prefix length (e.g. /16)',
-    ]);
-  });
-  it('finds no errors in the repository plans', () => {
-    for (const env of ['dev', 'prd']) {
-      const errors = runRulesOnRepo([networkCidrRule], env, REPO_ROOT).filter(
-        (f) => f.severity === 'error',
-      );
-      expect(errors).toEqual([]);
-    }
-  });
+      ),
+      errors: [
+        {
+          severity: 'error',
+          path: `${VPCS}[0].cidrs[0]`,
+          message: exactly(
+            'VPC ledger (role ledger): CIDR 10.300.0.0/16 is not a valid IPv4 block: 300 is larger than 255',
+          ),
+        },
+        {
+          severity: 'error',
+          path: `${VPCS}[0].cidrs[1]`,
+          message: exactly(
+            'VPC ledger (role ledger): CIDR fd00::/129 has prefix /129, longer than the 128 bits of an IPv6 address',
+          ),
+        },
+        {
+          severity: 'warning',
+          path: `${VPCS}[0].subnets`,
+          message: exactly(
+            'VPC ledger (role ledger) has no private subnet; EKS worker nodes belong in private subnets (with a NAT gateway to pull images): add private subnets in 2 or more zones',
+          ),
+        },
+        {
+          severity: 'error',
+          path: `${VPCS}[0].subnets[2].cidr`,
+          message: exactly(
+            'subnet c of VPC ledger (role ledger): CIDR 10.1.2.0 has no prefix length (e.g. /16)',
+          ),
+        },
+      ],
+    },
+  ],
 });
 
 describe('CIDR arithmetic', () => {

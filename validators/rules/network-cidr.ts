@@ -51,6 +51,7 @@ export const networkCidrRule: Rule = {
   description:
     'VPC and subnet CIDRs are valid, do not overlap, subnets lie in their VPC, are at least /24 and span 2+ availability zones',
   severity: 'error',
+  docs: 'Checks the VPC and subnet declaration (values): CIDRs parse without host bits, peered VPCs (Ledger, Auditor, client) do not overlap, subnets lie inside their VPC without overlapping, each subnet is at least a /24, and subnets span at least 2 availability zones (3 recommended). Overlapping peered VPCs cannot route to each other and EKS needs subnets in two zones. Fix the CIDRs in global.clusters.<env>.vpcs.',
   needs: 'cluster',
   check(_manifests, ctx) {
     const cluster = ctx.cluster!;

@@ -1,6 +1,6 @@
 import type { Rule, RuleFinding } from '../types.js';
 import { isObj } from '../model/references.js';
-import { containersOf, podTemplates } from '../model/workloads.js';
+import { containersOf } from '../model/workloads.js';
 
 const WANTED = [
   ['requests', 'cpu'],
@@ -25,9 +25,10 @@ export const resourcesRule: Rule = {
   id: 'resources',
   description: 'Every container and init container has cpu and memory requests and limits',
   severity: 'warning',
-  check(manifests) {
+  docs: "Every container and init container has cpu and memory requests and limits. Without requests the scheduler packs pods blindly (and an HPA on CPU has nothing to compare with); without a memory limit one pod can starve a node. Set resources in the chart's values.",
+  check(_manifests, ctx) {
     const out: RuleFinding[] = [];
-    for (const t of podTemplates(manifests)) {
+    for (const t of ctx.model.podTemplates) {
       for (const { container, path } of containersOf(t)) {
         // Ephemeral (debug) containers may not set resources.
         if (path[path.length - 2] === 'ephemeralContainers' || !isObj(container)) continue;

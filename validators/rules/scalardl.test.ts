@@ -1,14 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { scalarDlRule } from './scalardl.js';
-import { testRule } from '../testing/rule-tester.js';
-import {
-  lineOf,
-  prdLikeCluster,
-  REPO_ROOT,
-  runRuleOnYaml,
-  runRulesOnRepo,
-  valuesFromYaml,
-} from '../testing/helpers.js';
+import { lineOf, prdLikeCluster, valuesFromYaml } from '../testing/helpers.js';
+import { exactly, testRule } from '../testing/rule-tester.js';
 
 const cluster = prdLikeCluster();
 
@@ -139,92 +131,20 @@ const goodPlan = {
   ),
 };
 
-describe('scalardl', () => {
-  it('accepts a complete Ledger, Envoy and Auditor setup', () => {
-    expect(runRuleOnYaml(scalarDlRule, goodPlan, { cluster })).toEqual([]);
-  });
+const sameWaveJob = schemaJob(
+  'ledger-schema',
+  'scalardl',
+  `    argocd.argoproj.io/sync-wave: "0"\n`,
+);
 
-  it('reports an Auditor without proofs on the Ledger, a schema Job in the same wave, replicas and spreading', () => {
-    const props = ledgerProperties(false, false);
-    const job = schemaJob('ledger-schema', 'scalardl', `    argocd.argoproj.io/sync-wave: "0"\n`);
-    const findings = runRuleOnYaml(
-      scalarDlRule,
-      {
-        ...goodPlan,
-        'props.yaml': props,
-        'ledger.yaml': server({ ...ledger, replicas: 2, spread: false }),
-        'job.yaml': job,
-      },
-      { cluster },
-    );
-    expect(findings.map((f) => [f.severity, f.resource, f.path, f.message])).toEqual([
-      [
-        'error',
-        'Job/scalardl/ledger-schema',
-        'metadata.annotations["argocd.argoproj.io/sync-wave"]',
-        'schema-loading Job is not ordered before Deployment scalardl/ledger: it is in sync wave 0, the Ledger in wave 0; ' +
-          'give the Job argocd.argoproj.io/sync-wave: "-1" (or argocd.argoproj.io/hook: PreSync) so the tables exist before it starts',
-      ],
-      [
-        'warning',
-        'Deployment/scalardl/ledger',
-        'spec.replicas',
-        'Ledger runs 2 replicas but node group scalardl has 3 nodes (desiredSize): run one per node (replicas: 3)',
-      ],
-      [
-        'warning',
-        'Deployment/scalardl/ledger',
-        'spec.template.spec.affinity',
-        'Ledger has no preferred pod anti-affinity on kubernetes.io/hostname matching its own labels: add podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution with topologyKey kubernetes.io/hostname so each node runs one',
-      ],
-      [
-        'error',
-        'ConfigMap/scalardl/ledger-properties',
-        'data["ledger.properties"]',
-        'an Auditor is deployed but the Ledger\u2019s scalar.dl.ledger.auditor.enabled is not true: enable it (scalardl.ledger.ledgerAuditorEnabled: true)'.replace(
-          '\u2019',
-          "'",
-        ),
-      ],
-      [
-        'error',
-        'ConfigMap/scalardl/ledger-properties',
-        'data["ledger.properties"]',
-        "an Auditor is deployed but the Ledger's scalar.dl.ledger.proof.enabled is not true: enable Asset Proofs (scalardl.ledger.ledgerProofEnabled: true)",
-      ],
-    ]);
-    const jobFinding = findings[0];
-    expect(jobFinding.location).toEqual({ file: 'job.yaml', line: lineOf(job, 'sync-wave') });
-  });
+/** A cluster that declares the Auditor's keys without private-key, and no Ledger keys. */
+const noSecrets = prdLikeCluster();
+noSecrets.outOfBandSecrets = [
+  { name: 'auditor-keys', namespace: 'scalardl-auditor', keys: ['certificate'] },
+];
 
-  it('reports a missing keys Secret and a Ledger that does not mount it', () => {
-    const noSecrets = prdLikeCluster();
-    noSecrets.outOfBandSecrets = [
-      { name: 'auditor-keys', namespace: 'scalardl-auditor', keys: ['certificate'] },
-    ];
-    const findings = runRuleOnYaml(
-      scalarDlRule,
-      { ...goodPlan, 'ledger.yaml': server({ ...ledger, replicas: 3, spread: true }) },
-      { cluster: noSecrets },
-    );
-    expect(findings.map((f) => [f.resource, f.message])).toEqual([
-      [
-        'Deployment/scalardl-auditor/auditor',
-        'Secret auditor-keys in namespace scalardl-auditor lacks key private-key (an Auditor is deployed)',
-      ],
-      [
-        'Deployment/scalardl/ledger',
-        'Asset Proofs are enabled but the Ledger does not mount Secret ledger-keys: mount it (e.g. at /keys)',
-      ],
-      [
-        'Deployment/scalardl/ledger',
-        'Asset Proofs are enabled, which needs Secret ledger-keys (keys private-key) in namespace scalardl, but it is neither rendered nor declared in outOfBandSecrets: create it out of band and declare it there',
-      ],
-    ]);
-  });
-
-  it('checks the values when nothing is rendered, and the Kubernetes version', () => {
-    const text = `scalardl:
+const oldValues = valuesFromYaml(
+  `scalardl:
   ledger:
     ledgerProofEnabled: false
     ledgerAuditorEnabled: false
@@ -234,45 +154,133 @@ global:
   clusters:
     prd:
       kubernetesVersion: "1.18"
-`;
-    const { values, origins } = valuesFromYaml(text, 'values/prd/scalardl.yaml');
-    const old = { ...prdLikeCluster(), kubernetesVersion: '1.18' };
-    const findings = runRuleOnYaml(
-      scalarDlRule,
-      {},
-      { cluster: old, values, clusterPath: ['global', 'clusters', 'prd'] },
-      { valueOrigins: origins },
-    );
-    expect(findings.map((f) => [f.path, f.location?.line, f.message])).toEqual([
-      [
-        'scalardl.ledger.ledgerProofEnabled',
-        3,
-        "the Auditor requires the Ledger's Asset Proofs: set scalardl.ledger.ledgerProofEnabled: true",
+`,
+  'values/prd/scalardl.yaml',
+);
+
+const LEDGER = 'Deployment/scalardl/ledger';
+const PROPERTIES = 'ConfigMap/scalardl/ledger-properties';
+
+testRule(scalarDlRule, {
+  valid: [
+    { name: 'a complete Ledger, Envoy and Auditor setup', yaml: goodPlan, context: { cluster } },
+  ],
+  invalid: [
+    {
+      name: 'an Auditor without proofs on the Ledger, a schema Job in the same wave, replicas and spreading',
+      yaml: {
+        ...goodPlan,
+        'props.yaml': ledgerProperties(false, false),
+        'ledger.yaml': server({ ...ledger, replicas: 2, spread: false }),
+        'job.yaml': sameWaveJob,
+      },
+      context: { cluster },
+      errors: [
+        {
+          severity: 'error',
+          resource: 'Job/scalardl/ledger-schema',
+          path: 'metadata.annotations["argocd.argoproj.io/sync-wave"]',
+          file: 'job.yaml',
+          line: lineOf(sameWaveJob, 'sync-wave'),
+          message: exactly(
+            'schema-loading Job is not ordered before Deployment scalardl/ledger: it is in sync wave 0, the Ledger in wave 0; ' +
+              'give the Job argocd.argoproj.io/sync-wave: "-1" (or argocd.argoproj.io/hook: PreSync) so the tables exist before it starts',
+          ),
+        },
+        {
+          severity: 'warning',
+          resource: LEDGER,
+          path: 'spec.replicas',
+          message: exactly(
+            'Ledger runs 2 replicas but node group scalardl has 3 nodes (desiredSize): run one per node (replicas: 3)',
+          ),
+        },
+        {
+          severity: 'warning',
+          resource: LEDGER,
+          path: 'spec.template.spec.affinity',
+          message: exactly(
+            'Ledger has no preferred pod anti-affinity on kubernetes.io/hostname matching its own labels: add podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution with topologyKey kubernetes.io/hostname so each node runs one',
+          ),
+        },
+        {
+          severity: 'error',
+          resource: PROPERTIES,
+          path: 'data["ledger.properties"]',
+          message: exactly(
+            "an Auditor is deployed but the Ledger's scalar.dl.ledger.auditor.enabled is not true: enable it (scalardl.ledger.ledgerAuditorEnabled: true)",
+          ),
+        },
+        {
+          severity: 'error',
+          resource: PROPERTIES,
+          path: 'data["ledger.properties"]',
+          message: exactly(
+            "an Auditor is deployed but the Ledger's scalar.dl.ledger.proof.enabled is not true: enable Asset Proofs (scalardl.ledger.ledgerProofEnabled: true)",
+          ),
+        },
       ],
-      [
-        'scalardl.ledger.ledgerAuditorEnabled',
-        4,
-        'the Auditor requires the Ledger to work with it: set scalardl.ledger.ledgerAuditorEnabled: true',
+    },
+    {
+      name: 'a keys Secret without a needed key, and a Ledger that does not mount its keys',
+      yaml: { ...goodPlan, 'ledger.yaml': server({ ...ledger, replicas: 3, spread: true }) },
+      context: { cluster: noSecrets },
+      errors: [
+        {
+          resource: 'Deployment/scalardl-auditor/auditor',
+          message: exactly(
+            'Secret auditor-keys in namespace scalardl-auditor lacks key private-key (an Auditor is deployed)',
+          ),
+        },
+        {
+          resource: LEDGER,
+          message: exactly(
+            'Asset Proofs are enabled but the Ledger does not mount Secret ledger-keys: mount it (e.g. at /keys)',
+          ),
+        },
+        {
+          resource: LEDGER,
+          message: exactly(
+            'Asset Proofs are enabled, which needs Secret ledger-keys (keys private-key) in namespace scalardl, but it is neither rendered nor declared in outOfBandSecrets: create it out of band and declare it there',
+          ),
+        },
       ],
-      [
-        'global.clusters.prd.kubernetesVersion',
-        10,
-        'Scalar DL needs Kubernetes 1.19 or later; the cluster declares 1.18: upgrade the cluster',
+    },
+    {
+      name: 'the values when nothing is rendered, and a Kubernetes version too old',
+      context: {
+        cluster: { ...prdLikeCluster(), kubernetesVersion: '1.18' },
+        values: oldValues.values,
+        clusterPath: ['global', 'clusters', 'prd'],
+      },
+      valueOrigins: oldValues.origins,
+      errors: [
+        {
+          resource: 'values',
+          file: 'values/prd/scalardl.yaml',
+          path: 'scalardl.ledger.ledgerProofEnabled',
+          line: 3,
+          message: exactly(
+            "the Auditor requires the Ledger's Asset Proofs: set scalardl.ledger.ledgerProofEnabled: true",
+          ),
+        },
+        {
+          path: 'scalardl.ledger.ledgerAuditorEnabled',
+          line: 4,
+          message: exactly(
+            'the Auditor requires the Ledger to work with it: set scalardl.ledger.ledgerAuditorEnabled: true',
+          ),
+        },
+        {
+          path: 'global.clusters.prd.kubernetesVersion',
+          line: 10,
+          message: exactly(
+            'Scalar DL needs Kubernetes 1.19 or later; the cluster declares 1.18: upgrade the cluster',
+          ),
+        },
       ],
-    ]);
-    expect(findings[0]).toMatchObject({
-      resource: 'values',
-      location: { file: 'values/prd/scalardl.yaml' },
-    });
-  });
-  it('finds no errors in the repository plans', () => {
-    for (const env of ['dev', 'prd']) {
-      const errors = runRulesOnRepo([scalarDlRule], env, REPO_ROOT).filter(
-        (f) => f.severity === 'error',
-      );
-      expect(errors).toEqual([]);
-    }
-  });
+    },
+  ],
 });
 
 /** A Ledger (or Auditor) Deployment mounting its properties ConfigMap; lines are fixed below. */

@@ -1,12 +1,11 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding } from '../types.js';
 import { isAuditorSide, scalarDlPartOf, type ScalarDlPart } from '../model/components.js';
-import { namespaceOf } from '../model/env.js';
+import { namespaceOf } from '../model/references.js';
 import { candidateGroups, fitGroups, isDedicated } from '../cluster/scheduling.js';
-import { podTemplates, selectorMatches, type PodTemplate } from '../model/workloads.js';
+import { selectorMatches, type PodTemplate } from '../model/workloads.js';
+import type { Obj } from '../../core/object.js';
 import { parseImageRef } from '../model/images.js';
-
-type Obj = Record<string, any>;
 
 const MIN_KUBERNETES_MINOR = 19;
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -220,7 +219,7 @@ class ScalarDlCheck {
   ) {
     const v = ctx.values?.scalardl;
     this.values = v && typeof v === 'object' ? (v as Obj) : undefined;
-    this.parts = podTemplates(manifests)
+    this.parts = ctx.model.podTemplates
       .map((t) => ({ t, part: scalarDlPartOf(t) }))
       .filter((p): p is Part => p.part !== undefined);
   }

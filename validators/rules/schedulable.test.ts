@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { schedulableRule } from './schedulable.js';
 import { closestGroup, fitGroups, tolerationMatches } from '../cluster/scheduling.js';
-import {
-  lineOf,
-  prdLikeCluster,
-  REPO_ROOT,
-  ruleContext,
-  runRuleOnYaml,
-  runRulesOnRepo,
-} from '../testing/helpers.js';
+import { lineOf, prdLikeCluster, ruleContext } from '../testing/helpers.js';
+import { exactly, testRule } from '../testing/rule-tester.js';
 import type { Taint } from '../types.js';
 
 const cluster = prdLikeCluster();
@@ -99,50 +93,53 @@ spec:
       image: busybox:1.36
 `;
 
-describe('schedulable', () => {
-  it('reports a pod that selects a tainted group without tolerating it, naming the closest group', () => {
-    const findings = runRuleOnYaml(schedulableRule, { 'ledger.yaml': untolerating }, { cluster });
-    expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({
-      ruleId: 'schedulable',
-      severity: 'error',
-      resource: 'Deployment/scalardl/ledger',
-      path: 'spec.template.spec',
-      location: { file: 'ledger.yaml', line: lineOf(untolerating, 'spec:', 'template:') },
-    });
-    expect(findings[0].message).toBe(
-      'fits no node group; closest: scalardl (missing toleration for kubernetes.io/app=scalardlpool:NoSchedule): ' +
-        'add the toleration {key: kubernetes.io/app, operator: Equal, value: scalardlpool, effect: NoSchedule}',
-    );
-  });
-
-  it('reports a label no group has, pointing at the node affinity expression', () => {
-    const findings = runRuleOnYaml(schedulableRule, { 'cron.yaml': wrongLabel }, { cluster });
-    expect(findings).toHaveLength(1);
-    expect(findings[0].resource).toBe('CronJob/apps/report');
-    expect(findings[0].path).toBe(
-      'spec.jobTemplate.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0]',
-    );
-    expect(findings[0].location).toEqual({
-      file: 'cron.yaml',
-      line: lineOf(wrongLabel, '- key: agentpool'),
-    });
-    expect(findings[0].message).toContain(
-      'closest: general (label agentpool=batchpool required by nodeAffinity, group has agentpool=generalpool)',
-    );
-  });
-
-  it('accepts pods that tolerate and select a group, and pods that fit the untainted group', () => {
-    expect(runRuleOnYaml(schedulableRule, { 'ok.yaml': fitting }, { cluster })).toEqual([]);
-  });
-
-  it('does not run without a cluster declaration', () => {
-    expect(runRuleOnYaml(schedulableRule, { 'ledger.yaml': untolerating })).toEqual([]);
-  });
-  it('finds nothing to fix in the repository plans', () => {
-    for (const env of ['dev', 'prd'])
-      expect(runRulesOnRepo([schedulableRule], env, REPO_ROOT)).toEqual([]);
-  });
+testRule(schedulableRule, {
+  valid: [
+    {
+      name: 'pods that tolerate and select a group, and pods that fit the untainted group',
+      yaml: { 'ok.yaml': fitting },
+      context: { cluster },
+    },
+    {
+      name: 'anything when no cluster is declared (the rule does not run)',
+      yaml: { 'ledger.yaml': untolerating },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a pod that selects a tainted group without tolerating it, naming the closest group',
+      yaml: { 'ledger.yaml': untolerating },
+      context: { cluster },
+      errors: [
+        {
+          severity: 'error',
+          resource: 'Deployment/scalardl/ledger',
+          path: 'spec.template.spec',
+          file: 'ledger.yaml',
+          line: lineOf(untolerating, 'spec:', 'template:'),
+          message: exactly(
+            'fits no node group; closest: scalardl (missing toleration for kubernetes.io/app=scalardlpool:NoSchedule): ' +
+              'add the toleration {key: kubernetes.io/app, operator: Equal, value: scalardlpool, effect: NoSchedule}',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'a label no group has, pointing at the node affinity expression',
+      yaml: { 'cron.yaml': wrongLabel },
+      context: { cluster },
+      errors: [
+        {
+          resource: 'CronJob/apps/report',
+          path: 'spec.jobTemplate.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0]',
+          file: 'cron.yaml',
+          line: lineOf(wrongLabel, '- key: agentpool'),
+          message:
+            'closest: general (label agentpool=batchpool required by nodeAffinity, group has agentpool=generalpool)',
+        },
+      ],
+    },
+  ],
 });
 
 describe('toleration and node selection semantics', () => {

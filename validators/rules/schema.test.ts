@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { schemaRule } from './schema.js';
-import { prdLikeCluster, runRuleOnYaml } from '../testing/helpers.js';
+import { runRuleOnYaml } from '../testing/helpers.js';
+import { testRule } from '../testing/rule-tester.js';
 
 const SERVICE = `apiVersion: v1
 kind: Service
@@ -49,39 +50,64 @@ describe('schema rule', () => {
       runRuleOnYaml(schemaRule, { 'w.yaml': widget }, { allowUnknownKinds: ['Widget'] }),
     ).toEqual([]);
   });
-
-  it('validates against the cluster version it is given', () => {
-    const cluster = { ...prdLikeCluster(), kubernetesVersion: 'one.thirty' };
-    const findings = runRuleOnYaml(schemaRule, { 'svc.yaml': SERVICE }, { cluster });
-    expect(findings.length).toBe(1);
-    expect(findings[0].message).toMatch(/version/i);
-  });
 });
 
-describe('schema rule and the cluster version', () => {
-  it('notes once, as info, when the cluster runs another version than the pinned schemas', () => {
-    const findings = runRuleOnYaml(
-      schemaRule,
-      { 'svc.yaml': SERVICE },
-      {
-        cluster: { ...prdLikeCluster(), kubernetesVersion: '1.31' },
-        clusterPath: ['global', 'clusters', 'prd'],
-      },
-    );
-    expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({
-      severity: 'info',
-      resource: 'values',
-      path: 'global.clusters.prd.kubernetesVersion',
-    });
-    expect(findings[0].message).toMatch(
-      /pinned Kubernetes 1\.33 schemas; the cluster declares 1\.31/,
-    );
-    const same = runRuleOnYaml(
-      schemaRule,
-      { 'svc.yaml': SERVICE },
-      { cluster: { ...prdLikeCluster(), kubernetesVersion: '1.33' } },
-    );
-    expect(same).toEqual([]);
-  });
+const POD_LEVEL_RESOURCES = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      resources:
+        limits:
+          cpu: "2"
+      containers:
+        - name: web
+          image: nginx:1.27
+`;
+
+// the Kubernetes version comes from the context (validate.ts resolves the flag or the cluster's)
+testRule(schemaRule, {
+  valid: [
+    {
+      name: 'pod-level resources on 1.32',
+      yaml: POD_LEVEL_RESOURCES,
+      context: { kubernetesVersion: '1.32' },
+    },
+    { name: 'pod-level resources on the default (newest) version', yaml: POD_LEVEL_RESOURCES },
+  ],
+  invalid: [
+    {
+      name: 'pod-level resources on 1.31',
+      yaml: POD_LEVEL_RESOURCES,
+      context: { kubernetesVersion: '1.31' },
+      errors: [
+        {
+          path: 'spec.template.spec.resources',
+          line: 15,
+          message:
+            'spec.template.spec.resources is not in Kubernetes 1.31; it was added in 1.32 (remove it, or upgrade the cluster to 1.32 or later first)',
+        },
+      ],
+    },
+    {
+      name: 'a kind 1.31 does not serve',
+      yaml: 'apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata:\n  name: extra\n',
+      context: { kubernetesVersion: '1.31' },
+      errors: [
+        {
+          path: 'kind',
+          message: /^networking\.k8s\.io\/v1 ServiceCIDR is not served by Kubernetes 1\.31/,
+        },
+      ],
+    },
+  ],
 });

@@ -1,28 +1,195 @@
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../test/helpers.js';
-import type { Finding } from '../types.js';
 import { encodingsOf, secretLeakRule } from './secret-leak.js';
-import { runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
+import { runCase, testRule } from '../testing/rule-tester.js';
 
-const SECRET = 'Pa$$w0rd"with/odd+chars';
+const SECRET = 'Pa$$w0rd"with/odd+chars<&>';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+const secrets = [{ variable: 'APP_DB_PASSWORD', value: SECRET, paths: ['app.database.password'] }];
+const prd = { env: 'prd', secrets, values: { app: { database: { password: '<<secret:X>>' } } } };
 
-const secretObject = (body: string) => `apiVersion: v1
+const secretObject = (body: string, name = 'db') => `apiVersion: v1
 kind: Secret
 metadata:
-  name: db
+  name: ${name}
   namespace: apps
 type: Opaque
 ${body}`;
 
-function expectNoSecretIn(findings: Finding[]): void {
-  for (const f of findings) {
-    expect(f.message).not.toContain(SECRET);
-    for (const n of encodingsOf(SECRET)) expect(f.message).not.toContain(n.text);
-  }
-}
+const configMap = (name: string, data: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: ${name}, namespace: apps}
+data:
+${data}`;
 
-describe('secret-leak', () => {
+const aws = 'AKIA' + 'Q3EXAMPLEKEY7ABC';
+const github = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+const privateKey = [
+  '-----BEGIN',
+  'RSA PRIVATE KEY-----\\nMIIEow\\n-----END RSA PRIVATE KEY-----',
+].join(' ');
+
+/** Every form of the secret, to check that no message shows it. */
+const NEVER_SHOWN = new RegExp(
+  `^(?!.*(${[SECRET, ...encodingsOf(SECRET).map((n) => n.text)]
+    .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|')}))`,
+);
+
+testRule(secretLeakRule, {
+  valid: [
+    {
+      name: 'placeholders and values that are not secrets',
+      yaml: secretObject('stringData:\n  password: "<<secret:APP_DB_PASSWORD>>"\n  user: abcd\n'),
+      context: prd,
+    },
+    {
+      name: 'a password read from the environment in a properties file',
+      yaml: secretObject(
+        'stringData:\n  db.properties: |\n    scalar.db.password=${env:DB_PASSWORD}\n',
+      ),
+      context: { env: 'prd' },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a secret value in plain text: one finding naming the variable and the file and line',
+      yaml: secretObject(`stringData:\n  password: ${JSON.stringify(SECRET)}\n`),
+      context: prd,
+      errors: [
+        {
+          path: 'stringData.password',
+          line: 8,
+          resource: 'Secret/apps/db',
+          message:
+            /^the value of secret variable APP_DB_PASSWORD appears in the plan at case\.yaml:8 \(plain\); keep secret values out of the plan/,
+        },
+      ],
+    },
+    {
+      name: 'several places and encodings of one secret: still one finding, listing them all',
+      yaml: {
+        'a-base64.yaml': secretObject(`data:\n  password: ${b64(SECRET)}\n`),
+        'b-docker.yaml': secretObject(
+          `data:\n  .dockerconfigjson: ${b64(JSON.stringify({ auths: { 'ghcr.io': { auth: b64(`bot:${SECRET}`) } } }))}\n`,
+          'pull',
+        ),
+        'c-url.yaml': configMap(
+          'conn',
+          `  url: "mysql://app:${encodeURIComponent(SECRET)}@db:3306/shop"\n`,
+        ),
+        'd-json.yaml': configMap(
+          'json',
+          `  config.json: ${JSON.stringify(JSON.stringify({ password: SECRET }))}\n`,
+        ),
+        'e-comment.yaml': `# old password: ${SECRET}\n${configMap('clean', '  a: b\n')}`,
+      },
+      context: prd,
+      errors: [
+        {
+          file: 'a-base64.yaml',
+          path: 'data.password',
+          message:
+            /APP_DB_PASSWORD appears in the plan at a-base64\.yaml:8 \(base64\), b-docker\.yaml:8 \(base64, after base64 decoding\), c-url\.yaml:5 \(URL-encoded\), d-json\.yaml:5 \(JSON-escaped\), e-comment\.yaml:1 \(plain\);/,
+        },
+      ],
+    },
+    {
+      name: 'JSON escapes the way Go writes them (\\u003c, \\u0026, \\/)',
+      yaml: configMap(
+        'go-json',
+        `  config.json: ${JSON.stringify(JSON.stringify({ p: SECRET }).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\//g, '\\/'))}\n`,
+      ),
+      context: prd,
+      errors: [{ path: 'data["config.json"]', message: /\(JSON-escaped\)/ }],
+    },
+    {
+      name: 'the message never shows the value, in any form',
+      yaml: secretObject(`stringData:\n  password: ${JSON.stringify(SECRET)}\n`),
+      context: prd,
+      errors: [{ message: NEVER_SHOWN }],
+    },
+    {
+      name: 'a secret that is an ordinary word of the plan: one finding, too weak, no places listed',
+      yaml: Object.fromEntries(
+        Array.from({ length: 11 }, (_, i) => [
+          `cm${i}.yaml`,
+          configMap(`x${i}`, '  owner: apps\n'),
+        ]),
+      ),
+      context: {
+        env: 'prd',
+        secrets: [{ variable: 'APP_DB_PASSWORD', value: 'apps', paths: ['app.database.password'] }],
+        values: { app: { namespace: 'apps', database: { password: 'apps' } } },
+      },
+      errors: [
+        {
+          message:
+            /^the value of secret variable APP_DB_PASSWORD is also an ordinary value of the plan \(it appears in 22 places in 11 files\): too weak to be a secret; set APP_DB_PASSWORD to a value that appears nowhere else$/,
+        },
+      ],
+    },
+    {
+      name: 'a secret too short to be checked',
+      yaml: configMap('x', '  a: b\n'),
+      context: {
+        env: 'prd',
+        secrets: [{ variable: 'APP_DB_PASSWORD', value: 'abc', paths: ['app.database.password'] }],
+      },
+      errors: [
+        {
+          resource: 'values',
+          severity: 'error',
+          message:
+            /secret variable APP_DB_PASSWORD is set to a value of fewer than 4 characters: too short to be checked/,
+        },
+      ],
+    },
+    {
+      name: 'credential-looking literals, without printing them',
+      yaml: {
+        'cm.yaml': configMap(
+          'tools',
+          `  AWS_ACCESS_KEY_ID: ${aws}\n  key.pem: "${privateKey}"\n  token: ${github}\n`,
+        ),
+      },
+      context: { env: 'dev' },
+      errors: [
+        { path: 'data.AWS_ACCESS_KEY_ID', line: 5, message: /looks like an AWS access key id/ },
+        { path: 'data["key.pem"]', line: 6, message: /looks like a private key/ },
+        { path: 'data.token', line: 7, message: /^(?!.*ghp_a1B2).*looks like a GitHub token/ },
+      ],
+    },
+    {
+      name: 'a literal password in a Secret is a warning in dev',
+      yaml: secretObject('stringData:\n  password: dev-only-password\n'),
+      context: { env: 'dev' },
+      errors: [
+        {
+          severity: 'warning',
+          path: 'stringData.password',
+          line: 8,
+          message: /"password" holds a literal password \(environment dev\)/,
+        },
+      ],
+    },
+    {
+      name: 'a literal password in a base64 properties file is an error in prd',
+      yaml: secretObject(
+        `data:\n  db.properties: ${b64('scalar.db.username=ledger\nscalar.db.password=hunter22\n')}\n`,
+      ),
+      context: { env: 'prd' },
+      errors: [
+        {
+          severity: 'error',
+          path: 'data["db.properties"]',
+          message: /"scalar\.db\.password" holds a literal password/,
+        },
+      ],
+    },
+  ],
+});
+
+describe('secret-leak encodings', () => {
   it('finds base64 of a secret inside longer encoded text at every byte alignment', () => {
     const needles = encodingsOf(SECRET).filter((n) => n.encoding === 'base64');
     for (const prefix of ['', 'a', 'ab', 'abc', 'user:', 'x'.repeat(17)]) {
@@ -37,167 +204,12 @@ describe('secret-leak', () => {
     expect(needles.some((n) => b64('something else entirely').includes(n.text))).toBe(false);
   });
 
-  it('reports a secret value in plain text, base64, URL-encoded and JSON-escaped forms', () => {
-    const files = {
-      'plain.yaml': secretObject(`stringData:\n  password: ${JSON.stringify(SECRET)}\n`),
-      'base64.yaml': secretObject(`data:\n  password: ${b64(SECRET)}\n`),
-      'docker.yaml': secretObject(
-        `data:\n  .dockerconfigjson: ${b64(JSON.stringify({ auths: { 'ghcr.io': { auth: b64(`bot:${SECRET}`) } } }))}\n`,
-      ),
-      'url.yaml': `apiVersion: v1
-kind: ConfigMap
-metadata: {name: conn, namespace: apps}
-data:
-  url: "mysql://app:${encodeURIComponent(SECRET)}@db:3306/shop"
-`,
-      'json.yaml': `apiVersion: v1
-kind: ConfigMap
-metadata: {name: json, namespace: apps}
-data:
-  config.json: ${JSON.stringify(JSON.stringify({ password: SECRET }))}
-`,
-      'comment.yaml': `# old password: ${SECRET}
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: clean, namespace: apps}
-data: {a: b}
-`,
-    };
-    const findings = runRuleOnYaml(secretLeakRule, files, {
-      env: 'prd',
-      secretValues: [SECRET, 'abc'],
-      values: { app: { database: { password: SECRET } } },
-    });
-    expect(findings).toHaveLength(6);
-    const byFile = Object.fromEntries(findings.map((f) => [f.location?.file, f]));
-    expect(Object.keys(byFile).sort()).toEqual([
-      'base64.yaml',
-      'comment.yaml',
-      'docker.yaml',
-      'json.yaml',
-      'plain.yaml',
-      'url.yaml',
-    ]);
-    expect(findings.every((f) => f.severity === 'error' && f.ruleId === 'secret-leak')).toBe(true);
-    expect(byFile['plain.yaml']).toMatchObject({
-      resource: 'Secret/apps/db',
-      path: 'stringData.password',
-      location: { line: 8 },
-    });
-    expect(byFile['plain.yaml'].message).toContain(
-      'the secret value of app.database.password appears in this field (encoding: plain)',
-    );
-    expect(byFile['base64.yaml'].message).toContain('(encoding: base64)');
-    expect(byFile['docker.yaml'].message).toContain('(after base64 decoding) (encoding: base64)');
-    expect(byFile['url.yaml']).toMatchObject({ resource: 'ConfigMap/apps/conn', path: 'data.url' });
-    expect(byFile['url.yaml'].message).toContain('(encoding: URL-encoded)');
-    expect(byFile['json.yaml'].message).toContain('(encoding: JSON-escaped)');
-    expect(byFile['comment.yaml'].message).toContain(
-      'appears in file comment.yaml at line 1, outside any field value',
-    );
-    expectNoSecretIn(findings);
-  });
-
-  it('ignores secret values shorter than 4 characters and accepts placeholders', () => {
-    const files = {
-      'db.yaml': secretObject(
-        'stringData:\n  password: "<<secret:APP_DB_PASSWORD>>"\n  user: abc\n',
-      ),
-    };
-    expect(
-      runRuleOnYaml(secretLeakRule, files, { env: 'prd', secretValues: [SECRET, 'abc'] }),
-    ).toEqual([]);
-  });
-
-  it('reports credential-looking literals without printing them', () => {
-    const aws = 'AKIA' + 'Q3EXAMPLEKEY7ABC';
-    const github = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
-    const key = [
-      '-----BEGIN',
-      'RSA PRIVATE KEY-----\\nMIIEow\\n-----END RSA PRIVATE KEY-----',
-    ].join(' ');
-    const files = {
-      'cm.yaml': `apiVersion: v1
-kind: ConfigMap
-metadata: {name: tools, namespace: apps}
-data:
-  AWS_ACCESS_KEY_ID: ${aws}
-  key.pem: "${key}"
-`,
-      'deploy.yaml': `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: bot, namespace: apps}
-spec:
-  selector: {matchLabels: {app: bot}}
-  template:
-    metadata: {labels: {app: bot}}
-    spec:
-      containers:
-        - name: bot
-          image: bot:1.0
-          args: ["--token=${github}", "--slack=${'xoxb-' + '123456789012-abcdefghij'}"]
-`,
-    };
-    const findings = runRuleOnYaml(secretLeakRule, files, { env: 'dev' });
-    expect(findings.map((f) => [f.resource, f.path, f.severity, f.location?.line])).toEqual([
-      ['ConfigMap/apps/tools', 'data.AWS_ACCESS_KEY_ID', 'error', 5],
-      ['ConfigMap/apps/tools', 'data["key.pem"]', 'error', 6],
-      ['Deployment/apps/bot', 'spec.template.spec.containers[0].args[0]', 'error', 12],
-      ['Deployment/apps/bot', 'spec.template.spec.containers[0].args[1]', 'error', 12],
-    ]);
-    expect(findings[0].message).toContain('looks like an AWS access key id');
-    expect(findings[1].message).toContain('looks like a private key');
-    expect(findings[2].message).toContain('looks like a GitHub token');
-    expect(findings[3].message).toContain('looks like a Slack token');
-    for (const f of findings) {
-      expect(f.message).not.toContain(aws);
-      expect(f.message).not.toContain(github);
-    }
-  });
-
-  it('flags a literal password in a Secret: a warning in dev, an error in prd', () => {
-    const files = {
-      'db.yaml': secretObject(
-        `stringData:\n  password: dev-only-password\n  db.properties: |\n    scalar.db.username=ledger\n    scalar.db.password=\${env:DB_PASSWORD}\n`,
-      ),
-    };
-    const dev = runRuleOnYaml(secretLeakRule, files, { env: 'dev' });
-    expect(dev).toMatchObject([
-      {
-        severity: 'warning',
-        resource: 'Secret/apps/db',
-        path: 'stringData.password',
-        location: { file: 'db.yaml', line: 8 },
-        message: expect.stringContaining('"password" holds a literal password (environment dev)'),
-      },
-    ]);
-    const prd = runRuleOnYaml(secretLeakRule, files, {
-      env: 'prd',
-    });
-    expect(prd).toMatchObject([{ severity: 'error', path: 'stringData.password' }]);
-    const properties = runRuleOnYaml(
-      secretLeakRule,
-      {
-        'db.yaml': secretObject(
-          `data:\n  db.properties: ${b64('scalar.db.username=ledger\nscalar.db.password=hunter22\n')}\n`,
-        ),
-      },
-      { env: 'prd' },
-    );
-    expect(properties).toMatchObject([
-      {
-        severity: 'error',
-        path: 'data["db.properties"]',
-        message: expect.stringContaining('"scalar.db.password" holds a literal password'),
-      },
-    ]);
-  });
-
-  it('finds nothing to fix in the repository plans (errors; dev holds throwaway passwords)', () => {
-    for (const env of ['dev', 'prd']) {
-      const findings = runRulesOnRepo([secretLeakRule], env, REPO_ROOT);
-      expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
-      if (env === 'prd') expect(findings).toEqual([]);
-    }
+  it('lists at most five places and counts the rest', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 8; i++)
+      files[`f${i}.yaml`] = configMap(`c${i}`, `  v: ${JSON.stringify(SECRET)}\n`);
+    const [finding] = runCase(secretLeakRule, { yaml: files, context: prd });
+    expect(finding.message).toMatch(/f4\.yaml:5 \(plain\) and 3 more;/);
+    expect(finding.message).not.toContain('f5.yaml');
   });
 });

@@ -1,14 +1,24 @@
 import type { Manifest } from '../../core/manifest.js';
+import type { SetSecret } from '../../generator/values/load.js';
+import { FieldLocator } from '../locate.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from '../types.js';
 import { groupOf, isObj } from '../model/references.js';
-
-type Obj = Record<string, any>;
+import type { Obj } from '../../core/object.js';
 
 /**
  * Secret values shorter than this are not searched for: a 1-3 character value ("1", "yes", "dev")
- * occurs by chance in almost every plan, so every render would fail for no reason.
+ * occurs by chance in almost every plan. Such a value is reported as too short to be a secret.
  */
 export const MIN_SECRET_LENGTH = 4;
+
+/**
+ * A secret found in more places than this is an ordinary word of the plan (a namespace, a name), not
+ * a value someone copied: it is reported once as too weak, without listing where.
+ */
+const ORDINARY_VALUE_PLACES = 10;
+
+/** How many places a leak finding lists before it says "and N more". */
+const PLACES_SHOWN = 5;
 
 /** One form a secret value can take in a manifest. */
 interface Needle {
@@ -47,6 +57,19 @@ export function encodingsOf(secret: string): Needle[] {
   }
   const json = JSON.stringify(secret).slice(1, -1);
   if (json !== secret) out.push({ text: json, encoding: 'JSON-escaped' });
+  // Go's encoding/json (Helm's toJson, kubectl) writes <, > and & as \u003c, \u003e, \u0026; other
+  // encoders write / as \/ or every non-ASCII character as \uXXXX.
+  const goJson = json.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+  const slashJson = json.replace(/\//g, '\\/');
+  const asciiJson = json.replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  const allJson = goJson
+    .replace(/\//g, '\\/')
+    .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  for (const text of [goJson, slashJson, asciiJson, allJson])
+    if (text !== secret && text !== json) out.push({ text, encoding: 'JSON-escaped' });
   const seen = new Set<string>();
   return out.filter((n) => !seen.has(n.text) && seen.add(n.text));
 }
@@ -82,40 +105,29 @@ function decodeBase64(value: string): Buffer | undefined {
   return Buffer.from(compact, 'base64');
 }
 
-/** Where a secret value sits in the merged values (its value path), to name it without showing it. */
-function valuePathOf(values: unknown, secret: string, path: string[] = []): string | undefined {
-  if (typeof values === 'string') return values === secret ? path.join('.') : undefined;
-  if (Array.isArray(values)) {
-    for (let i = 0; i < values.length; i++) {
-      const p = valuePathOf(values[i], secret, [...path, String(i)]);
-      if (p) return p;
-    }
-  } else if (isObj(values)) {
-    for (const [k, v] of Object.entries(values)) {
-      const p = valuePathOf(v, secret, [...path, k]);
-      if (p) return p;
-    }
-  }
-  return undefined;
-}
-
 interface Hit {
   secret: number;
   encoding: string;
 }
 
+/** One place a secret's value was found: a field of a manifest, or a line of a file. */
+interface Place {
+  file: string;
+  line: number;
+  manifest?: Manifest;
+  path?: FieldPath;
+  encoding: string;
+}
+
+/** The set secret variables long enough to search for, with every form of their values. */
 class LeakScanner {
   private readonly needles: { secret: number; needle: Needle }[] = [];
-  private readonly names: string[];
+  readonly secrets: SetSecret[];
 
-  constructor(private readonly ctx: RuleContext) {
-    const secrets = ctx.secretValues.filter((s) => s.length >= MIN_SECRET_LENGTH);
-    secrets.forEach((s, i) => {
-      for (const needle of encodingsOf(s)) this.needles.push({ secret: i, needle });
-    });
-    this.names = secrets.map((s) => {
-      const at = valuePathOf(ctx.values, s);
-      return at ? `the secret value of ${at}` : 'the value of a secret environment variable';
+  constructor(ctx: RuleContext) {
+    this.secrets = ctx.secrets.filter((s) => s.value.length >= MIN_SECRET_LENGTH);
+    this.secrets.forEach((s, i) => {
+      for (const needle of encodingsOf(s.value)) this.needles.push({ secret: i, needle });
     });
   }
 
@@ -131,19 +143,14 @@ class LeakScanner {
     return undefined;
   }
 
-  /** Secrets found in `text`, each once, with the offset of the first occurrence. */
-  findAll(text: string): (Hit & { offset: number })[] {
-    const out = new Map<number, Hit & { offset: number }>();
+  /** Every occurrence of every secret in `text`, with its offset. */
+  findEvery(text: string): (Hit & { offset: number })[] {
+    const out: (Hit & { offset: number })[] = [];
     for (const { secret, needle } of this.needles) {
-      if (out.has(secret)) continue;
-      const offset = text.indexOf(needle.text);
-      if (offset >= 0) out.set(secret, { secret, encoding: needle.encoding, offset });
+      for (let at = text.indexOf(needle.text); at >= 0; at = text.indexOf(needle.text, at + 1))
+        out.push({ secret, encoding: needle.encoding, offset: at });
     }
-    return [...out.values()];
-  }
-
-  nameOf(secret: number): string {
-    return this.names[secret];
+    return out;
   }
 }
 
@@ -180,11 +187,13 @@ function isCoreKind(m: Manifest, kind: string): boolean {
 function scanManifest(
   manifest: Manifest,
   scanner: LeakScanner,
+  locator: FieldLocator,
   ctx: RuleContext,
   out: RuleFinding[],
-): { secrets: Set<number>; patterns: Set<string> } {
-  const found = { secrets: new Set<number>(), patterns: new Set<string>() };
-  const reported = new Set<string>();
+  places: { secret: number; place: Place }[],
+  reported = new Set<string>(),
+): { patterns: Set<string>; reported: Set<string> } {
+  const found = { patterns: new Set<string>(), reported };
   const obj = manifest.object as Obj;
   const encodedFields = isCoreKind(manifest, 'Secret')
     ? ['data']
@@ -195,12 +204,19 @@ function scanManifest(
   const report = (path: FieldPath, text: string, where: string) => {
     const hit = scanner.active ? scanner.find(text) : undefined;
     if (hit) {
-      found.secrets.add(hit.secret);
       reported.add(JSON.stringify(path));
-      out.push({
-        manifest,
-        path,
-        message: `${scanner.nameOf(hit.secret)} appears in this field${where} (encoding: ${hit.encoding}); ${FIX_SECRET}`,
+      places.push({
+        secret: hit.secret,
+        place: {
+          file: manifest.file,
+          line: locator.lineOf(manifest.file, manifest.line, [
+            ...(manifest.basePath ?? []),
+            ...path,
+          ]),
+          manifest,
+          path,
+          encoding: hit.encoding + where,
+        },
       });
       return;
     }
@@ -223,11 +239,11 @@ function scanManifest(
       report(path, s, '');
       return;
     }
-    const before = out.length;
+    const before = out.length + places.length;
     report(path, s, '');
-    if (out.length !== before) return;
+    if (out.length + places.length !== before) return;
     const bytes = decodeBase64(s);
-    if (bytes) report(path, bytes.toString('utf8'), ' (after base64 decoding)');
+    if (bytes) report(path, bytes.toString('utf8'), ', after base64 decoding');
   });
 
   checkPasswordLiterals(manifest, ctx, reported, out);
@@ -334,64 +350,130 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * The leak findings of set secret variables: one per variable, naming the variable and the places
+ * (file:line) where its value appears, never the value nor which other value path holds it. A value
+ * that is also an ordinary value of the plan gets one finding saying it is too weak to be a secret.
+ * A set value too short to search for is reported as such. `render` runs this before it writes,
+ * whatever rules are skipped.
+ */
+export function findSecretValueLeaks(manifests: Manifest[], ctx: RuleContext): RuleFinding[] {
+  return scanSecretValues(manifests, ctx).findings;
+}
+
+/** The leak findings, and the fields they cover in each manifest (JSON of the field path). */
+function scanSecretValues(
+  manifests: Manifest[],
+  ctx: RuleContext,
+): { findings: RuleFinding[]; covered: Map<Manifest, Set<string>> } {
+  const covered = new Map<Manifest, Set<string>>();
+  const out: RuleFinding[] = [];
+  for (const s of ctx.secrets) {
+    if (s.value.length >= MIN_SECRET_LENGTH) continue;
+    out.push({
+      valuePath: s.paths[0]?.split('.'),
+      severity: literalSeverity(ctx),
+      message: `secret variable ${s.variable} is set to a value of fewer than ${MIN_SECRET_LENGTH} characters: too short to be checked for leaks, and too weak to be a secret; set a longer value`,
+    });
+  }
+  const scanner = new LeakScanner(ctx);
+  if (!scanner.active) return { findings: out, covered };
+  const locator = new FieldLocator(ctx.fileTexts);
+  const hits: { secret: number; place: Place }[] = [];
+  for (const m of manifests) {
+    const before = hits.length;
+    const { reported } = scanManifest(m, scanner, locator, { ...ctx, secrets: [] }, [], hits);
+    if (hits.length > before) covered.set(m, reported);
+  }
+  // The raw text also holds comments and formatting the parsed objects lost.
+  const manifestsOfFile = new Map<string, Manifest[]>();
+  for (const m of manifests) {
+    const list = manifestsOfFile.get(m.file);
+    if (list) list.push(m);
+    else manifestsOfFile.set(m.file, [m]);
+  }
+  for (const [file, text] of ctx.fileTexts) {
+    for (const hit of scanner.findEvery(text)) {
+      const line = lineAt(text, hit.offset);
+      if (
+        hits.some((h) => h.secret === hit.secret && h.place.file === file && h.place.line === line)
+      )
+        continue;
+      const candidates = (manifestsOfFile.get(file) ?? []).filter((m) => m.line <= line);
+      const manifest =
+        candidates.sort((a, b) => b.line - a.line)[0] ?? manifestsOfFile.get(file)?.[0];
+      hits.push({
+        secret: hit.secret,
+        place: { file, line, manifest, path: [], encoding: hit.encoding },
+      });
+    }
+  }
+  scanner.secrets.forEach((secret, i) => {
+    const seen = new Set<string>();
+    const places = hits
+      .filter((h) => h.secret === i && !seen.has(`${h.place.file}:${h.place.line}`))
+      .map((h) => (seen.add(`${h.place.file}:${h.place.line}`), h.place))
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+    if (places.length === 0) return;
+    const first = places.find((p) => p.manifest) ?? places[0];
+    const at = first.manifest ? { manifest: first.manifest, path: first.path ?? [] } : {};
+    const files = new Set(places.map((p) => p.file)).size;
+    if (places.length > ORDINARY_VALUE_PLACES) {
+      out.push({
+        ...at,
+        message: `the value of secret variable ${secret.variable} is also an ordinary value of the plan (it appears in ${places.length} places in ${files} files): too weak to be a secret; set ${secret.variable} to a value that appears nowhere else`,
+      });
+      return;
+    }
+    const shown = places
+      .slice(0, PLACES_SHOWN)
+      .map((p) => `${p.file}:${p.line} (${p.encoding})`)
+      .join(', ');
+    const more = places.length > PLACES_SHOWN ? ` and ${places.length - PLACES_SHOWN} more` : '';
+    out.push({
+      ...at,
+      message: `the value of secret variable ${secret.variable} appears in the plan at ${shown}${more}; ${FIX_SECRET}`,
+    });
+  });
+  return { findings: out, covered };
+}
+
 /** Secret values never appear in the plan, in any encoding, and no credential-looking literal does. */
 export const secretLeakRule: Rule = {
   id: 'secret-leak',
   description:
-    'No secret value of 4+ characters (plain, base64, URL-encoded, JSON-escaped, inside longer strings) and no credential-looking literal appears in the rendered manifests',
+    'No value of a set secret variable (plain, base64, URL-encoded, JSON-escaped, inside longer strings) and no credential-looking literal appears in the rendered manifests',
   severity: 'error',
+  docs: 'No value of a set secret variable appears anywhere in the plan: plain, base64 at any alignment, URL-safe base64, URL-encoded, JSON-escaped (also Go-style \\u003c and \\/), or inside a longer string; one finding per variable names it and the files and lines, never the value; a value too short to check (under 4 characters) or equal to an ordinary value of the plan is reported as too weak. No credential-looking literal (AWS keys, private keys, tokens) either; literal passwords are errors in prd. The committed plan is public to every reader of the repository. Move the value to values/secrets.yaml so the plan holds a placeholder. render refuses to write a plan with a leaked secret even when this rule is skipped.',
   check(manifests, ctx) {
-    const out: RuleFinding[] = [];
-    const scanner = new LeakScanner(ctx);
-    const foundInFile = new Map<string, { secrets: Set<number>; patterns: Set<string> }>();
+    const { findings: out, covered } = scanSecretValues(manifests, ctx);
+    const scanner = new LeakScanner({ ...ctx, secrets: [] });
+    const locator = new FieldLocator(ctx.fileTexts);
+    const secretHits: { secret: number; place: Place }[] = [];
+    const foundInFile = new Map<string, Set<string>>();
     const manifestsOfFile = new Map<string, Manifest[]>();
     for (const m of manifests) {
-      const found = scanManifest(m, scanner, ctx, out);
-      const prev = foundInFile.get(m.file) ?? {
-        secrets: new Set<number>(),
-        patterns: new Set<string>(),
-      };
-      for (const s of found.secrets) prev.secrets.add(s);
-      for (const p of found.patterns) prev.patterns.add(p);
+      const found = scanManifest(m, scanner, locator, ctx, out, secretHits, covered.get(m));
+      const prev = foundInFile.get(m.file) ?? new Set<string>();
+      for (const p of found.patterns) prev.add(p);
       foundInFile.set(m.file, prev);
       const inFile = manifestsOfFile.get(m.file);
       if (inFile) inFile.push(m);
       else manifestsOfFile.set(m.file, [m]);
     }
-
-    // The raw text also holds comments and formatting the parsed objects lost.
+    // Credential-looking text outside any field value (comments).
     for (const [file, text] of ctx.fileTexts) {
-      const known = foundInFile.get(file) ?? {
-        secrets: new Set<number>(),
-        patterns: new Set<string>(),
-      };
-      const hits: { offset: number; message: string }[] = [];
-      if (scanner.active) {
-        for (const hit of scanner.findAll(text)) {
-          if (known.secrets.has(hit.secret)) continue;
-          hits.push({
-            offset: hit.offset,
-            message: `${scanner.nameOf(hit.secret)} appears in file ${file} at line ${lineAt(text, hit.offset)}, outside any field value (e.g. in a comment) (encoding: ${hit.encoding}); ${FIX_SECRET}`,
-          });
-        }
-      }
+      const known = foundInFile.get(file) ?? new Set<string>();
       for (const p of CREDENTIAL_PATTERNS) {
-        if (known.patterns.has(p.what)) continue;
+        if (known.has(p.what)) continue;
         const m = p.re.exec(text);
         if (!m) continue;
-        hits.push({
-          offset: m.index,
-          message: `file ${file} holds what looks like ${p.what} at line ${lineAt(text, m.index)}, outside any field value; ${FIX_CREDENTIAL}`,
-        });
-      }
-      for (const hit of hits) {
-        const line = lineAt(text, hit.offset);
-        const candidates = (manifestsOfFile.get(file) ?? []).filter((m) => m.line <= line);
+        const line = lineAt(text, m.index);
+        const message = `file ${file} holds what looks like ${p.what} at line ${line}, outside any field value; ${FIX_CREDENTIAL}`;
+        const candidates = (manifestsOfFile.get(file) ?? []).filter((x) => x.line <= line);
         const manifest =
           candidates.sort((a, b) => b.line - a.line)[0] ?? manifestsOfFile.get(file)?.[0];
-        out.push(
-          manifest ? { manifest, path: [], message: hit.message } : { message: hit.message },
-        );
+        out.push(manifest ? { manifest, path: [], message } : { message });
       }
     }
     return out;

@@ -2,8 +2,7 @@ import type { Manifest } from '../../core/manifest.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { describe, formatLabels, isObj, namespaceOf } from '../model/references.js';
 import { selectorMatches } from '../model/workloads.js';
-
-type Obj = Record<string, any>;
+import type { Obj } from '../../core/object.js';
 
 /** Kinds whose controller adopts every pod its selector matches. */
 const CONTROLLER_KINDS = new Set([
@@ -68,6 +67,7 @@ export const selectorOverlapRule: Rule = {
   description:
     "Workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet) of one namespace do not select each other's pod templates",
   severity: 'error',
+  docs: "No two controllers of one namespace select each other's pods. Deployments, StatefulSets and ReplicaSets adopt every pod their selector matches, so overlapping selectors make controllers fight over pods (the upstream MxTransporter chart gave every StatefulSet one selector). Give each workload a unique selector label.",
   check(manifests) {
     const out: RuleFinding[] = [];
     const byNamespace = new Map<string, Controller[]>();

@@ -1,7 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../test/helpers.js';
 import { serviceSelectorRule } from './service-selector.js';
-import { runRuleOnYaml, runRulesOnRepo } from '../testing/helpers.js';
+import { testRule } from '../testing/rule-tester.js';
 
 const deployment = `apiVersion: apps/v1
 kind: Deployment
@@ -34,39 +32,7 @@ ${selector}
     - port: 80
 `;
 
-describe('service-selector', () => {
-  it('reports a selector that matches no pod template, naming the closest one', () => {
-    const findings = runRuleOnYaml(serviceSelectorRule, {
-      'deploy.yaml': deployment,
-      'svc.yaml': service('    app: web\n    tier: back'),
-    });
-    expect(findings).toHaveLength(1);
-    const [f] = findings;
-    expect(f).toMatchObject({
-      ruleId: 'service-selector',
-      severity: 'error',
-      resource: 'Service/shop/web',
-      path: 'spec.selector',
-      location: { file: 'svc.yaml', line: 7 },
-    });
-    expect(f.message).toContain('selector {app: web, tier: back} matches no pod template');
-    expect(f.message).toContain('closest is Deployment/shop/web');
-    expect(f.message).toContain('has tier: front');
-  });
-
-  it('looks only at pod templates of the Service namespace (default when none is given)', () => {
-    const findings = runRuleOnYaml(serviceSelectorRule, {
-      'deploy.yaml': deployment,
-      'svc.yaml': service('    app: web').replace('  namespace: shop\n', ''),
-    });
-    expect(findings).toHaveLength(1);
-    expect(findings[0].resource).toBe('Service/web');
-    expect(findings[0].message).toContain('namespace "default" has no workloads');
-    expect(findings[0].message).toContain('Deployment/shop/web in namespace "shop" matches');
-  });
-
-  it('accepts a selector that is a subset of a template, of any workload kind', () => {
-    const cronJob = `apiVersion: batch/v1
+const cronJob = `apiVersion: batch/v1
 kind: CronJob
 metadata: {name: report, namespace: shop}
 spec:
@@ -79,16 +45,8 @@ spec:
           restartPolicy: Never
           containers: [{name: r, image: busybox:1.36}]
 `;
-    expect(
-      runRuleOnYaml(serviceSelectorRule, {
-        'a.yaml': `${deployment}---\n${cronJob}`,
-        'svc.yaml': `${service('    app: web')}---\n${service('    app: report').replace('name: web', 'name: report')}`,
-      }),
-    ).toEqual([]);
-  });
 
-  it('skips ExternalName and selector-less Services', () => {
-    const external = `apiVersion: v1
+const external = `apiVersion: v1
 kind: Service
 metadata: {name: db, namespace: shop}
 spec:
@@ -96,20 +54,98 @@ spec:
   externalName: db.example.com
   selector: {app: nothing}
 `;
-    const manual = `apiVersion: v1
+
+const manual = `apiVersion: v1
 kind: Service
 metadata: {name: manual, namespace: shop}
 spec:
   ports: [{port: 80}]
 `;
-    expect(runRuleOnYaml(serviceSelectorRule, { 'a.yaml': `${external}---\n${manual}` })).toEqual(
-      [],
-    );
-  });
 
-  it('finds nothing to fix in the repository plans', () => {
-    for (const env of ['dev', 'prd']) {
-      expect(runRulesOnRepo([serviceSelectorRule], env, REPO_ROOT)).toEqual([]);
-    }
-  });
+testRule(serviceSelectorRule, {
+  valid: [
+    {
+      name: 'selectors that are a subset of a template, of any workload kind',
+      yaml: {
+        'a.yaml': `${deployment}---\n${cronJob}`,
+        'svc.yaml': `${service('    app: web')}---\n${service('    app: report').replace('name: web', 'name: report')}`,
+      },
+    },
+    {
+      name: 'ExternalName and selector-less Services are skipped',
+      yaml: { 'a.yaml': `${external}---\n${manual}` },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a selector that matches no pod template, naming the closest one',
+      yaml: { 'deploy.yaml': deployment, 'svc.yaml': service('    app: web\n    tier: back') },
+      errors: [
+        {
+          severity: 'error',
+          resource: 'Service/shop/web',
+          path: 'spec.selector',
+          file: 'svc.yaml',
+          line: 7,
+          message: [
+            'selector {app: web, tier: back} matches no pod template',
+            'closest is Deployment/shop/web',
+            'has tier: front',
+          ],
+        },
+      ],
+    },
+    {
+      name: 'only pod templates of the Service namespace count (default when none is given)',
+      yaml: {
+        'deploy.yaml': deployment,
+        'svc.yaml': service('    app: web').replace('  namespace: shop\n', ''),
+      },
+      errors: [
+        {
+          resource: 'Service/web',
+          message: [
+            'namespace "default" has no workloads',
+            'Deployment/shop/web in namespace "shop" matches',
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+// Files given on the command line (`validate <paths>` without --env): the workload may be in a
+// file not given, so a selector matching nothing is a warning there; in a whole plan, an error.
+testRule(serviceSelectorRule, {
+  valid: [
+    {
+      name: 'a Service and its workload among the files given',
+      yaml: { 'deploy.yaml': deployment, 'svc.yaml': service('    app: web') },
+      context: { complete: false },
+    },
+  ],
+  invalid: [
+    {
+      name: 'a Service alone among the files given: warning',
+      yaml: { 'svc.yaml': service('    app: web') },
+      context: { complete: false },
+      errors: [
+        {
+          path: 'spec.selector',
+          line: 7,
+          severity: 'warning',
+          message:
+            'selector {app: web} matches no pod template in namespace "shop": its workload is not among the files given (give that file too, or validate the whole plan with --env)',
+        },
+      ],
+    },
+    {
+      name: 'a Service with no workload in a whole plan: error',
+      yaml: { 'svc.yaml': service('    app: web') },
+      context: { complete: true },
+      errors: [
+        { path: 'spec.selector', severity: 'error', message: /namespace "shop" has no workloads/ },
+      ],
+    },
+  ],
 });

@@ -22,7 +22,8 @@ export const serviceSelectorRule: Rule = {
   description:
     "A Service's selector matches the labels of at least one pod template in its namespace",
   severity: 'error',
-  check(manifests) {
+  docs: 'Every Service with a selector matches at least one pod template in its namespace. A selector that matches nothing gives a Service with no endpoints: clients get connection refused and Istio routes to nothing. The finding shows which labels fall short; fix the selector or the pod labels.',
+  check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const templates = podTemplates(manifests);
     const index = new TemplateIndex(templates);
@@ -39,6 +40,16 @@ export const serviceSelectorRule: Rule = {
       const local = index.inNamespace(ns);
 
       const sel = formatLabels(selector);
+      if (!ctx.complete) {
+        // files given on the command line: the workload may be in a file not given
+        out.push({
+          manifest,
+          path: ['spec', 'selector'],
+          severity: 'warning',
+          message: `selector ${sel} matches no pod template in namespace "${ns}": its workload is not among the files given (give that file too, or validate the whole plan with --env)`,
+        });
+        continue;
+      }
       let message: string;
       if (local.length === 0) {
         const elsewhere = templates.find((t) => mapSelectorMatches(selector, t.labels));

@@ -1,7 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { storageClassRule } from './storage-class.js';
-import { testRule } from '../testing/rule-tester.js';
-import { prdLikeCluster, REPO_ROOT, runRulesOnRepo } from '../testing/helpers.js';
+import { exactly, testRule } from '../testing/rule-tester.js';
+import { prdLikeCluster } from '../testing/helpers.js';
 import type { ClusterDeclaration } from '../types.js';
 
 const pvc = (storageClassName?: string) => `apiVersion: v1
@@ -131,8 +130,9 @@ testRule(storageClassRule, {
           line: 22,
           path: 'spec.volumeClaimTemplates[0].spec.storageClassName',
           resource: 'StatefulSet/mxtransporter/mxt-orders',
-          message:
+          message: exactly(
             'volumeClaimTemplate resume-token asks for StorageClass "gp-3", which is neither rendered nor declared in storageClasses of the cluster declaration, so it stays Pending; did you mean "gp3"?',
+          ),
         },
       ],
     },
@@ -143,8 +143,9 @@ testRule(storageClassRule, {
       errors: [
         {
           path: 'spec',
-          message:
+          message: exactly(
             'PVC names no storageClassName and the cluster has no default StorageClass, so it stays Pending: set storageClassName to one of gp2, or declare the default class in storageClasses of the cluster declaration',
+          ),
         },
       ],
     },
@@ -157,8 +158,9 @@ testRule(storageClassRule, {
           file: 'pvc.yaml',
           line: 8,
           path: 'spec.storageClassName',
-          message:
+          message: exactly(
             'PVC uses StorageClass/gp3, whose EBS volumes (ebs.csi.aws.com) need the EBS CSI driver, but the ClusterConfig installs no aws-ebs-csi-driver add-on, so it stays Pending: add addons: [{name: aws-ebs-csi-driver, wellKnownPolicies: {ebsCSIController: true}}] to the ClusterConfig',
+          ),
         },
       ],
     },
@@ -212,12 +214,19 @@ spec:
         },
       ],
     },
+    {
+      name: 'files given without the StorageClass: a class not among them is a warning',
+      yaml: pvc('gp3'),
+      context: { cluster: EKS, complete: false },
+      errors: [
+        {
+          severity: 'warning',
+          path: 'spec.storageClassName',
+          message: exactly(
+            'PVC asks for StorageClass "gp3", which is neither rendered (among the files given) nor declared in storageClasses of the cluster declaration, so it stays Pending; did you mean "gp2"?',
+          ),
+        },
+      ],
+    },
   ],
-});
-
-describe('storage-class on the repository', () => {
-  it('finds nothing to fix in the repository plans', () => {
-    for (const env of ['dev', 'prd'])
-      expect(runRulesOnRepo([storageClassRule], env, REPO_ROOT)).toEqual([]);
-  });
 });

@@ -1,9 +1,8 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { DeclaredStorageClass, FieldPath, Rule, RuleFinding } from '../types.js';
 import { describe, isObj, suggestion } from '../model/references.js';
-import { podTemplates, WORKLOAD_KINDS } from '../model/workloads.js';
-
-type Obj = Record<string, any>;
+import { WORKLOAD_KINDS, type PodTemplate } from '../model/workloads.js';
+import type { Obj } from '../../core/object.js';
 
 const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 const BETA_DEFAULT_CLASS_ANNOTATION = 'storageclass.beta.kubernetes.io/is-default-class';
@@ -32,7 +31,7 @@ interface Claim {
   what: string;
 }
 
-function claimsOf(manifests: Manifest[]): Claim[] {
+function claimsOf(manifests: Manifest[], templates: PodTemplate[]): Claim[] {
   const out: Claim[] = [];
   for (const m of manifests) {
     const obj = m.object as Obj;
@@ -51,7 +50,7 @@ function claimsOf(manifests: Manifest[]): Claim[] {
       });
     }
   }
-  for (const t of podTemplates(manifests)) {
+  for (const t of templates) {
     const volumes: Obj[] = Array.isArray(t.spec.volumes) ? t.spec.volumes : [];
     volumes.forEach((v, i) => {
       const spec = v?.ephemeral?.volumeClaimTemplate?.spec;
@@ -126,7 +125,7 @@ export const storageClassRule: Rule = {
   ],
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
-    const claims = claimsOf(manifests);
+    const claims = claimsOf(manifests, ctx.model.podTemplates);
     if (claims.length === 0) return out;
 
     const classes = new Map<string, KnownClass>();
@@ -138,9 +137,8 @@ export const storageClassRule: Rule = {
           isDefault: d.default === true,
         });
     }
-    for (const m of manifests) {
+    for (const m of ctx.model.objects.ofKind('StorageClass')) {
       const obj = m.object as Obj;
-      if (obj.kind !== 'StorageClass') continue;
       const annotations = obj.metadata?.annotations ?? {};
       classes.set(obj.metadata.name, {
         name: obj.metadata.name,
@@ -154,7 +152,9 @@ export const storageClassRule: Rule = {
     const defaults = [...classes.values()].filter((c) => c.isDefault);
     // Without the cluster declaration only rendered classes are known: an unknown name may exist.
     const complete = ctx.cluster !== undefined;
-    const configs = manifests.filter((m) => m.object.kind === 'ClusterConfig');
+    // Among files given on the command line a class may be rendered in a file not given.
+    const severity = ctx.complete ? undefined : 'warning';
+    const configs = ctx.model.objects.ofKind('ClusterConfig');
     const minor = minorOf(
       ctx.cluster?.kubernetesVersion ?? (configs[0]?.object.metadata as Obj)?.version,
     );
@@ -172,7 +172,8 @@ export const storageClassRule: Rule = {
           out.push({
             manifest: claim.manifest,
             path,
-            message: `${claim.what} names no storageClassName and the cluster has no default StorageClass, so it stays Pending: set storageClassName to one of ${[...classes.keys()].sort().join(', ') || '(none declared)'}, or declare the default class in storageClasses of the cluster declaration`,
+            severity,
+            message: `${claim.what} names no storageClassName and the cluster has no default StorageClass${ctx.complete ? '' : ' (none among the files given)'}, so it stays Pending: set storageClassName to one of ${[...classes.keys()].sort().join(', ') || '(none declared)'}, or declare the default class in storageClasses of the cluster declaration`,
           });
           continue;
         }
@@ -184,7 +185,8 @@ export const storageClassRule: Rule = {
           out.push({
             manifest: claim.manifest,
             path,
-            message: `${claim.what} asks for StorageClass "${String(named)}", which is neither rendered nor declared in storageClasses of the cluster declaration, so it stays Pending; ${suggestion(String(named), [...classes.keys()], 'classes the cluster has')}`,
+            severity,
+            message: `${claim.what} asks for StorageClass "${String(named)}", which is neither rendered${ctx.complete ? '' : ' (among the files given)'} nor declared in storageClasses of the cluster declaration, so it stays Pending; ${suggestion(String(named), [...classes.keys()], 'classes the cluster has')}`,
           });
           continue;
         }

@@ -1,63 +1,80 @@
 /**
  * Generates `validators/schema/generated/field-map.json`: the field names (and their nesting) of
- * every Kubernetes, Istio and Argo CD kind shipped by the pinned model packages. The strict
- * unknown-field pass in `strict.ts` walks this map; the compiled ajv validators shipped with the
- * packages do not reject unknown fields, so they are only used for types/required/enum checks.
+ * every Kubernetes, Istio and Argo CD kind shipped by the pinned model packages, merged over the
+ * supported Kubernetes minors. The strict unknown-field pass in `strict.ts` walks this map; the
+ * compiled ajv validators shipped with the packages do not reject unknown fields, so they are only
+ * used for types/required/enum checks.
  *
- * Source of truth: the `.d.ts` type declarations of `kubernetes-models`,
+ *   npm run generate:field-map                    offline: packages + kubernetes-versions.json
+ *   npm run generate:field-map -- --refresh-versions   also re-reads each minor's OpenAPI fields
+ *                                                      (downloads cdk8s-plus-NN with `npm pack`)
+ *
+ * `schema.test.ts` fails when the committed map differs from a fresh generation, so run this after
+ * upgrading any of the model packages or changing the supported minors.
+ *
+ * Shapes. Source of truth: the `.d.ts` type declarations of `kubernetes-models` (Kubernetes 1.33),
  * `@kubernetes-models/apimachinery`, `@kubernetes-models/istio` and `@kubernetes-models/argo-cd`,
  * read with the TypeScript compiler API (type checker), so unions, intersections, `Exclude<>`
- * (Istio oneOf encodings), index signatures (maps) and cross-package imports are resolved
- * exactly as TypeScript sees them. Nothing in the output is typed by hand.
+ * (Istio oneOf encodings), index signatures (maps) and cross-package imports are resolved exactly
+ * as TypeScript sees them. Nothing in the output is typed by hand.
+ *
+ * Versions. No kubernetes-models release covers 1.28-1.32, so the fields of each supported minor
+ * come from that minor's OpenAPI document as `cdk8s import k8s@1.NN.0` turned it into the
+ * `lib/imports/k8s.d.ts` of the package `cdk8s-plus-NN`: every definition and every field there
+ * carries a `@schema io.k8s.api.core.v1.PodSpec#hostIPC` comment with the OpenAPI definition name
+ * and the JSON field name. cdk8s leaves out `apiVersion`, `kind`, `status` (and types reachable
+ * only from status) and core/v1 `Event` (its class name clashes with events.k8s.io/v1 `Event`);
+ * those are taken as present in every minor. `--refresh-versions` reduces the five documents to
+ * the exceptions (`generated/kubernetes-versions.json`): definitions, kinds and fields that not
+ * every supported minor has, with the minors that have them. The newest minor's document must
+ * agree with kubernetes-models field for field (checked here), which validates both sources.
  *
  * Encoding (see `SerializedNode`): a node describes the allowed shape of one JSON value.
  * `f` = known field name -> node index, `r` = required field names (non-optional in the
  * declaration; used to report `field: null`), `m` = node index for the values of a free-key map
- * (TypeScript index signature), `a` = node index for array items. The index `-1` means "not
- * checked further" (scalars, and free-form objects such as `{}`, RawExtension,
- * x-kubernetes-preserve-unknown-fields, Helm `valuesObject`). Structurally identical nodes are
- * merged (partition refinement), so the file stays small.
- *
- * Regenerate after upgrading any of the model packages:
- *   npm run build && node dist/validators/schema/generate-field-map.js
- * `schema.test.ts` fails when the committed file's content differs from a fresh generation.
+ * (TypeScript index signature), `a` = node index for array items, `v` = field -> the minors that
+ * have it (only for fields some supported minor lacks). The index `-1` means "not checked further"
+ * (scalars, and free-form objects such as `{}`, RawExtension, x-kubernetes-preserve-unknown-fields,
+ * Helm `valuesObject`). Structurally identical nodes are merged (partition refinement), so the
+ * file stays small.
  */
 import ts from 'typescript';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import tarStream from 'tar-stream';
+import type { FieldMapFile, KindEntry, SerializedNode } from './field-map.js';
+import { KUBERNETES_VERSIONS } from './kubernetes-version.js';
 
-export interface SerializedNode {
-  f?: Record<string, number>;
-  /** required (non-optional) fields, sorted */
-  r?: string[];
-  m?: number;
-  a?: number;
-}
+/** Where each supported minor's OpenAPI fields come from (`cdk8s import k8s@1.NN.0`). */
+export const KUBERNETES_VERSION_SOURCES: Record<string, string> = {
+  '1.29': 'cdk8s-plus-29@2.6.0',
+  '1.30': 'cdk8s-plus-30@2.4.10',
+  '1.31': 'cdk8s-plus-31@2.6.43',
+  '1.32': 'cdk8s-plus-32@2.5.92',
+  '1.33': 'cdk8s-plus-33@2.5.57',
+};
+const CDK8S_IMPORT = 'package/lib/imports/k8s.d.ts';
 
-export interface KindEntry {
-  /** npm package holding the validator */
-  pkg: string;
-  /** 'compiled': `file` exports an ajv standalone `validate`; 'model': `file` exports a Model class */
-  mode: 'compiled' | 'model';
-  /** path of the validator module inside `pkg` */
-  file: string;
-  /** for mode 'model': the exported class name */
-  exportName?: string;
-  /** root node index of the kind in `nodes` */
-  root: number;
-}
+/** Definitions cdk8s does not emit although the API serves them (see the header). */
+const CDK8S_OMITTED = new Set(['io.k8s.api.core.v1.Event', 'io.k8s.api.core.v1.EventList']);
 
-export interface FieldMapFile {
+/** Which fields and kinds not every supported minor has (`generated/kubernetes-versions.json`). */
+export interface KubernetesVersionsFile {
   format: 1;
-  /** package name -> version the map was generated from */
-  sources: Record<string, string>;
-  nodes: SerializedNode[];
-  /** canonical Kubernetes definition name (e.g. IoK8sApiCoreV1Affinity) -> node index */
-  named: Record<string, number>;
-  /** `${apiVersion}|${kind}` -> kind entry */
-  kinds: Record<string, KindEntry>;
+  /** minor -> the package its OpenAPI fields were read from */
+  versions: Record<string, string>;
+  /** `${apiVersion}|${kind}` of kubernetes-models -> the minors serving it, when not all */
+  kinds: Record<string, string[]>;
+  /** OpenAPI definition name -> the minors whose document has it, when some (not all) do */
+  definitions: Record<string, string[]>;
+  /** OpenAPI definition name -> field -> the minors (of those with the definition) that have it */
+  fields: Record<string, Record<string, string[]>>;
 }
 
 const UNCHECKED = -1;
@@ -84,6 +101,8 @@ interface GNode {
   r?: string[];
   m?: number;
   a?: number;
+  /** field -> minors that have it (sorted by field name) */
+  v?: Map<string, string[]>;
 }
 
 function listDts(dir: string): string[] {
@@ -160,7 +179,9 @@ class GraphBuilder {
       this.nodes[id] = { a: elem ? this.shapeOf(elem) : UNCHECKED };
       return id;
     }
-    const props = this.checker.getPropertiesOfType(type);
+    // symbol-keyed members (`[Symbol.iterator]` of array-like intersections) are no JSON fields;
+    // their internal names (`__@iterator@7806`) would also differ from one compiler run to another
+    const props = this.checker.getPropertiesOfType(type).filter((p) => !p.name.startsWith('__@'));
     const index = this.checker.getIndexInfoOfType(type, ts.IndexKind.String);
     if (props.length === 0 && !index) return UNCHECKED; // `{}`: free-form object
     const id = this.alloc();
@@ -233,7 +254,8 @@ function minimize(nodes: GNode[]): number[] {
     const sigToClass = new Map<string, number>();
     const next = nodes.map((n, i) => {
       const fields = n.f ? [...n.f].map(([k, v]) => `${k}:${refClass(cls, v)}`).join(',') : '_';
-      const sig = `${cls[i]}|${fields}|${n.r?.join(',') ?? ''}|${refClass(cls, n.m)}|${refClass(cls, n.a)}`;
+      const versions = n.v ? JSON.stringify([...n.v]) : '';
+      const sig = `${cls[i]}|${fields}|${n.r?.join(',') ?? ''}|${refClass(cls, n.m)}|${refClass(cls, n.a)}|${versions}`;
       let c = sigToClass.get(sig);
       if (c === undefined) {
         c = sigToClass.size;
@@ -247,7 +269,22 @@ function minimize(nodes: GNode[]): number[] {
   }
 }
 
-export function buildFieldMap(fromDir: string = process.cwd()): FieldMapFile {
+interface Root {
+  key: string;
+  ref: number;
+  kind?: Omit<KindEntry, 'root'>;
+  /** kubernetes-models' canonical name of the definition (IoK8sApiAppsV1Deployment) */
+  canonical?: string;
+}
+
+interface Collected {
+  builder: GraphBuilder;
+  roots: Root[];
+  sources: Record<string, string>;
+}
+
+/** Reads the packages' type declarations into one (not yet minimized) shape graph. */
+function collectRoots(fromDir: string): Collected {
   const req = createRequire(path.join(fromDir, 'noop.js'));
   const dirs = Object.fromEntries(PACKAGES.map((p) => [p, packageDir(req, p)])) as Record<
     (typeof PACKAGES)[number],
@@ -274,8 +311,7 @@ export function buildFieldMap(fromDir: string = process.cwd()): FieldMapFile {
   });
   const checker = program.getTypeChecker();
   const builder = new GraphBuilder(checker);
-
-  const roots: { key: string; ref: number; kind?: Omit<KindEntry, 'root'> }[] = [];
+  const roots: Root[] = [];
 
   // Kinds: interfaces declaring literal "apiVersion" and "kind" members.
   for (const pkg of KIND_PACKAGES) {
@@ -308,7 +344,9 @@ export function buildFieldMap(fromDir: string = process.cwd()): FieldMapFile {
             exportName: kind,
           };
         }
-        roots.push({ key: `${apiVersion}|${kind}`, ref, kind: entry });
+        const alias = new RegExp(`export \\{ ${st.name.text} as I(IoK8s\\w+),`).exec(sf.text);
+        const canonical = pkg === 'kubernetes-models' ? alias?.[1] : undefined;
+        roots.push({ key: `${apiVersion}|${kind}`, ref, kind: entry, canonical });
       }
     }
   }
@@ -329,8 +367,88 @@ export function buildFieldMap(fromDir: string = process.cwd()): FieldMapFile {
       const sym = checker.getSymbolAtLocation(decl.name);
       if (!sym) continue;
       const ref = builder.shapeOf(checker.getDeclaredTypeOfSymbol(sym));
-      if (ref !== UNCHECKED) roots.push({ key: m[2], ref });
+      if (ref !== UNCHECKED) roots.push({ key: m[2], ref, canonical: m[2] });
     }
+  }
+  return { builder, roots, sources };
+}
+
+/** kubernetes-models' definitions and kinds, for `buildKubernetesVersions`. */
+export function knownDefinitions(fromDir: string = process.cwd()): KnownDefinitions {
+  const { roots } = collectRoots(fromDir);
+  const definitions = new Set<string>();
+  const kinds = new Map<string, string>();
+  for (const r of roots) {
+    if (r.canonical) definitions.add(r.canonical);
+    if (r.kind && r.canonical) kinds.set(r.key, r.canonical);
+  }
+  return { definitions, kinds };
+}
+
+/**
+ * Annotates the graph with the minors that have each field (only fields that some supported
+ * minor lacks) and returns the minors serving each kind. Throws when the newest minor's OpenAPI
+ * fields disagree with kubernetes-models, which is generated from that same release.
+ */
+function applyVersions(
+  collected: Collected,
+  versions: KubernetesVersionsFile,
+): Map<string, string[]> {
+  const minors = Object.keys(versions.versions);
+  if (minors.join() !== KUBERNETES_VERSIONS.join()) {
+    throw new Error(
+      `kubernetes-versions.json covers ${minors.join(', ')} but the supported minors are ` +
+        `${KUBERNETES_VERSIONS.join(', ')}; run: npm run generate:field-map -- --refresh-versions`,
+    );
+  }
+  const newest = minors[minors.length - 1];
+  const byCanonical = new Map<string, string>();
+  for (const name of [...Object.keys(versions.definitions), ...Object.keys(versions.fields)]) {
+    byCanonical.set(canonicalName(name), name);
+  }
+  const { builder } = collected;
+  for (const root of collected.roots) {
+    if (!root.canonical || root.ref === UNCHECKED) continue;
+    const name = byCanonical.get(root.canonical);
+    if (name === undefined) continue;
+    const having = versions.definitions[name] ?? minors;
+    if (having.length === 0) continue; // no minor's document has it: nothing known
+    const fieldVersions = versions.fields[name] ?? {};
+    const node = builder.nodes[root.ref];
+    const v = new Map(node.v);
+    for (const [field, withField] of Object.entries(fieldVersions)) {
+      // where the definition itself is missing (renamed, or a kind not served), allow the field
+      const allowed = minors.filter((m) => withField.includes(m) || !having.includes(m));
+      if (allowed.length === minors.length) continue;
+      const known = node.f?.has(field) === true;
+      if (known !== allowed.includes(newest)) {
+        throw new Error(
+          `${name}#${field}: Kubernetes ${newest}'s OpenAPI document ${known ? 'lacks' : 'has'} ` +
+            `the field but kubernetes-models ${known ? 'has' : 'lacks'} it`,
+        );
+      }
+      if (!known) {
+        // a field later minors dropped: accepted (unchecked) where it existed
+        const entries: [string, number][] = [...(node.f ?? []), [field, UNCHECKED]];
+        node.f = new Map(entries.sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+      }
+      v.set(field, allowed);
+    }
+    if (v.size > 0) node.v = new Map([...v].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  }
+  return new Map(Object.entries(versions.kinds));
+}
+
+export function buildFieldMap(
+  fromDir: string = process.cwd(),
+  versions: KubernetesVersionsFile = readKubernetesVersions(),
+): FieldMapFile {
+  const collected = collectRoots(fromDir);
+  const kindVersions = applyVersions(collected, versions);
+  const { builder, roots } = collected;
+  const sources: Record<string, string> = { ...collected.sources };
+  for (const [minor, source] of Object.entries(versions.versions)) {
+    sources[`Kubernetes ${minor}`] = source;
   }
 
   // Minimize and renumber canonically (BFS from sorted roots, fields in sorted order).
@@ -369,6 +487,7 @@ export function buildFieldMap(fromDir: string = process.cwd()): FieldMapFile {
       if (n.r) o.r = n.r;
       if (n.m !== undefined) o.m = visit(n.m);
       if (n.a !== undefined) o.a = visit(n.a);
+      if (n.v) o.v = Object.fromEntries(n.v);
     }
   };
   for (const r of roots) {
@@ -376,13 +495,21 @@ export function buildFieldMap(fromDir: string = process.cwd()): FieldMapFile {
     drain();
     if (r.kind) {
       if (kinds[r.key]) throw new Error(`duplicate kind ${r.key}`);
-      kinds[r.key] = { ...r.kind, root: ref };
+      const served = r.kind.pkg === 'kubernetes-models' ? kindVersions.get(r.key) : undefined;
+      kinds[r.key] = { ...r.kind, root: ref, ...(served ? { versions: served } : {}) };
     } else {
       named[r.key] = ref;
     }
   }
 
-  const result: FieldMapFile = { format: 1, sources, nodes: outNodes, named, kinds };
+  const result: FieldMapFile = {
+    format: 2,
+    sources,
+    kubernetesVersions: Object.keys(versions.versions),
+    nodes: outNodes,
+    named,
+    kinds,
+  };
   sanityCheck(result);
   return result;
 }
@@ -408,41 +535,195 @@ function sanityCheck(map: FieldMapFile): void {
   expect(!!app && 'source' in fieldsOf(fieldsOf(app.root).spec), 'Argo Application resolved');
 }
 
+// ---------------------------------------------------------------------------------------------
+// Each minor's OpenAPI fields (cdk8s imports)
+// ---------------------------------------------------------------------------------------------
+
+/** kubernetes-models' name of an OpenAPI definition: io.k8s.api.core.v1.PodSpec -> IoK8sApiCoreV1PodSpec */
+export function canonicalName(openapiName: string): string {
+  return openapiName
+    .split(/[.-]/)
+    .map((p) => (p === '' ? p : p[0].toUpperCase() + p.slice(1)))
+    .join('');
+}
+
+/** Definitions and their JSON field names, from the `@schema` comments of a cdk8s import. */
+export function readCdk8sImport(dts: string): Map<string, Set<string>> {
+  const defs = new Map<string, Set<string>>();
+  for (const m of dts.matchAll(/^\s*\* @schema (\S+)$/gm)) {
+    const [name, field] = m[1].split('#', 2);
+    let fields = defs.get(name);
+    if (!fields) defs.set(name, (fields = new Set()));
+    if (field !== undefined) fields.add(field);
+  }
+  return defs;
+}
+
+/** What the generator knows of kubernetes-models: its definition names and kinds. */
+export interface KnownDefinitions {
+  /** canonical names of the definitions (IoK8sApiCoreV1PodSpec) */
+  definitions: ReadonlySet<string>;
+  /** `${apiVersion}|${kind}` -> canonical name of the kind's definition */
+  kinds: ReadonlyMap<string, string>;
+}
+
+/**
+ * Reduces each minor's definitions to the exceptions: what not every minor has. Only definitions
+ * kubernetes-models knows are kept (the field map has no shape for the others).
+ */
+export function buildKubernetesVersions(
+  inputs: { version: string; source: string; dts: string }[],
+  known: KnownDefinitions,
+): KubernetesVersionsFile {
+  const minors = inputs.map((i) => i.version);
+  const docs = inputs.map((i) => readCdk8sImport(i.dts));
+  const names = new Set<string>();
+  for (const d of docs)
+    for (const n of d.keys()) if (known.definitions.has(canonicalName(n))) names.add(n);
+  const definitions: Record<string, string[]> = {};
+  const fields: Record<string, Record<string, string[]>> = {};
+  const served = new Map<string, string[]>(); // canonical name -> minors
+  for (const name of [...names].sort()) {
+    const having = minors.filter((_, i) => docs[i].has(name));
+    served.set(canonicalName(name), having);
+    if (having.length !== minors.length) definitions[name] = having;
+    const all = new Set<string>();
+    for (const [i, d] of docs.entries())
+      for (const f of d.get(name) ?? []) if (having.includes(minors[i])) all.add(f);
+    for (const f of [...all].sort()) {
+      const withField = minors.filter((_, i) => docs[i].get(name)?.has(f) === true);
+      if (withField.length === having.length) continue;
+      (fields[name] ??= {})[f] = withField;
+    }
+  }
+  const omitted = new Set([...CDK8S_OMITTED].map(canonicalName));
+  const kinds: Record<string, string[]> = {};
+  for (const [key, canonical] of [...known.kinds].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (omitted.has(canonical)) continue;
+    const having = served.get(canonical) ?? [];
+    if (having.length !== minors.length) kinds[key] = having;
+  }
+  const versions = Object.fromEntries(inputs.map((i) => [i.version, i.source]));
+  return { format: 1, versions, kinds, definitions, fields };
+}
+
+/** The first file named `wanted` in a gzipped tarball. */
+async function fileFromTarball(tgz: Buffer, wanted: string): Promise<string> {
+  const extract = tarStream.extract();
+  let found: string | undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: unknown) => {
+        if (!Buffer.isBuffer(c)) return;
+        if (header.name === wanted) chunks.push(c);
+      });
+      stream.on('end', () => {
+        if (header.name === wanted) found = Buffer.concat(chunks).toString('utf8');
+        next();
+      });
+      stream.resume();
+    });
+    extract.on('finish', resolve);
+    extract.on('error', reject);
+  });
+  Readable.from(zlib.gunzipSync(tgz)).pipe(extract);
+  await done;
+  if (found === undefined) throw new Error(`${wanted} not found in the tarball`);
+  return found;
+}
+
+/** Downloads each minor's cdk8s import with `npm pack` (the npm registry only) and reduces them. */
+export async function refreshKubernetesVersions(
+  known: KnownDefinitions,
+): Promise<KubernetesVersionsFile> {
+  if (Object.keys(KUBERNETES_VERSION_SOURCES).join() !== KUBERNETES_VERSIONS.join()) {
+    throw new Error('KUBERNETES_VERSION_SOURCES and KUBERNETES_VERSIONS list different minors');
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-versions-'));
+  try {
+    const inputs: { version: string; source: string; dts: string }[] = [];
+    for (const [version, source] of Object.entries(KUBERNETES_VERSION_SOURCES)) {
+      const out = execFileSync('npm', ['pack', source, '--silent', '--pack-destination', dir], {
+        encoding: 'utf8',
+      });
+      const file = out.trim().split('\n').pop() ?? '';
+      const dts = await fileFromTarball(fs.readFileSync(path.join(dir, file)), CDK8S_IMPORT);
+      inputs.push({ version, source, dts });
+    }
+    return buildKubernetesVersions(inputs, known);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output paths and the command
+// ---------------------------------------------------------------------------------------------
+
+/** The source folder validators/schema (from the sources, dist/ or a compiled copy elsewhere). */
+function schemaSourceDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const candidate = path.join(dir, 'validators', 'schema');
+    if (fs.existsSync(path.join(dir, 'generate-field-map.ts'))) return dir;
+    if (fs.existsSync(path.join(candidate, 'generate-field-map.ts'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error(`cannot locate validators/schema from ${fileURLToPath(import.meta.url)}`);
+}
+
+export function fieldMapPath(): string {
+  return path.join(schemaSourceDir(), 'generated', 'field-map.json');
+}
+
+export function kubernetesVersionsPath(): string {
+  return path.join(schemaSourceDir(), 'generated', 'kubernetes-versions.json');
+}
+
+export function readKubernetesVersions(file = kubernetesVersionsPath()): KubernetesVersionsFile {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as KubernetesVersionsFile;
+}
+
 export function serializeFieldMap(map: FieldMapFile): string {
   return `${JSON.stringify(map)}\n`;
 }
 
-export function fieldMapPath(): string {
-  // works both from the sources (validators/schema) and from the build output
-  // (dist/validators/schema): the generated file always lives in the source tree.
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [here, path.resolve(here, '../../../validators/schema')];
-  for (const c of candidates) {
-    if (fs.existsSync(path.join(c, 'generate-field-map.ts'))) {
-      return path.join(c, 'generated', 'field-map.json');
-    }
+/** JSON in the repository's Prettier style (`prettier --check .`), when Prettier is installed. */
+async function formatted(value: unknown, file: string): Promise<string> {
+  const text = `${JSON.stringify(value)}\n`;
+  try {
+    const prettier = await import('prettier');
+    const config = (await prettier.resolveConfig(file)) ?? {};
+    return await prettier.format(text, { ...config, filepath: file });
+  } catch {
+    return text; // prettier is a dev dependency; unformatted JSON is equivalent
   }
-  throw new Error(`cannot locate validators/schema from ${here}`);
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const map = buildFieldMap();
-  const out = fieldMapPath();
-  let text = serializeFieldMap(map);
-  try {
-    // keep the committed file in the repository's Prettier style (`prettier --check .`)
-    const prettier = await import('prettier');
-    const config = (await prettier.resolveConfig(out)) ?? {};
-    text = await prettier.format(text, { ...config, filepath: out });
-  } catch {
-    // prettier is a dev dependency; unformatted JSON is equivalent for the validator
+  const root = path.resolve(schemaSourceDir(), '..', '..');
+  if (process.argv.includes('--refresh-versions')) {
+    const versions = await refreshKubernetesVersions(knownDefinitions(root));
+    const out = kubernetesVersionsPath();
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, await formatted(versions, out));
+    console.log(
+      `wrote ${out}: ${Object.keys(versions.kinds).length} kinds, ` +
+        `${Object.keys(versions.definitions).length} definitions and ` +
+        `${Object.values(versions.fields).reduce((n, f) => n + Object.keys(f).length, 0)} fields ` +
+        `that not every supported minor has`,
+    );
   }
+  const map = buildFieldMap(root);
+  const out = fieldMapPath();
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, text);
+  fs.writeFileSync(out, await formatted(map, out));
   console.log(
     `wrote ${out}: ${Object.keys(map.kinds).length} kinds, ${map.nodes.length} nodes, ` +
-      `${Object.keys(map.named).length} named types in ${Date.now() - started} ms`,
+      `${Object.keys(map.named).length} named types, Kubernetes ${map.kubernetesVersions.join(', ')} ` +
+      `in ${Date.now() - started} ms`,
   );
 }
 

@@ -9,8 +9,14 @@
  *  2. strict (default): unknown fields, using the field map generated from the packages' type
  *     declarations (generate-field-map.ts -> generated/field-map.json), with did-you-mean hints.
  *
- * Coverage: every kind in kubernetes-models 4.5.1 whose group/version is still served by
- * Kubernetes 1.33; Istio (networking.istio.io v1alpha3/v1beta1, security.istio.io v1beta1/v1,
+ * Kubernetes versions: 1.29 to 1.33 (kubernetes-version.ts). Objects are checked for one of them
+ * (default: the newest): a field that version does not have (e.g. pod-level `resources` in 1.31)
+ * is reported with the version that added it, and a kind that version does not serve is
+ * `no-schema`. Types and required fields are those of 1.33 for every version (the API keeps a
+ * field's type across minors).
+ *
+ * Coverage: every kind in kubernetes-models 4.5.1 whose group/version a supported Kubernetes
+ * version serves; Istio (networking.istio.io v1alpha3/v1beta1, security.istio.io v1beta1/v1,
  * telemetry, extensions) from @kubernetes-models/istio 2.3.0 plus IstioOperator
  * (install.istio.io/v1alpha1); Argo CD Application/AppProject/ApplicationSet (argoproj.io/v1alpha1)
  * from @kubernetes-models/argo-cd 2.7.2; eksctl ClusterConfig (eksctl.io/v1alpha5).
@@ -23,7 +29,7 @@ import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { ajvErrorsToIssues } from './ajv-issues.js';
 import { loadFieldMap, type ShapeNode } from './field-map.js';
-import { findUnknownFields } from './strict.js';
+import { findUnknownFields, type TargetVersion } from './strict.js';
 import {
   compileCustomSchema,
   eksctlClusterConfigSchema,
@@ -33,9 +39,10 @@ import {
   type K8sValidate,
 } from './custom-schemas.js';
 import {
-  PINNED_KUBERNETES_VERSION,
-  REMOVED_API_VERSIONS,
-  parseKubernetesVersion,
+  KUBERNETES_VERSIONS,
+  NEWEST_KUBERNETES_VERSION,
+  listKubernetesVersions,
+  supportedKubernetesVersion,
 } from './kubernetes-version.js';
 import { formatPath } from './paths.js';
 
@@ -51,11 +58,8 @@ export interface SchemaOptions {
   /** entries like "Kind" or "group/version/Kind" ("v1/Kind" for the core group) */
   allowUnknownKinds?: string[];
   /**
-   * Target cluster version, e.g. "1.33" (also "v1.33", "1.33.2"). The pinned schemas describe
-   * exactly Kubernetes 1.33 (see supportedKubernetesVersions()); objects for any other
-   * (newer or older) version are still validated against those 1.33 schemas, so fields added
-   * after 1.33 are reported as unknown and fields added before it are not checked against the
-   * older release. An unparseable value yields a single issue with path [].
+   * Target cluster version, e.g. "1.31" (also "v1.31", "1.31.2"); default: the newest supported
+   * one. A version outside supportedKubernetesVersions() yields a single issue with path [].
    */
   kubernetesVersion?: string;
 }
@@ -66,17 +70,16 @@ export type SchemaResult =
   | { kind: 'no-schema'; message: string }
   | { kind: 'skipped-unknown-kind' };
 
-/**
- * The Kubernetes versions the pinned schemas cover: exactly 1.33 (kubernetes-models 4.5.1 is
- * generated from the 1.33 OpenAPI document; evidence in kubernetes-version.ts).
- */
-export function supportedKubernetesVersions(): { min: string; max: string } {
-  return { min: PINNED_KUBERNETES_VERSION, max: PINNED_KUBERNETES_VERSION };
+/** The Kubernetes minors objects can be checked for, oldest first (see kubernetes-version.ts). */
+export function supportedKubernetesVersions(): readonly string[] {
+  return KUBERNETES_VERSIONS;
 }
 
 interface KindRuntime {
   validate: (obj: Record<string, unknown>) => SchemaIssue[];
   shape: ShapeNode;
+  /** the supported minors serving the kind, as a bit mask over the field map's versions */
+  served: number;
 }
 
 const CUSTOM_KINDS: Record<string, JsonSchema> = {
@@ -113,8 +116,31 @@ function loadK8sDefinitionValidator(name: string): K8sValidate {
   return mod.validate;
 }
 
-function isServed(key: string): boolean {
-  return !REMOVED_API_VERSIONS.has(key.slice(0, key.indexOf('|')));
+/** The target as the strict walker sees it: its index in the field map's version list. */
+const targets = new Map<string, TargetVersion>();
+function targetOf(minor: string): TargetVersion {
+  let target = targets.get(minor);
+  if (target === undefined) {
+    const { versions } = loadFieldMap();
+    const index = versions.indexOf(minor);
+    if (index < 0) throw new Error(`the field map does not cover Kubernetes ${minor}`);
+    targets.set(minor, (target = { versions, index }));
+  }
+  return target;
+}
+
+/** The supported minor a requested version names (memoized: this runs once per object). */
+const minors = new Map<string, string | undefined>();
+function minorOf(requested: string): string | undefined {
+  if (!minors.has(requested)) minors.set(requested, supportedKubernetesVersion(requested));
+  return minors.get(requested);
+}
+
+/** True when Kubernetes `minor` serves the kind (custom kinds: always). */
+function isServed(key: string, minor: string): boolean {
+  if (CUSTOM_KINDS[key]) return true;
+  const entry = loadFieldMap().kinds.get(key);
+  return entry !== undefined && (entry.versions & (1 << targetOf(minor).index)) !== 0;
 }
 
 function getRuntime(key: string): KindRuntime | undefined {
@@ -129,6 +155,7 @@ function getRuntime(key: string): KindRuntime | undefined {
     if (!shape) throw new Error(`custom schema ${key} has no fields`);
     runtime = {
       shape,
+      served: -1,
       validate: (obj) => {
         const r = validate(obj);
         return r.ok ? [] : ajvErrorsToIssues(r.errors, obj);
@@ -136,11 +163,12 @@ function getRuntime(key: string): KindRuntime | undefined {
     };
   } else {
     const entry = map.kinds.get(key);
-    if (!entry || !isServed(key)) return undefined;
+    if (!entry) return undefined;
     if (entry.mode === 'compiled') {
       const fn = (requireFrom(entry.pkg, entry.file) as { validate: K8sValidate }).validate;
       runtime = {
         shape: entry.shape,
+        served: entry.versions,
         validate: (obj) =>
           fn(obj, { instancePath: '', rootData: obj })
             ? []
@@ -154,6 +182,7 @@ function getRuntime(key: string): KindRuntime | undefined {
       if (typeof Model !== 'function') throw new Error(`no model class for ${key}`);
       runtime = {
         shape: entry.shape,
+        served: entry.versions,
         validate: (obj) => {
           try {
             new Model(obj).validate();
@@ -171,14 +200,20 @@ function getRuntime(key: string): KindRuntime | undefined {
   return runtime;
 }
 
-/** True when `apiVersion`/`kind` is validated (and not merely skippable). */
-export function hasSchema(apiVersion: string, kind: string): boolean {
-  const key = `${apiVersion}|${kind}`;
-  if (CUSTOM_KINDS[key]) return true;
-  return isServed(key) && loadFieldMap().kinds.has(key);
+/**
+ * True when `apiVersion`/`kind` is validated (and not merely skippable) for Kubernetes
+ * `kubernetesVersion` (default: the newest supported version).
+ */
+export function hasSchema(
+  apiVersion: string,
+  kind: string,
+  kubernetesVersion: string = NEWEST_KUBERNETES_VERSION,
+): boolean {
+  const minor = supportedKubernetesVersion(kubernetesVersion);
+  return minor !== undefined && isServed(`${apiVersion}|${kind}`, minor);
 }
 
-function knownApiVersionsOf(kind: string): string[] {
+function knownApiVersionsOf(kind: string, minor: string): string[] {
   const out = new Set<string>();
   for (const key of Object.keys(CUSTOM_KINDS)) {
     const [apiVersion, k] = key.split('|');
@@ -186,7 +221,7 @@ function knownApiVersionsOf(kind: string): string[] {
   }
   for (const key of loadFieldMap().kinds.keys()) {
     const i = key.indexOf('|');
-    if (key.slice(i + 1) === kind && isServed(key)) out.add(key.slice(0, i));
+    if (key.slice(i + 1) === kind && isServed(key, minor)) out.add(key.slice(0, i));
   }
   return [...out].sort();
 }
@@ -206,19 +241,18 @@ export function validateObjectSchema(
   obj: Record<string, unknown>,
   opts: SchemaOptions = {},
 ): SchemaResult {
-  if (opts.kubernetesVersion !== undefined) {
-    const v = opts.kubernetesVersion;
-    if (typeof v !== 'string' || parseKubernetesVersion(v) === undefined) {
-      return {
-        kind: 'issues',
-        issues: [
-          {
-            path: [],
-            message: `invalid kubernetesVersion ${JSON.stringify(v)}: expected "<major>.<minor>" such as "${PINNED_KUBERNETES_VERSION}"`,
-          },
-        ],
-      };
-    }
+  const requested = opts.kubernetesVersion ?? NEWEST_KUBERNETES_VERSION;
+  const minor = typeof requested === 'string' ? minorOf(requested) : undefined;
+  if (minor === undefined) {
+    return {
+      kind: 'issues',
+      issues: [
+        {
+          path: [],
+          message: `unsupported Kubernetes version ${JSON.stringify(requested)}: supported versions are ${listKubernetesVersions()}`,
+        },
+      ],
+    };
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     return { kind: 'issues', issues: [{ path: [], message: 'expected an object (a mapping)' }] };
@@ -241,7 +275,9 @@ export function validateObjectSchema(
   if (headerIssues.length > 0) return { kind: 'issues', issues: headerIssues };
 
   const key = `${apiVersion as string}|${kind as string}`;
-  const runtime = getRuntime(key);
+  const target = targetOf(minor);
+  const found = getRuntime(key);
+  const runtime = found && (found.served & (1 << target.index)) !== 0 ? found : undefined;
   if (!runtime) {
     const allow = opts.allowUnknownKinds ?? [];
     if (
@@ -250,24 +286,34 @@ export function validateObjectSchema(
     ) {
       return { kind: 'skipped-unknown-kind' };
     }
-    return { kind: 'no-schema', message: noSchemaMessage(apiVersion as string, kind as string) };
+    return {
+      kind: 'no-schema',
+      message: noSchemaMessage(apiVersion as string, kind as string, minor),
+    };
   }
 
   const issues = runtime.validate(obj);
-  findUnknownFields(obj, runtime.shape, issues, opts.strict !== false);
+  findUnknownFields(obj, runtime.shape, issues, opts.strict !== false, target);
   if (issues.length === 0) return { kind: 'ok' };
   return { kind: 'issues', issues: sortIssues(issues) };
 }
 
-function noSchemaMessage(apiVersion: string, kind: string): string {
-  const known = knownApiVersionsOf(kind);
-  let detail = '';
-  if (known.length > 0) {
-    const removed = REMOVED_API_VERSIONS.has(apiVersion)
-      ? `${apiVersion} is not served by Kubernetes ${PINNED_KUBERNETES_VERSION}; `
-      : '';
-    detail = ` (${removed}known apiVersions for ${kind}: ${known.join(', ')})`;
+function noSchemaMessage(apiVersion: string, kind: string, minor: string): string {
+  const known = knownApiVersionsOf(kind, minor);
+  const entry = loadFieldMap().kinds.get(`${apiVersion}|${kind}`);
+  if (entry) {
+    // a Kubernetes kind this version does not serve (removed, or added later)
+    const { versions } = loadFieldMap();
+    const serving = versions.filter((_, i) => (entry.versions & (1 << i)) !== 0);
+    const when =
+      serving.length > 0
+        ? ` (Kubernetes ${serving.join(', ')} serve${serving.length === 1 ? 's' : ''} it)`
+        : '';
+    const use =
+      known.length > 0 ? `; use ${known.length === 1 ? '' : 'one of '}${known.join(', ')}` : '';
+    return `${apiVersion} ${kind} is not served by Kubernetes ${minor}${when}${use}`;
   }
+  const detail = known.length > 0 ? ` (known apiVersions for ${kind}: ${known.join(', ')})` : '';
   return `no schema for ${apiVersion} ${kind}${detail}; add it to allowUnknownKinds to skip`;
 }
 

@@ -1,49 +1,40 @@
 /**
- * Which Kubernetes release the pinned schemas describe.
+ * Which Kubernetes releases the schemas describe.
  *
- * kubernetes-models 4.5.1 is generated from the Kubernetes 1.33 OpenAPI document (its README
- * badge still says 1.27.1, which is stale). Verified from the package contents, and re-checked by
- * schema.test.ts against the generated field map:
- *  - present (added in 1.33): `Lifecycle.stopSignal`, `networking.k8s.io/v1` `ServiceCIDR` and
- *    `IPAddress` (GA in 1.33);
- *  - absent (added in 1.34): `Container.restartPolicyRules`, `resource.k8s.io/v1`.
+ * Types, required fields and enums come from kubernetes-models 4.5.1, generated from the
+ * Kubernetes 1.33 OpenAPI document (its README badge still says 1.27.1, which is stale; the
+ * contents show 1.33: `Lifecycle.stopSignal` and `networking.k8s.io/v1 ServiceCIDR` are there,
+ * `Container.restartPolicyRules` (1.34) is not). No kubernetes-models release is generated from
+ * 1.28-1.32 (4.4.x is older than 1.28, 4.5.0 is 1.33 too), so which fields and kinds each older
+ * minor has is taken from that minor's own OpenAPI document, as cdk8s imports it
+ * (`generated/kubernetes-versions.json`, see generate-field-map.ts), and merged into the field map:
+ * a field or kind that only some minors have carries the list of those minors.
+ *
+ * The Kubernetes API does not change the type of an existing field between minors, so the 1.33
+ * type checks hold for the older minors; what differs is which fields and group/versions exist.
  */
-export const PINNED_KUBERNETES_VERSION = '1.33';
 
-/**
- * Group/versions that kubernetes-models still ships for compatibility but that the pinned
- * Kubernetes release no longer serves (removed per the upstream deprecation guide: 1.16, 1.22,
- * 1.25, 1.26, 1.27, 1.29, 1.32). Objects using them get `no-schema`, naming the served versions.
- */
-export const REMOVED_API_VERSIONS: ReadonlySet<string> = new Set([
-  'admissionregistration.k8s.io/v1beta1',
-  'apiextensions.k8s.io/v1beta1',
-  'apiregistration.k8s.io/v1beta1',
-  'apps/v1beta1',
-  'apps/v1beta2',
-  'authentication.k8s.io/v1beta1',
-  'authorization.k8s.io/v1beta1',
-  'autoscaling/v2beta1',
-  'autoscaling/v2beta2',
-  'batch/v1beta1',
-  'certificates.k8s.io/v1beta1',
-  'coordination.k8s.io/v1beta1',
-  'discovery.k8s.io/v1beta1',
-  'events.k8s.io/v1beta1',
-  'extensions/v1beta1',
-  'flowcontrol.apiserver.k8s.io/v1beta1',
-  'flowcontrol.apiserver.k8s.io/v1beta2',
-  'flowcontrol.apiserver.k8s.io/v1beta3',
-  'networking.k8s.io/v1beta1',
-  'node.k8s.io/v1beta1',
-  'policy/v1beta1',
-  'rbac.authorization.k8s.io/v1beta1',
-  'scheduling.k8s.io/v1beta1',
-  'storage.k8s.io/v1beta1',
-]);
+/** The supported minors, oldest first (the field map's `kubernetesVersions` must match). */
+export const KUBERNETES_VERSIONS: readonly string[] = ['1.29', '1.30', '1.31', '1.32', '1.33'];
+
+/** The newest supported minor: the default when no version is given. */
+export const NEWEST_KUBERNETES_VERSION = KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1];
 
 /** "1.33", "v1.33" or "1.33.2" -> [1, 33]; anything else -> undefined. */
 export function parseKubernetesVersion(v: string): [number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(v.trim());
   return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/** The supported minor a version names ("v1.31.4" -> "1.31"), or undefined when unsupported. */
+export function supportedKubernetesVersion(v: string): string | undefined {
+  const parsed = parseKubernetesVersion(v);
+  if (!parsed) return undefined;
+  const minor = `${parsed[0]}.${parsed[1]}`;
+  return KUBERNETES_VERSIONS.includes(minor) ? minor : undefined;
+}
+
+/** "1.29, 1.30, 1.31, 1.32, 1.33" */
+export function listKubernetesVersions(): string {
+  return KUBERNETES_VERSIONS.join(', ');
 }

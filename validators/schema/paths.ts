@@ -1,20 +1,10 @@
 /** Field-path helpers shared by the strict walker and the ajv error conversion. */
 
-export type FieldPath = (string | number)[];
+export type { FieldPath } from '../../core/paths.js';
+import type { FieldPath } from '../../core/paths.js';
 
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-
-/** ['spec','containers',0,'name'] -> 'spec.containers[0].name'; odd keys are quoted. */
-export function formatPath(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (seg === '*') out += '[*]';
-    else if (IDENT.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
+export { formatFieldPath as formatPath } from '../../core/paths.js';
+import { formatFieldPath as formatPath } from '../../core/paths.js';
 
 /** ' at spec.replicas', or '' for the object root. */
 export function atPath(path: readonly (string | number)[]): string {

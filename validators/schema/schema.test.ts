@@ -1,17 +1,9 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  hasSchema,
-  supportedKubernetesVersions,
-  validateObjectSchema,
-  type SchemaIssue,
-  type SchemaResult,
-} from './index.js';
+import { hasSchema, validateObjectSchema, type SchemaIssue, type SchemaResult } from './index.js';
 import { buildFieldMap, fieldMapPath, serializeFieldMap } from './generate-field-map.js';
-import { loadFieldMap } from './field-map.js';
-import { closestName, editDistance } from './strict.js';
-
-type Obj = Record<string, any>;
+import { closestName, editDistance } from '../../core/suggest.js';
+import type { Obj } from '../../core/object.js';
 
 function issuesOf(result: SchemaResult): SchemaIssue[] {
   if (result.kind !== 'issues') {
@@ -426,8 +418,7 @@ describe('kinds without a schema', () => {
     const r = validateObjectSchema({ ...clone(deployment), apiVersion: 'apps/v1beta1' });
     expect(r.kind).toBe('no-schema');
     const message = (r as { message: string }).message;
-    expect(message).toContain('no schema for apps/v1beta1 Deployment');
-    expect(message).toContain('known apiVersions for Deployment: apps/v1');
+    expect(message).toBe('apps/v1beta1 Deployment is not served by Kubernetes 1.33; use apps/v1');
     expect(hasSchema('apps/v1beta1', 'Deployment')).toBe(false);
     expect(hasSchema('apps/v1', 'Deployment')).toBe(true);
   });
@@ -848,32 +839,8 @@ describe('eksctl ClusterConfig', () => {
   });
 });
 
-describe('kubernetesVersion', () => {
-  it('covers exactly the pinned release', () => {
-    expect(supportedKubernetesVersions()).toEqual({ min: '1.33', max: '1.33' });
-  });
-
-  it('validates anyway for newer versions; rejects unparseable ones', () => {
-    expectOk(deployment, { kubernetesVersion: '1.35' });
-    expectOk(deployment, { kubernetesVersion: 'v1.33.1' });
-    const issues = issuesOf(validateObjectSchema(deployment, { kubernetesVersion: 'latest' }));
-    expect(issues).toHaveLength(1);
-    expect(issues[0].message).toContain('invalid kubernetesVersion "latest"');
-  });
-
-  it('the generated field map really is Kubernetes 1.33', () => {
-    const map = loadFieldMap();
-    expect(map.sources['kubernetes-models']).toBe('4.5.1');
-    // Lifecycle.stopSignal and networking.k8s.io/v1 ServiceCIDR are new in 1.33 ...
-    expect(map.named.get('IoK8sApiCoreV1Lifecycle')?.fields?.has('stopSignal')).toBe(true);
-    expect(map.kinds.has('networking.k8s.io/v1|ServiceCIDR')).toBe(true);
-    // ... Container.restartPolicyRules is new in 1.34
-    expect(map.named.get('IoK8sApiCoreV1Container')?.fields?.has('restartPolicyRules')).toBe(false);
-  });
-});
-
 describe('generated field map', () => {
-  it('is up to date with the installed packages (regenerate: see generate-field-map.ts)', () => {
+  it('is up to date with the installed packages and kubernetes-versions.json (npm run generate:field-map)', () => {
     const fresh = JSON.parse(serializeFieldMap(buildFieldMap())) as unknown;
     const committed = JSON.parse(fs.readFileSync(fieldMapPath(), 'utf8')) as unknown;
     // compared as data: the committed file is Prettier-formatted

@@ -5,6 +5,7 @@
  * `values` in the shape graph and accept any key.
  */
 import type { ShapeNode, ShapeRef } from './field-map.js';
+import { closestName } from '../../core/suggest.js';
 import { formatPath, atPath, type FieldPath } from './paths.js';
 
 export interface UnknownField {
@@ -16,28 +17,45 @@ interface Found {
   path: FieldPath;
   key: string;
   node: ShapeNode;
-  /** true: a required field set to null; false: an undeclared field */
-  nullRequired: boolean;
+  /** 'null': a required field set to null; 'unknown': an undeclared field; 'version': a field
+   * the target Kubernetes version does not have */
+  reason: 'null' | 'unknown' | 'version';
+}
+
+/** The Kubernetes version objects are checked for: its bit in the field map's version masks. */
+export interface TargetVersion {
+  /** supported minors, oldest first (the field map's `versions`) */
+  versions: readonly string[];
+  /** index of the target in `versions` */
+  index: number;
 }
 
 /**
  * Walks `value` against `shape` and appends to `out`: undeclared fields (when `unknownFields` is
- * true, the strict mode) and required fields explicitly set to `null` (always: `null` means
- * absent, and the compiled validators accept `null` everywhere). The path stack is mutated in
- * place and only copied when something is reported (this is the hot loop of validation).
+ * true, the strict mode), required fields explicitly set to `null` (always: `null` means absent,
+ * and the compiled validators accept `null` everywhere) and, with a target version, fields that
+ * version does not have (always: the API server of that version does not know them, whatever
+ * `strict` says). The path stack is mutated in place and only copied when something is reported
+ * (this is the hot loop of validation).
  */
 export function findUnknownFields(
   value: unknown,
   root: ShapeNode,
   out: UnknownField[],
   unknownFields = true,
+  target?: TargetVersion,
 ): void {
   const found: Found[] = [];
-  walk(value, root, [], found, unknownFields);
+  walk(value, root, [], found, unknownFields, target ? 1 << target.index : 0);
   for (const f of found) {
-    const message = f.nullRequired
-      ? `missing required field "${f.key}"${atPath(f.path.slice(0, -1))} (it is null)`
-      : unknownFieldMessage(f.key, f.path, f.node, root);
+    let message: string;
+    if (f.reason === 'null') {
+      message = `missing required field "${f.key}"${atPath(f.path.slice(0, -1))} (it is null)`;
+    } else if (f.reason === 'version') {
+      message = versionMessage(f.path, f.node.versions?.get(f.key) ?? 0, target!);
+    } else {
+      message = unknownFieldMessage(f.key, f.path, f.node, root);
+    }
     out.push({ path: f.path, message });
   }
 }
@@ -48,6 +66,7 @@ function walk(
   stack: (string | number)[],
   found: Found[],
   unknownFields: boolean,
+  bit: number,
 ): void {
   if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
@@ -55,7 +74,7 @@ function walk(
     if (!items) return; // not an array here (ajv reports the type), or unchecked items
     for (let i = 0; i < value.length; i++) {
       stack.push(i);
-      walk(value[i], items, stack, found, unknownFields);
+      walk(value[i], items, stack, found, unknownFields, bit);
       stack.pop();
     }
     return;
@@ -66,36 +85,62 @@ function walk(
     if (!values) return;
     for (const key in value) {
       stack.push(key);
-      walk((value as Record<string, unknown>)[key], values, stack, found, unknownFields);
+      walk((value as Record<string, unknown>)[key], values, stack, found, unknownFields, bit);
       stack.pop();
     }
     return;
   }
+  const versions = bit === 0 ? undefined : node.versions;
   for (const key in value) {
     const v = (value as Record<string, unknown>)[key];
     if (v === null || v === undefined) {
       if (v === null && node.required?.has(key)) {
-        found.push({ path: [...stack, key], key, node, nullRequired: true });
+        found.push({ path: [...stack, key], key, node, reason: 'null' });
       }
       continue;
     }
     const child: ShapeRef | undefined = fields.get(key);
     if (child !== undefined) {
+      if (versions !== undefined) {
+        const mask = versions.get(key);
+        if (mask !== undefined && (mask & bit) === 0) {
+          found.push({ path: [...stack, key], key, node, reason: 'version' });
+          continue;
+        }
+      }
       if (child !== null && typeof v === 'object') {
         stack.push(key);
-        walk(v, child, stack, found, unknownFields);
+        walk(v, child, stack, found, unknownFields, bit);
         stack.pop();
       }
     } else if (values !== undefined) {
       if (values !== null && typeof v === 'object') {
         stack.push(key);
-        walk(v, values, stack, found, unknownFields);
+        walk(v, values, stack, found, unknownFields, bit);
         stack.pop();
       }
     } else if (unknownFields) {
-      found.push({ path: [...stack, key], key, node, nullRequired: false });
+      found.push({ path: [...stack, key], key, node, reason: 'unknown' });
     }
   }
+}
+
+/** "spec.template.spec.resources is not in Kubernetes 1.31; it was added in 1.32 (...)" */
+export function versionMessage(path: FieldPath, mask: number, target: TargetVersion): string {
+  const { versions, index } = target;
+  const has = (i: number) => (mask & (1 << i)) !== 0;
+  const where = `${formatPath(path)} is not in Kubernetes ${versions[index]}`;
+  for (let i = index + 1; i < versions.length; i++) {
+    if (has(i)) {
+      return `${where}; it was added in ${versions[i]} (remove it, or upgrade the cluster to ${versions[i]} or later first)`;
+    }
+  }
+  for (let i = index - 1; i >= 0; i--) {
+    if (has(i)) {
+      return `${where}; it was removed in ${versions[i + 1]} (the last version with it is ${versions[i]}); remove it`;
+    }
+  }
+  return `${where}; remove it`;
 }
 
 function unknownFieldMessage(key: string, path: FieldPath, node: ShapeNode, root: ShapeNode) {
@@ -110,46 +155,6 @@ function unknownFieldMessage(key: string, path: FieldPath, node: ShapeNode, root
     return `unknown field "${key}"${where} (it is valid at ${elsewhere}; move it there)`;
   }
   return `unknown field "${key}"${where}; remove it or check the spelling`;
-}
-
-/** Optimal-string-alignment distance (Levenshtein + adjacent transpositions). */
-export function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  if (m === 0) return n;
-  if (n === 0) return m;
-  let prev2: number[] = [];
-  let prev: number[] = Array.from({ length: n + 1 }, (_, j) => j);
-  for (let i = 1; i <= m; i++) {
-    const cur: number[] = [i];
-    for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d = Math.min(d, prev2[j - 2] + 1);
-      }
-      cur.push(d);
-    }
-    prev2 = prev;
-    prev = cur;
-  }
-  return prev[n];
-}
-
-/** The closest candidate within a length-dependent budget, compared case-insensitively. */
-export function closestName(key: string, candidates: readonly string[]): string | undefined {
-  const k = key.toLowerCase();
-  const budget = k.length <= 3 ? 1 : k.length <= 7 ? 2 : 3;
-  let best: string | undefined;
-  let bestDist = Infinity;
-  for (const c of [...candidates].sort()) {
-    const d = editDistance(k, c.toLowerCase());
-    if (d < bestDist) {
-      best = c;
-      bestDist = d;
-    }
-  }
-  return bestDist <= budget ? best : undefined;
 }
 
 /**

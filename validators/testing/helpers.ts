@@ -6,42 +6,50 @@ import { renderEnvironment } from '../../generator/pipeline.js';
 import type { OriginNode } from '../../generator/values/origins.js';
 import { parseValuesText } from '../../generator/values/read-yaml.js';
 import { runValidation } from '../run.js';
-import type { ClusterDeclaration, Finding, Rule, RuleContext } from '../types.js';
+import { NEWEST_KUBERNETES_VERSION } from '../schema/kubernetes-version.js';
+import type { ClusterDeclaration, ContextInput, Finding, Rule } from '../types.js';
 import { buildContext } from '../validate.js';
 
 /** The repository root (when run from the sources, as the tests are). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Manifests from YAML texts keyed by file name (several documents per file), with their lines. */
+/**
+ * Manifests from YAML texts keyed by file name (several documents per file), with their lines.
+ * `chart` names the chart of every file, or of each file by name.
+ */
 export function manifestsFromYaml(
   files: Record<string, string>,
-  chart = '',
+  chart: string | Record<string, string> = '',
 ): { manifests: Manifest[]; fileTexts: Map<string, string> } {
   const manifests: Manifest[] = [];
   const fileTexts = new Map<string, string>();
   for (const [file, text] of Object.entries(files)) {
     fileTexts.set(file, text);
+    const chartOfFile = typeof chart === 'string' ? chart : (chart[file] ?? '');
     const lineCounter = new LineCounter();
     for (const doc of parseAllDocuments(text, { lineCounter })) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
       const object = doc.toJS() as KubeObject | null;
       if (!object) continue;
       const start = doc.contents?.range?.[0] ?? doc.range[0];
-      manifests.push({ chart, object, file, line: lineCounter.linePos(start).line });
+      manifests.push({ chart: chartOfFile, object, file, line: lineCounter.linePos(start).line });
     }
   }
   return { manifests, fileTexts };
 }
 
 /** A rule context with defaults for everything not given. */
-export function ruleContext(overrides: Partial<RuleContext> = {}): RuleContext {
+export function ruleContext(overrides: Partial<ContextInput> = {}): ContextInput {
   return {
     env: undefined,
     clusterPath: ['global', 'clusters', overrides.env ?? 'test'],
-    secretValues: [],
+    secrets: [],
     fileTexts: new Map(),
     strict: true,
     allowUnknownKinds: [],
+    kubernetesVersion: NEWEST_KUBERNETES_VERSION,
+    // a rule case is the whole plan unless it says otherwise (`complete: false`: files given)
+    complete: true,
     ...overrides,
   };
 }
@@ -107,8 +115,8 @@ export function prdLikeCluster(): ClusterDeclaration {
 export function runRuleOnYaml(
   rule: Rule,
   files: Record<string, string>,
-  overrides: Partial<RuleContext> = {},
-  options: { chart?: string; valueOrigins?: OriginNode } = {},
+  overrides: Partial<ContextInput> = {},
+  options: { chart?: string | Record<string, string>; valueOrigins?: OriginNode } = {},
 ): Finding[] {
   const { manifests, fileTexts } = manifestsFromYaml(files, options.chart);
   return runValidation({

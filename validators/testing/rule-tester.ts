@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OriginNode } from '../../generator/values/origins.js';
-import type { Finding, Rule, RuleContext, Severity } from '../types.js';
+import type { ContextInput, Finding, Rule, Severity } from '../types.js';
 import { runRuleOnYaml } from './helpers.js';
+
+/** A message pattern: a regular expression, or text the message contains. */
+export type MessagePattern = RegExp | string;
 
 /** Manifest text: one file (`case.yaml`) or several, by file name. */
 export type CaseFiles = string | Record<string, string>;
@@ -9,11 +12,12 @@ export type CaseFiles = string | Record<string, string>;
 export interface RuleCase {
   /** Test name (defaults to the first line that names the object). */
   name?: string;
-  yaml: CaseFiles;
+  /** The manifests (none for a case about values only). */
+  yaml?: CaseFiles;
   /** Rule context beyond the defaults (cluster, values, env, secret values...). */
-  context?: Partial<RuleContext>;
-  /** Chart the manifests belong to. */
-  chart?: string;
+  context?: Partial<ContextInput>;
+  /** Chart the manifests belong to: one for all files, or one per file name. */
+  chart?: string | Record<string, string>;
   /** Origins of `context.values`, for values-level findings. */
   valueOrigins?: OriginNode;
 }
@@ -21,11 +25,15 @@ export interface RuleCase {
 export interface ExpectedFinding {
   /** Field path as reports show it (`spec.template.spec.containers[0].image`). */
   path?: string;
-  /** Line in the case's file. */
+  /** Line in the finding's file. */
   line?: number;
-  /** File (for cases with several files). */
+  /** File (for cases with several files, or the values file of a values-level finding). */
   file?: string;
-  message?: RegExp | string;
+  /**
+   * A pattern, or text the message contains (`exactly(text)` for the whole message); with a list,
+   * the message must match each.
+   */
+  message?: MessagePattern | MessagePattern[];
   severity?: Severity;
   resource?: string;
 }
@@ -40,8 +48,14 @@ export interface RuleTests {
   invalid: InvalidCase[];
 }
 
-function filesOf(yaml: CaseFiles): Record<string, string> {
+function filesOf(yaml: CaseFiles = {}): Record<string, string> {
   return typeof yaml === 'string' ? { 'case.yaml': yaml } : yaml;
+}
+
+/** A message pattern that matches exactly this text (and shows as the text in failures). */
+export function exactly(text: string): RegExp {
+  const pattern = new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return Object.defineProperty(pattern, 'toString', { value: () => `exactly "${text}"` });
 }
 
 function caseName(c: RuleCase, index: number): string {
@@ -60,8 +74,10 @@ export function runCase(rule: Rule, c: RuleCase): Finding[] {
   });
 }
 
-function matchesMessage(message: string, expected: RegExp | string): boolean {
-  return typeof expected === 'string' ? message.includes(expected) : expected.test(message);
+function matchesMessage(message: string, expected: MessagePattern | MessagePattern[]): boolean {
+  return [expected]
+    .flat()
+    .every((e) => (typeof e === 'string' ? message.includes(e) : e.test(message)));
 }
 
 /** Why a finding does not match what was expected ('' when it does). */
@@ -77,14 +93,33 @@ function mismatch(f: Finding, e: ExpectedFinding): string {
   if (e.resource !== undefined && f.resource !== e.resource)
     wrong.push(`resource ${f.resource} (expected ${e.resource})`);
   if (e.message !== undefined && !matchesMessage(f.message, e.message))
-    wrong.push(`message "${f.message}" (expected ${String(e.message)})`);
+    wrong.push(`message "${f.message}" (expected ${[e.message].flat().map(String).join(' and ')})`);
   return wrong.join('; ');
 }
 
 /**
+ * What is wrong with a rule's findings against the expected ones, in report order ([] when they
+ * agree): a count that differs, a finding of another rule, a field that does not match.
+ */
+export function findingProblems(
+  ruleId: string,
+  findings: Finding[],
+  expected: ExpectedFinding[],
+): string[] {
+  if (findings.length !== expected.length) {
+    const listed = findings.map((f) => `\n  ${f.severity} ${f.path}: ${f.message}`).join('');
+    return [`${findings.length} findings, expected ${expected.length}:${listed}`];
+  }
+  return findings.flatMap((f, n) => {
+    const wrong = f.ruleId === ruleId ? mismatch(f, expected[n]) : `rule ${f.ruleId}`;
+    return wrong ? [`finding ${n + 1}: ${wrong}`] : [];
+  });
+}
+
+/**
  * Declares one vitest suite for a rule, in the spirit of ESLint's RuleTester: every `valid` case
- * must give no finding of this rule; every `invalid` case must give exactly the findings listed
- * (an invalid case with no finding fails).
+ * must give no finding of this rule; every `invalid` case must give exactly the findings listed,
+ * in report order (an invalid case that lists no finding fails).
  */
 export function testRule(rule: Rule, tests: RuleTests): void {
   describe(`rule ${rule.id}`, () => {
@@ -93,7 +128,7 @@ export function testRule(rule: Rule, tests: RuleTests): void {
       it(`valid: ${caseName(c, i)}`, () => {
         const findings = runCase(rule, c);
         expect(
-          findings.map((f) => `${f.path}: ${f.message}`),
+          findings.map((f) => `${f.severity} ${f.path}: ${f.message}`),
           'a valid case gives no finding',
         ).toEqual([]);
       });
@@ -101,14 +136,7 @@ export function testRule(rule: Rule, tests: RuleTests): void {
     tests.invalid.forEach((c, i) => {
       it(`invalid: ${caseName(c, i)}`, () => {
         if (c.errors.length === 0) throw new Error('an invalid case lists at least one finding');
-        const findings = runCase(rule, c);
-        expect(findings.length, `findings: ${findings.map((f) => f.message).join(' | ')}`).toBe(
-          c.errors.length,
-        );
-        findings.forEach((f, n) => {
-          expect(f.ruleId).toBe(rule.id);
-          expect(mismatch(f, c.errors[n]), `finding ${n + 1}`).toBe('');
-        });
+        expect(findingProblems(rule.id, runCase(rule, c), c.errors)).toEqual([]);
       });
     });
   });

@@ -14,8 +14,20 @@ const PLAIN_FIRST = /^[A-Za-z0-9_/$]/;
 const PLAIN_CHARS = /^[A-Za-z0-9_./:@%+=,~$()' -]*$/;
 const NUMBERISH = /^[-+.]?[0-9][0-9a-fA-FxXoObBtTzZ._:+ -]*$/;
 const KEYWORDS = new Set([
-  'y', 'yes', 'n', 'no', 'true', 'false', 'on', 'off', 'null', '~',
-  '.inf', '-.inf', '+.inf', '.nan',
+  'y',
+  'yes',
+  'n',
+  'no',
+  'true',
+  'false',
+  'on',
+  'off',
+  'null',
+  '~',
+  '.inf',
+  '-.inf',
+  '+.inf',
+  '.nan',
 ]);
 
 function isPlainSafe(s: string): boolean {
@@ -124,6 +136,9 @@ export function emitYaml(doc: unknown, keyOrder?: (a: string, b: string) => numb
   const out: string[] = [];
   if (isMap(doc) && !isEmptyCollection(doc)) writeMap(out, doc, '', false);
   else if (Array.isArray(doc) && doc.length > 0) writeSeq(out, doc, '');
-  else out.push(isEmptyCollection(doc) ? (Array.isArray(doc) ? '[]\n' : '{}\n') : scalar(doc, '  ') + '\n');
+  else
+    out.push(
+      isEmptyCollection(doc) ? (Array.isArray(doc) ? '[]\n' : '{}\n') : scalar(doc, '  ') + '\n',
+    );
   return out.join('');
 }

@@ -1,0 +1,51 @@
+import type { LoadOptions } from '../generator/values/load.js';
+import {
+  renderEnvironment,
+  writeRendered,
+  type RenderResult,
+  type WaitOptions,
+  type WriteSummary,
+} from '../generator/pipeline.js';
+import { findSecretValueLeaks, secretLeakRule } from './rules/secret-leak.js';
+import { runValidation } from './run.js';
+import type { Finding, Rule } from './types.js';
+import { contextOfRender, validateRendered, type ValidateResult } from './validate.js';
+
+/** The leak check `render` runs before it writes, whatever `skip` says. */
+const SECRET_GUARD: Rule = { ...secretLeakRule, check: findSecretValueLeaks };
+
+export interface GuardedRender {
+  result: RenderResult;
+  validation: ValidateResult;
+  /** Findings that stopped the write: a set secret's value is in the plan. */
+  blocked: Finding[];
+  /** What was written (absent when blocked). */
+  written?: WriteSummary;
+}
+
+/**
+ * `render`: renders in memory, validates the objects held (no re-read), and writes release/<env>/
+ * only when no set secret's value appears in the plan: the committed plan never holds a secret, even
+ * with `secret-leak` skipped by validation.yaml or --skip.
+ */
+export async function renderValidateAndWrite(
+  root: string,
+  env: string,
+  options: LoadOptions,
+  wait: WaitOptions = {},
+): Promise<GuardedRender> {
+  const result = renderEnvironment(root, env, options);
+  const validation = validateRendered(
+    result.project,
+    result.loaded,
+    result.release.manifests,
+    result.release.files,
+    env,
+  );
+  const { manifests, ctx } = contextOfRender(result, env);
+  const blocked = runValidation({ manifests, ctx, rules: [SECRET_GUARD] }).filter(
+    (f) => f.severity === 'error',
+  );
+  if (blocked.length > 0) return { result, validation, blocked };
+  return { result, validation, blocked, written: await writeRendered(result, wait) };
+}
