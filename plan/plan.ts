@@ -67,7 +67,8 @@ function declaredStorageClasses(
   const list = Array.isArray(cluster.storageClasses) ? cluster.storageClasses : [];
   return list.map((s) => ({
     name: s.name,
-    allowVolumeExpansion: s.allowVolumeExpansion === true,
+    allowVolumeExpansion:
+      typeof s.allowVolumeExpansion === 'boolean' ? s.allowVolumeExpansion : undefined,
     source: `declared in global.clusters.${env}.storageClasses`,
     isDefault: s.default === true,
   }));

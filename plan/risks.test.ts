@@ -181,6 +181,15 @@ describe('data-loss', () => {
       declaredStorageClasses: [{ name: 'gp2', allowVolumeExpansion: true, source: 'declared' }],
     });
     expect(only(declared).risks).toEqual([]);
+    const unsaid = diffYaml([pvc('1Gi', 'gp2')], [pvc('2Gi', 'gp2')], {
+      declaredStorageClasses: [
+        { name: 'gp2', allowVolumeExpansion: undefined, source: 'declared here' },
+      ],
+    });
+    expect(only(unsaid)).toMatchObject({ action: 'change' });
+    expect(only(unsaid).risks[0].reason).toMatch(
+      /StorageClass gp2, which is declared here without allowVolumeExpansion/,
+    );
     const unknown = only(diffYaml([pvc('1Gi', 'gp2')], [pvc('2Gi', 'gp2')]));
     expect(unknown.risks[0].reason).toMatch(
       /neither rendered nor declared \(global\.clusters\.prd\.storageClasses\)/,

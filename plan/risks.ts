@@ -383,10 +383,13 @@ function pvcRisks(
   const className = next.spec?.storageClassName as string | undefined;
   const sc = className === undefined ? ctx.defaultStorageClass : ctx.storageClasses.get(className);
   const label = className ?? '(the default class)';
-  if (!sc) {
+  if (!sc || sc.allowVolumeExpansion === undefined) {
+    const where = sc
+      ? `is ${sc.source} without allowVolumeExpansion`
+      : `is neither rendered nor declared (global.clusters.${ctx.env}.storageClasses)`;
     add(
       'data-loss',
-      `storage grows from ${String(a.raw)} to ${String(b.raw)} on StorageClass ${label}, which is neither rendered nor declared (global.clusters.${ctx.env}.storageClasses): if it does not set allowVolumeExpansion: true the resize is rejected, and a new claim would lose the data`,
+      `storage grows from ${String(a.raw)} to ${String(b.raw)} on StorageClass ${sc?.name ?? label}, which ${where}: if the class does not set allowVolumeExpansion: true the resize is rejected, and a new claim would lose the data`,
     );
   } else if (!sc.allowVolumeExpansion) {
     markReplace();

@@ -112,7 +112,8 @@ export interface PlanIgnoreRule {
 /** StorageClasses known to the plan: rendered ones, then those declared for the cluster. */
 export interface StorageClassInfo {
   name: string;
-  allowVolumeExpansion: boolean;
+  /** Undefined when a declaration does not say. */
+  allowVolumeExpansion: boolean | undefined;
   /** Where the fact comes from, for reasons ("rendered in ...", "declared in global.clusters.prd"). */
   source: string;
   /** The class claims without `storageClassName` get. */

@@ -77,6 +77,17 @@ export interface OutOfBandSecret {
   description?: string;
 }
 
+/** A StorageClass the cluster has without the plan rendering it (created by the provider). */
+export interface DeclaredStorageClass {
+  name: string;
+  provisioner: string;
+  /** The cluster's default class, used by PVCs that name none. */
+  default?: boolean;
+  /** Whether claims of this class may grow (read by `manifests plan`; unknown when absent). */
+  allowVolumeExpansion?: boolean;
+  description?: string;
+}
+
 /** The cluster declaration of one environment (`global.clusters.<env>`). */
 export interface ClusterDeclaration {
   provider: 'eks' | 'minikube';
@@ -89,8 +100,7 @@ export interface ClusterDeclaration {
   nodeGroups: NodeGroup[];
   vpcs?: Vpc[];
   outOfBandSecrets?: OutOfBandSecret[];
-  /** StorageClasses the cluster has that the plan does not render. */
-  storageClasses?: { name: string; allowVolumeExpansion?: boolean; default?: boolean }[];
+  storageClasses?: DeclaredStorageClass[];
 }
 
 /** Everything a rule may read besides the manifests. */
