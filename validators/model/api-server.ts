@@ -12,17 +12,23 @@ type Obj = Record<string, any>;
 
 export const REJECTS = 'the API server rejects this';
 
-/** Objects the API server sees: everything but eksctl config files and documents without a kind. */
-export function apiObjects(manifests: Manifest[]): Manifest[] {
-  return manifests.filter(
-    (m) =>
-      isObj(m.object) && typeof m.object.kind === 'string' && !isEksctlDocument(m.object as Obj),
-  );
+/** An object the API server sees: anything with a kind but eksctl config files. */
+export function isApiObject(m: Manifest): boolean {
+  const obj = m.object as unknown;
+  return isObj(obj) && typeof obj.kind === 'string' && !isEksctlDocument(obj);
 }
+
+const groups = new Map<string, string>();
 
 /** The API group of an object (`''` for the core group). */
 export function groupOfObject(obj: Obj): string {
-  return apiGroup(typeof obj.apiVersion === 'string' ? obj.apiVersion : '');
+  const v = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  let g = groups.get(v);
+  if (g === undefined) {
+    g = apiGroup(v);
+    groups.set(v, g);
+  }
+  return g;
 }
 
 /** Whether the kind is cluster-scoped (its namespace is cleared, not validated). */

@@ -25,9 +25,55 @@
 // ---------------------------------------------------------------------------------------------
 // DNS names (IsDNS1123Label, IsDNS1123Subdomain, IsDNS1035Label)
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+// Hand-written scanners for the upstream regular expressions (the checks run on every name of
+// every object, where a backtracking regex costs more than the rest of the rule):
+// dns1123LabelFmt [a-z0-9]([-a-z0-9]*[a-z0-9])?, dns1123SubdomainFmt (label)(\.(label))*,
+// dns1035LabelFmt [a-z]([-a-z0-9]*[a-z0-9])?, labelKeyFmt ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9].
+
+const isLowerAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+const isAlnum = (c: number) => isLowerAlnum(c) || (c >= 65 && c <= 90);
+
+/** s[start, end) matches [a-z0-9]([-a-z0-9]*[a-z0-9])? */
+function dnsLabelChars(s: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  if (!isLowerAlnum(s.charCodeAt(start)) || !isLowerAlnum(s.charCodeAt(end - 1))) return false;
+  for (let i = start + 1; i < end - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (!isLowerAlnum(c) && c !== 45) return false;
+  }
+  return true;
+}
+
+const DNS1123_LABEL = { test: (s: string) => dnsLabelChars(s, 0, s.length) };
+const DNS1123_SUBDOMAIN = {
+  test(s: string): boolean {
+    let start = 0;
+    for (;;) {
+      const dot = s.indexOf('.', start);
+      const end = dot < 0 ? s.length : dot;
+      if (!dnsLabelChars(s, start, end)) return false;
+      if (dot < 0) return true;
+      start = dot + 1;
+    }
+  },
+};
+const DNS1035_LABEL = {
+  test: (s: string) => {
+    const c = s.charCodeAt(0);
+    return c >= 97 && c <= 122 && dnsLabelChars(s, 0, s.length);
+  },
+};
+
+/** s matches ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] */
+function labelNameChars(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || !isAlnum(s.charCodeAt(0)) || !isAlnum(s.charCodeAt(n - 1))) return false;
+  for (let i = 1; i < n - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (!isAlnum(c) && c !== 45 && c !== 95 && c !== 46) return false;
+  }
+  return true;
+}
 
 /** Byte length as Go's `len()` counts it. */
 export function byteLength(s: string): number {
@@ -156,14 +202,27 @@ export function suggestDnsName(
 // ---------------------------------------------------------------------------------------------
 // Labels and annotations (IsLabelKey / IsQualifiedName, IsLabelValue)
 
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = { test: labelNameChars };
+const LABEL_VALUE = { test: (s: string) => s === '' || labelNameChars(s) };
 
 /**
  * IsQualifiedName / IsLabelKey: an optional DNS-1123 subdomain prefix and '/', then a name of at
  * most 63 characters (alphanumerics, '-', '_', '.', alphanumeric at both ends).
  */
 export function checkQualifiedName(value: string): string | undefined {
+  // Label keys repeat across a plan's objects (app.kubernetes.io/name...): remember the verdicts.
+  let verdict = qualifiedNameVerdicts.get(value);
+  if (verdict === undefined) {
+    verdict = qualifiedNameProblem(value) ?? '';
+    if (qualifiedNameVerdicts.size >= 8192) qualifiedNameVerdicts.clear();
+    qualifiedNameVerdicts.set(value, verdict);
+  }
+  return verdict === '' ? undefined : verdict;
+}
+
+const qualifiedNameVerdicts = new Map<string, string>();
+
+function qualifiedNameProblem(value: string): string | undefined {
   const slash = value.indexOf('/');
   if (slash < 0) {
     if (value.length <= 63 && LABEL_NAME.test(value)) return undefined;
@@ -206,13 +265,22 @@ export function checkLabelValue(value: string): string | undefined {
 /** TotalAnnotationSizeLimitB (apimachinery `pkg/api/validation/objectmeta.go`): 256 KiB. */
 export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
 
-/** ValidateAnnotationsSize: the sum of the byte lengths of every key and value. */
-export function annotationsSize(annotations: Record<string, unknown>): number {
-  let total = 0;
-  for (const [k, v] of Object.entries(annotations)) {
-    total += byteLength(k) + byteLength(typeof v === 'string' ? v : String(v ?? ''));
+/**
+ * ValidateAnnotationsSize: the sum of the byte lengths of every key and value, when it is over
+ * ANNOTATIONS_SIZE_LIMIT; undefined when within it.
+ */
+export function annotationsOverLimit(annotations: Record<string, unknown>): number | undefined {
+  let chars = 0;
+  for (const k in annotations) {
+    const v = annotations[k];
+    chars += k.length + (typeof v === 'string' ? v.length : String(v ?? '').length);
   }
-  return total;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only count bytes when that could exceed the limit.
+  if (chars * 3 <= ANNOTATIONS_SIZE_LIMIT) return undefined;
+  let total = 0;
+  for (const [k, v] of Object.entries(annotations))
+    total += byteLength(k) + byteLength(typeof v === 'string' ? v : String(v ?? ''));
+  return total > ANNOTATIONS_SIZE_LIMIT ? total : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,6 +298,7 @@ export function checkPortNumber(port: number): string | undefined {
  * least one letter, no leading, trailing or doubled '-'.
  */
 export function checkPortName(name: string): string | undefined {
+  if (isPortName(name)) return undefined;
   const problems: string[] = [];
   if (name.length > 15) problems.push('must be no more than 15 characters');
   if (!/^[-a-z0-9]+$/.test(name))
@@ -239,6 +308,21 @@ export function checkPortName(name: string): string | undefined {
   if (name.startsWith('-') || name.endsWith('-'))
     problems.push('must not begin or end with a hyphen');
   return join(problems);
+}
+
+/** The fast path of checkPortName: [a-z0-9]+(-[a-z0-9]+)* with a letter, at most 15 characters. */
+function isPortName(name: string): boolean {
+  const n = name.length;
+  if (n === 0 || n > 15) return false;
+  let letter = false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 97 && c <= 122) letter = true;
+    else if (c === 45) {
+      if (i === 0 || i === n - 1 || name.charCodeAt(i - 1) === 45) return false;
+    } else if (c < 48 || c > 57) return false;
+  }
+  return letter;
 }
 
 /** ValidatePortNumOrName: an int-or-string port is a valid number or a valid port name. */
@@ -255,12 +339,24 @@ function chDirPrefix(value: string): string | undefined {
   return undefined;
 }
 
+const CONFIG_MAP_KEY = {
+  test(s: string): boolean {
+    const n = s.length;
+    if (n === 0) return false;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (!isAlnum(c) && c !== 45 && c !== 46 && c !== 95) return false;
+    }
+    return true;
+  },
+};
+
 /** IsConfigMapKey: at most 253 characters of [-._a-zA-Z0-9], not '.', '..' or starting with '..'. */
 export function checkConfigMapKey(key: string): string | undefined {
+  if (key.length <= 253 && CONFIG_MAP_KEY.test(key) && !key.startsWith('.')) return undefined;
   const problems: string[] = [];
   if (byteLength(key) > 253) problems.push('must be no more than 253 characters');
-  if (!/^[-._a-zA-Z0-9]+$/.test(key))
-    problems.push("must consist of alphanumerics, '-', '_' or '.'");
+  if (!CONFIG_MAP_KEY.test(key)) problems.push("must consist of alphanumerics, '-', '_' or '.'");
   const dir = chDirPrefix(key);
   if (dir) problems.push(dir);
   return join(problems);
@@ -325,6 +421,8 @@ export interface Quantity {
   fraction: string;
   base: 2 | 10;
   exponent: number;
+  /** The value as a double, for a fast comparison. */
+  approx: number;
 }
 
 const SUFFIX_CHARS = 'eEinumkKMGTP';
@@ -357,11 +455,11 @@ const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '
  * ("1.", ".5", "+" parse; "1K", "1h", "1.5e1.5" do not) are the API server's. Returns the parsed
  * value, or a string saying why it is rejected.
  */
-export function parseQuantity(text: string): Quantity | string {
+function parseQuantityText(text: string): Quantity | string {
   const str = text.trim(); // Quantity.UnmarshalJSON trims spaces before parsing
   const bad = `"${text}" is not a Kubernetes quantity (a number with an optional suffix such as 100m, 1, 1.5, 512Mi, 1Gi or 1e3)`;
   if (str === '') return bad;
-  if (str === '0') return { negative: false, whole: '0', fraction: '', base: 10, exponent: 0 };
+  if (str === '0') return quantity(false, '0', '', 10, 0);
   let pos = 0;
   const end = str.length;
   let negative = false;
@@ -370,7 +468,7 @@ export function parseQuantity(text: string): Quantity | string {
     pos++;
   } else if (str[0] === '+') pos++;
   while (pos < end && str[pos] === '0') pos++;
-  if (pos >= end) return { negative, whole: '0', fraction: '', base: 10, exponent: 0 };
+  if (pos >= end) return quantity(negative, '0', '', 10, 0);
   let start = pos;
   while (pos < end && isDigit(str[pos])) pos++;
   const whole = str.slice(start, pos) || '0';
@@ -388,15 +486,39 @@ export function parseQuantity(text: string): Quantity | string {
   if (pos < end) return bad; // a character that is neither a digit nor a valid exponent
   const suffix = str.slice(suffixStart);
   if (suffix in DECIMAL_SUFFIXES)
-    return { negative, whole, fraction, base: 10, exponent: DECIMAL_SUFFIXES[suffix] };
+    return quantity(negative, whole, fraction, 10, DECIMAL_SUFFIXES[suffix]);
   if (suffix in BINARY_SUFFIXES)
-    return { negative, whole, fraction, base: 2, exponent: BINARY_SUFFIXES[suffix] };
+    return quantity(negative, whole, fraction, 2, BINARY_SUFFIXES[suffix]);
   if (suffix.length > 1 && (suffix[0] === 'e' || suffix[0] === 'E')) {
     const exp = suffix.slice(1);
     if (/^[+-]?[0-9]+$/.test(exp) && Math.abs(Number(exp)) <= Number.MAX_SAFE_INTEGER)
-      return { negative, whole, fraction, base: 10, exponent: Number(exp) };
+      return quantity(negative, whole, fraction, 10, Number(exp));
   }
   return bad;
+}
+
+function quantity(
+  negative: boolean,
+  whole: string,
+  fraction: string,
+  base: 2 | 10,
+  exponent: number,
+): Quantity {
+  const approx = (negative ? -1 : 1) * Number(`${whole}.${fraction || '0'}`) * base ** exponent;
+  return { negative, whole, fraction, base, exponent, approx };
+}
+
+const parsedQuantities = new Map<string, Quantity | string>();
+
+/** parseQuantityText with a cache: plans repeat the same few quantities thousands of times. */
+export function parseQuantity(text: string): Quantity | string {
+  let q = parsedQuantities.get(text);
+  if (q === undefined) {
+    q = parseQuantityText(text);
+    if (parsedQuantities.size >= 4096) parsedQuantities.clear();
+    parsedQuantities.set(text, q);
+  }
+  return q;
 }
 
 /** A quantity from a YAML value (numbers are quantities too, as in JSON). */
@@ -425,6 +547,9 @@ function scaled(q: Quantity): { digits: bigint; pow10: number; pow2: number } {
 
 /** Compares two quantities by value (Quantity.Cmp): -1, 0 or 1. */
 export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
+  const d = a.approx - b.approx;
+  const scale = Math.max(Math.abs(a.approx), Math.abs(b.approx));
+  if (Number.isFinite(d) && Math.abs(d) > scale * 1e-9) return d < 0 ? -1 : 1;
   const x = scaled(a);
   const y = scaled(b);
   const low = Math.min(x.pow10, y.pow10);

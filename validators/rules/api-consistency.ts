@@ -1,7 +1,7 @@
 import type { FieldPath, Rule } from '../types.js';
 import { formatFieldPath } from '../locate.js';
 import {
-  apiObjects,
+  isApiObject,
   Findings,
   groupOfObject,
   podSpecRejection,
@@ -26,6 +26,9 @@ type Obj = Record<string, any>;
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const has = (o: Obj, k: string) => o[k] !== undefined && o[k] !== null;
 
+const ITEM_SOURCES = ['secret', 'configMap'] as const;
+const POD_AFFINITIES = ['podAffinity', 'podAntiAffinity'] as const;
+
 interface Ctx {
   f: Findings;
   who: string;
@@ -43,9 +46,18 @@ function at(path: FieldPath): string {
 // Labels and selectors (ValidateLabels, ValidateLabelSelector, ValidateNodeSelector...)
 
 /** ValidateLabels on a plain map (nodeSelector, a Service's selector, matchLabels). */
-function labelMap(c: Ctx, labels: unknown, path: FieldPath, rule: string): void {
+function labelMap(
+  c: Ctx,
+  labels: unknown,
+  path: FieldPath,
+  rule: string,
+  known?: Record<string, unknown>,
+): void {
   if (!isObj(labels)) return;
-  for (const [key, value] of Object.entries(labels)) {
+  for (const key in labels) {
+    const value = labels[key];
+    // A pair the pod template carries too is api-metadata's finding (ValidatePodTemplateSpec).
+    if (known !== undefined && known[key] === value) continue;
     const kp = checkQualifiedName(key);
     if (kp)
       c.f.add(
@@ -73,10 +85,17 @@ function requirementKey(c: Ctx, key: unknown, path: FieldPath, rule: string): vo
 }
 
 /** ValidateLabelSelector (apimachinery `pkg/apis/meta/v1/validation`). */
-function labelSelector(c: Ctx, sel: unknown, path: FieldPath, checkValues = true): boolean {
+function labelSelector(
+  c: Ctx,
+  sel: unknown,
+  path: FieldPath,
+  checkValues = true,
+  known?: Record<string, unknown>,
+): boolean {
   if (!isObj(sel)) return false;
   const before = c.f.out.length;
-  labelMap(c, sel.matchLabels, [...path, 'matchLabels'], 'ValidateLabelSelector');
+  if (sel.matchLabels)
+    labelMap(c, sel.matchLabels, [...path, 'matchLabels'], 'ValidateLabelSelector', known);
   if (Array.isArray(sel.matchExpressions))
     sel.matchExpressions.forEach((e: unknown, i: number) => {
       if (!isObj(e)) return;
@@ -193,8 +212,9 @@ function nodeSelectorTerm(c: Ctx, term: unknown, path: FieldPath, checkValues: b
 
 function podAffinityTerm(c: Ctx, term: unknown, path: FieldPath): void {
   if (!isObj(term)) return;
-  labelSelector(c, term.labelSelector, [...path, 'labelSelector']);
-  labelSelector(c, term.namespaceSelector, [...path, 'namespaceSelector']);
+  if (term.labelSelector) labelSelector(c, term.labelSelector, [...path, 'labelSelector']);
+  if (term.namespaceSelector)
+    labelSelector(c, term.namespaceSelector, [...path, 'namespaceSelector']);
   if (typeof term.topologyKey !== 'string' || term.topologyKey === '')
     c.f.add(
       term.topologyKey === undefined ? path : [...path, 'topologyKey'],
@@ -214,8 +234,8 @@ function podAffinityTerm(c: Ctx, term: unknown, path: FieldPath): void {
 // ---------------------------------------------------------------------------------------------
 // Pods
 
-const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
-const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'];
+const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
+const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'] as const;
 const VOLUME_SOURCES = [
   'emptyDir',
   'hostPath',
@@ -278,29 +298,44 @@ const RESOURCE_FIELDS = new Set([
   'requests.ephemeral-storage',
 ]);
 
+/** How many of `keys` are set on `o` (no allocation). */
+function countSet(o: Obj, keys: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < keys.length; i++) if (o[keys[i]] !== undefined && o[keys[i]] !== null) n++;
+  return n;
+}
+
+/** validateHandler: exactly one handler type; exec needs a command. `h` is at [...base, key]. */
 function handlerCount(
   c: Ctx,
   h: Obj,
-  path: FieldPath,
-  kinds: string[],
+  base: FieldPath,
+  key: string,
+  kinds: readonly string[],
   rule: string,
-  what: string,
 ): void {
-  const set = kinds.filter((k) => has(h, k));
-  if (set.length === 0)
+  const n = countSet(h, kinds);
+  if (n === 0)
     c.f.add(
-      path,
-      `${c.who}: ${what} must specify a handler type (${rule}: exactly one of ${kinds.join(', ')}); add one`,
+      [...base, key],
+      `${c.who}: the ${key} must specify a handler type (${rule}: exactly one of ${kinds.join(', ')}); add one`,
     );
-  else if (set.length > 1)
+  else if (n > 1) {
+    const set = kinds.filter((k) => has(h, k));
     c.f.add(
-      [...path, set[1]],
-      `${c.who}: ${what} may not specify more than 1 handler type, it has ${set.join(' and ')} (${rule}); keep one`,
+      [...base, key, set[1]],
+      `${c.who}: the ${key} may not specify more than 1 handler type, it has ${set.join(' and ')} (${rule}); keep one`,
     );
-  if (isObj(h.exec) && (!Array.isArray(h.exec.command) || h.exec.command.length === 0))
+  }
+  const exec = h.exec;
+  if (
+    exec !== undefined &&
+    isObj(exec) &&
+    (!Array.isArray(exec.command) || exec.command.length === 0)
+  )
     c.f.add(
-      [...path, 'exec'],
-      `${c.who}: ${what}'s exec needs a command (validateExecAction: Required value); set exec.command`,
+      [...base, key, 'exec'],
+      `${c.who}: the ${key}'s exec needs a command (validateExecAction: Required value); set exec.command`,
     );
 }
 
@@ -317,105 +352,130 @@ function fieldPathProblem(fieldPath: string, allowed: Set<string>): string | und
     : `is not supported (supported: ${[...allowed].join(', ')})`;
 }
 
+const VALUE_FROM = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'] as const;
+const KEY_REFS = ['configMapKeyRef', 'secretKeyRef'] as const;
+const ENV_FROM = ['configMapRef', 'secretRef'] as const;
+
+/** validateConfigMapKeySelector / validateSecretKeySelector. */
+function keyRef(c: Ctx, ref: Obj, kind: string, base: FieldPath): void {
+  const what = kind === 'secretKeyRef' ? 'Secret' : 'ConfigMap';
+  const rule =
+    kind === 'secretKeyRef' ? 'validateSecretKeySelector' : 'validateConfigMapKeySelector';
+  const name = typeof ref.name === 'string' ? ref.name : '';
+  const np = checkDns1123Subdomain(name);
+  if (np)
+    c.f.add(
+      ref.name === undefined ? [...base, kind] : [...base, kind, 'name'],
+      `${c.who}: ${kind}.name ${show(name)} ${name === '' ? 'is required' : np} (${rule}, ValidateSecretName); set the ${what}'s name`,
+    );
+  if (typeof ref.key !== 'string' || ref.key === '')
+    c.f.add([...base, kind], `${c.who}: ${kind}.key is required (${rule}); name the key to read`);
+  else {
+    const kp = checkConfigMapKey(ref.key);
+    if (kp)
+      c.f.add(
+        [...base, kind, 'key'],
+        `${c.who}: ${kind}.key ${show(ref.key)} ${kp} (${rule}, IsConfigMapKey); use the key as it is spelt in the ${what}`,
+      );
+  }
+}
+
+/** validateEnvVarValueFrom for env[i].valueFrom. */
+function valueFrom(c: Ctx, e: Obj, from: Obj, base: FieldPath): void {
+  const n = countSet(from, VALUE_FROM);
+  if (n === 0)
+    c.f.add(
+      base,
+      `${c.who}: env ${show(e.name)} valueFrom must specify one of fieldRef, resourceFieldRef, configMapKeyRef or secretKeyRef (validateEnvVarValueFrom); add one or use value`,
+    );
+  else if (typeof e.value === 'string' && e.value !== '')
+    c.f.add(
+      base,
+      `${c.who}: env ${show(e.name)} has both value and valueFrom (validateEnvVarValueFrom: valueFrom may not be specified when value is not empty); keep one`,
+    );
+  else if (n > 1) {
+    const sources = VALUE_FROM.filter((k) => has(from, k));
+    c.f.add(
+      [...base, sources[1]],
+      `${c.who}: env ${show(e.name)} valueFrom may not have more than one field specified at a time, it has ${sources.join(' and ')} (validateEnvVarValueFrom); keep one`,
+    );
+  }
+  for (const kind of KEY_REFS) {
+    const ref = from[kind];
+    if (ref !== undefined && isObj(ref)) keyRef(c, ref, kind, base);
+  }
+  const fieldRef = from.fieldRef;
+  if (fieldRef !== undefined && isObj(fieldRef) && typeof fieldRef.fieldPath === 'string') {
+    const problem = fieldPathProblem(fieldRef.fieldPath, ENV_FIELD_PATHS);
+    if (problem)
+      c.f.add(
+        [...base, 'fieldRef', 'fieldPath'],
+        `${c.who}: fieldRef.fieldPath ${show(fieldRef.fieldPath)} ${problem} (validateObjectFieldSelector); use e.g. metadata.name, metadata.namespace, status.podIP or metadata.labels['app']`,
+      );
+  }
+  const rf = from.resourceFieldRef;
+  if (rf !== undefined && isObj(rf) && typeof rf.resource === 'string') {
+    const r = rf.resource;
+    if (!RESOURCE_FIELDS.has(r) && !/^(limits|requests)\.hugepages-/.test(r))
+      c.f.add(
+        [...base, 'resourceFieldRef', 'resource'],
+        `${c.who}: resourceFieldRef.resource ${show(r)} is not supported (validateContainerResourceFieldSelector); use limits.cpu, limits.memory, requests.cpu, requests.memory or the ephemeral-storage ones`,
+      );
+  }
+}
+
 function env(c: Ctx, ctr: Obj, path: FieldPath): void {
-  if (Array.isArray(ctr.env))
-    ctr.env.forEach((e: unknown, i: number) => {
-      if (!isObj(e)) return;
-      const p = [...path, 'env', i];
+  const list = ctr.env;
+  if (Array.isArray(list))
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      if (!isObj(e)) continue;
       if (e.name === '')
         c.f.add(
-          [...p, 'name'],
+          [...path, 'env', i, 'name'],
           `${c.who}: an environment variable needs a name (ValidateEnv: Required value); name it`,
         );
       const from = e.valueFrom;
-      if (!isObj(from)) return;
-      const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter(
-        (k) => has(from, k),
-      );
-      if (sources.length === 0)
+      if (from !== undefined && isObj(from))
+        valueFrom(c, e, from, [...path, 'env', i, 'valueFrom']);
+    }
+  const envFrom = ctr.envFrom;
+  if (Array.isArray(envFrom))
+    for (let i = 0; i < envFrom.length; i++) {
+      const e = envFrom[i];
+      if (!isObj(e)) continue;
+      const n = countSet(e, ENV_FROM);
+      if (n !== 1)
         c.f.add(
-          [...p, 'valueFrom'],
-          `${c.who}: env ${show(e.name)} valueFrom must specify one of fieldRef, resourceFieldRef, configMapKeyRef or secretKeyRef (validateEnvVarValueFrom); add one or use value`,
+          [...path, 'envFrom', i],
+          `${c.who}: envFrom ${n === 0 ? 'must specify one of configMapRef or secretRef' : 'may not have both configMapRef and secretRef'} (ValidateEnvFrom); use one entry per source`,
         );
-      else if (typeof e.value === 'string' && e.value !== '')
-        c.f.add(
-          [...p, 'valueFrom'],
-          `${c.who}: env ${show(e.name)} has both value and valueFrom (validateEnvVarValueFrom: valueFrom may not be specified when value is not empty); keep one`,
-        );
-      else if (sources.length > 1)
-        c.f.add(
-          [...p, 'valueFrom', sources[1]],
-          `${c.who}: env ${show(e.name)} valueFrom may not have more than one field specified at a time, it has ${sources.join(' and ')} (validateEnvVarValueFrom); keep one`,
-        );
-      for (const kind of ['configMapKeyRef', 'secretKeyRef']) {
-        const ref = from[kind];
-        if (!isObj(ref)) continue;
-        const rp = [...p, 'valueFrom', kind];
-        const name = typeof ref.name === 'string' ? ref.name : '';
-        const np = checkDns1123Subdomain(name);
-        if (np)
-          c.f.add(
-            ref.name === undefined ? rp : [...rp, 'name'],
-            `${c.who}: ${kind}.name ${show(name)} ${name === '' ? 'is required' : np} (${kind === 'secretKeyRef' ? 'validateSecretKeySelector' : 'validateConfigMapKeySelector'}, ValidateSecretName); set the ${kind === 'secretKeyRef' ? 'Secret' : 'ConfigMap'}'s name`,
-          );
-        if (typeof ref.key !== 'string' || ref.key === '')
-          c.f.add(
-            rp,
-            `${c.who}: ${kind}.key is required (${kind === 'secretKeyRef' ? 'validateSecretKeySelector' : 'validateConfigMapKeySelector'}); name the key to read`,
-          );
-        else if (checkConfigMapKey(ref.key))
-          c.f.add(
-            [...rp, 'key'],
-            `${c.who}: ${kind}.key ${show(ref.key)} ${checkConfigMapKey(ref.key)} (IsConfigMapKey); use the key as it is spelt in the ${kind === 'secretKeyRef' ? 'Secret' : 'ConfigMap'}`,
-          );
-      }
-      if (isObj(from.fieldRef) && typeof from.fieldRef.fieldPath === 'string') {
-        const problem = fieldPathProblem(from.fieldRef.fieldPath, ENV_FIELD_PATHS);
-        if (problem)
-          c.f.add(
-            [...p, 'valueFrom', 'fieldRef', 'fieldPath'],
-            `${c.who}: fieldRef.fieldPath ${show(from.fieldRef.fieldPath)} ${problem} (validateObjectFieldSelector); use e.g. metadata.name, metadata.namespace, status.podIP or metadata.labels['app']`,
-          );
-      }
-      if (isObj(from.resourceFieldRef) && typeof from.resourceFieldRef.resource === 'string') {
-        const r = from.resourceFieldRef.resource;
-        if (!RESOURCE_FIELDS.has(r) && !/^(limits|requests)\.hugepages-/.test(r))
-          c.f.add(
-            [...p, 'valueFrom', 'resourceFieldRef', 'resource'],
-            `${c.who}: resourceFieldRef.resource ${show(r)} is not supported (validateContainerResourceFieldSelector); use limits.cpu, limits.memory, requests.cpu, requests.memory or the ephemeral-storage ones`,
-          );
-      }
-    });
-  if (Array.isArray(ctr.envFrom))
-    ctr.envFrom.forEach((e: unknown, i: number) => {
-      if (!isObj(e)) return;
-      const p = [...path, 'envFrom', i];
-      const sources = ['configMapRef', 'secretRef'].filter((k) => has(e, k));
-      if (sources.length !== 1)
-        c.f.add(
-          p,
-          `${c.who}: envFrom ${sources.length === 0 ? 'must specify one of configMapRef or secretRef' : 'may not have both configMapRef and secretRef'} (ValidateEnvFrom); use one entry per source`,
-        );
-      for (const kind of sources) {
-        const name = isObj(e[kind]) && typeof e[kind].name === 'string' ? e[kind].name : '';
+      for (const kind of ENV_FROM) {
+        const ref = e[kind];
+        if (ref === undefined || ref === null) continue;
+        const name = isObj(ref) && typeof ref.name === 'string' ? ref.name : '';
         const np = name === '' ? 'is required' : checkDns1123Subdomain(name);
         if (np)
           c.f.add(
-            [...p, kind],
+            [...path, 'envFrom', i, kind],
             `${c.who}: envFrom ${kind}.name ${show(name)} ${np} (ValidateEnvFrom, ${kind === 'secretRef' ? 'ValidateSecretName' : 'ValidateConfigMapName'}); set the object's name`,
           );
       }
-    });
+    }
 }
 
 interface VolumeInfo {
   /** Names of the pod's volumes (and of a StatefulSet's claim templates). */
-  names: Set<string>;
+  names: ReadonlySet<string>;
   /** Volumes that are PVCs (or ephemeral), for volumeDevices. */
-  claims: Set<string>;
+  claims: ReadonlySet<string>;
 }
 
+const NO_VOLUMES: VolumeInfo = { names: new Set(), claims: new Set() };
+
 function volumes(c: Ctx, spec: Obj, path: FieldPath, claimTemplates: string[]): VolumeInfo {
+  if ((!Array.isArray(spec.volumes) || spec.volumes.length === 0) && claimTemplates.length === 0)
+    return NO_VOLUMES;
   const names = new Set<string>(claimTemplates);
   const claims = new Set<string>(claimTemplates);
   if (!Array.isArray(spec.volumes)) return { names, claims };
@@ -462,7 +522,7 @@ function volumes(c: Ctx, spec: Obj, path: FieldPath, claimTemplates: string[]): 
         [...p, 'persistentVolumeClaim'],
         `${c.who}: a persistentVolumeClaim volume needs claimName (validatePersistentClaimVolumeSource: Required value); name the claim`,
       );
-    for (const key of ['secret', 'configMap']) {
+    for (const key of ITEM_SOURCES) {
       const src = v[key];
       if (isObj(src)) keyToPaths(c, src.items, [...p, key, 'items']);
     }
@@ -486,7 +546,7 @@ function volumes(c: Ctx, spec: Obj, path: FieldPath, claimTemplates: string[]): 
             [...sp, kinds[1]],
             `${c.who}: a projected source may not specify more than 1 volume type per source, it has ${kinds.join(' and ')} (validateProjectionSources); use one source entry each`,
           );
-        for (const key of ['secret', 'configMap'])
+        for (const key of ITEM_SOURCES)
           if (isObj(s[key])) keyToPaths(c, s[key].items, [...sp, key, 'items']);
         if (
           isObj(s.serviceAccountToken) &&
@@ -538,9 +598,12 @@ function downwardFile(c: Ctx, item: unknown, path: FieldPath): void {
 }
 
 function containerMounts(c: Ctx, ctr: Obj, path: FieldPath, vols: VolumeInfo): void {
+  const mounts = Array.isArray(ctr.volumeMounts) ? ctr.volumeMounts.length : 0;
+  const devices = Array.isArray(ctr.volumeDevices) ? ctr.volumeDevices.length : 0;
+  if (mounts === 0 && devices === 0) return;
   const mountPaths = new Set<string>();
   const mountNames = new Set<string>();
-  if (Array.isArray(ctr.volumeMounts))
+  if (mounts > 0)
     ctr.volumeMounts.forEach((vm: unknown, i: number) => {
       if (!isObj(vm)) return;
       const p = [...path, 'volumeMounts', i];
@@ -603,33 +666,36 @@ function containerMounts(c: Ctx, ctr: Obj, path: FieldPath, vols: VolumeInfo): v
     });
 }
 
+const PROBE_NAMES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+const HOOK_NAMES = ['postStart', 'preStop'] as const;
+
 function probesAndHooks(c: Ctx, ctr: Obj, path: FieldPath): void {
-  for (const name of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+  for (const name of PROBE_NAMES) {
     const probe = ctr[name];
-    if (!isObj(probe)) continue;
-    const p = [...path, name];
-    handlerCount(c, probe, p, PROBE_HANDLERS, 'validateProbe, validateHandler', `the ${name}`);
+    if (probe === undefined || !isObj(probe)) continue;
+    handlerCount(c, probe, path, name, PROBE_HANDLERS, 'validateProbe, validateHandler');
     if (name !== 'readinessProbe' && isNum(probe.successThreshold) && probe.successThreshold !== 1)
       c.f.add(
-        [...p, 'successThreshold'],
+        [...path, name, 'successThreshold'],
         `${c.who}: ${name}.successThreshold must be 1, got ${probe.successThreshold} (${name === 'livenessProbe' ? 'validateLivenessProbe' : 'validateStartupProbe'}); set 1 or leave it out`,
       );
     if (name === 'readinessProbe' && has(probe, 'terminationGracePeriodSeconds'))
       c.f.add(
-        [...p, 'terminationGracePeriodSeconds'],
+        [...path, name, 'terminationGracePeriodSeconds'],
         `${c.who}: terminationGracePeriodSeconds must not be set for readinessProbes (validateReadinessProbe); remove it`,
       );
   }
-  if (isObj(ctr.lifecycle))
-    for (const hook of ['postStart', 'preStop'])
-      if (isObj(ctr.lifecycle[hook]))
+  const lifecycle = ctr.lifecycle;
+  if (lifecycle !== undefined && isObj(lifecycle))
+    for (const hook of HOOK_NAMES)
+      if (isObj(lifecycle[hook]))
         handlerCount(
           c,
-          ctr.lifecycle[hook],
-          [...path, 'lifecycle', hook],
+          lifecycle[hook],
+          [...path, 'lifecycle'],
+          hook,
           LIFECYCLE_HANDLERS,
           'validateLifecycle, validateHandler',
-          `the ${hook} hook`,
         );
 }
 
@@ -699,7 +765,7 @@ function affinity(c: Ctx, a: unknown, path: FieldPath): void {
           );
       });
   }
-  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+  for (const kind of POD_AFFINITIES) {
     const pa = a[kind];
     if (!isObj(pa)) continue;
     const base = [...path, kind];
@@ -769,6 +835,9 @@ function spreadConstraints(c: Ctx, list: unknown, path: FieldPath): void {
   });
 }
 
+const CONTAINER_FIELDS = ['containers', 'initContainers'] as const;
+const INIT_FORBIDDEN = ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+
 /** Kinds whose pod templates must restart Always (ValidatePodTemplateSpecForReplicaSet and co). */
 const ALWAYS_RESTART = new Set([
   'Deployment',
@@ -786,15 +855,18 @@ function podSpec(c: Ctx, kind: string, spec: Obj, path: FieldPath, claimTemplate
       [...path, 'containers'],
       `${c.who}: a pod needs at least one container (validateContainers: Required value); add a container`,
     );
-  const names = new Set<string>();
-  for (const field of ['containers', 'initContainers']) {
-    const list = spec[field];
-    if (!Array.isArray(list)) continue;
-    list.forEach((ctr: unknown, i: number) => {
-      if (!isObj(ctr)) return;
+  const inits = Array.isArray(spec.initContainers) ? spec.initContainers : undefined;
+  const names =
+    (containers?.length ?? 0) + (inits?.length ?? 0) > 1 ? new Set<string>() : undefined;
+  for (const field of CONTAINER_FIELDS) {
+    const list = field === 'containers' ? containers : inits;
+    if (!list) continue;
+    const init = field === 'initContainers';
+    for (let i = 0; i < list.length; i++) {
+      const ctr = list[i];
+      if (!isObj(ctr)) continue;
       const p = [...path, field, i];
-      const init = field === 'initContainers';
-      if (typeof ctr.name === 'string' && ctr.name !== '') {
+      if (names && typeof ctr.name === 'string' && ctr.name !== '') {
         if (names.has(ctr.name))
           c.f.add(
             [...p, 'name'],
@@ -809,29 +881,19 @@ function podSpec(c: Ctx, kind: string, spec: Obj, path: FieldPath, claimTemplate
           `${c.who}: restartPolicy may not be set for non-init containers (validateContainers); remove it (the pod's restartPolicy applies)`,
         );
       if (init && !sidecar)
-        for (const key of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'])
+        for (const key of INIT_FORBIDDEN)
           if (has(ctr, key))
             c.f.add(
               [...p, key],
               `${c.who}: ${key} may not be set for init containers without restartPolicy: Always (validateInitContainers); remove it, or make the init container a sidecar with restartPolicy: Always`,
             );
       if (!init || sidecar) probesAndHooks(c, ctr, p);
-      const portNames = new Set<string>();
-      if (Array.isArray(ctr.ports))
-        ctr.ports.forEach((port: unknown, j: number) => {
-          if (
-            !isObj(port) ||
-            typeof port.name !== 'string' ||
-            port.name === '' ||
-            checkPortName(port.name)
-          )
-            return;
-          if (portNames.has(port.name))
-            c.f.add(
-              [...p, 'ports', j, 'name'],
-              `${c.who}: port name ${show(port.name)} is used twice in container ${show(ctr.name ?? i)} (validateContainerPorts: Duplicate value); give each port its own name`,
-            );
-          portNames.add(port.name);
+      const ports = ctr.ports;
+      if (Array.isArray(ports) && (ports.length > 1 || spec.hostNetwork === true)) {
+        const portNames = new Set<string>();
+        for (let j = 0; j < ports.length; j++) {
+          const port = ports[j];
+          if (!isObj(port)) continue;
           if (
             spec.hostNetwork === true &&
             isNum(port.hostPort) &&
@@ -842,32 +904,43 @@ function podSpec(c: Ctx, kind: string, spec: Obj, path: FieldPath, claimTemplate
               [...p, 'ports', j, 'hostPort'],
               `${c.who}: hostPort must match containerPort when hostNetwork is true (validatePodHostNetworkDeps); drop hostPort or make them equal`,
             );
-        });
-      env(c, ctr, p);
-      containerMounts(c, ctr, p, vols);
+          const name = port.name;
+          if (typeof name !== 'string' || name === '' || checkPortName(name)) continue;
+          if (portNames.has(name))
+            c.f.add(
+              [...p, 'ports', j, 'name'],
+              `${c.who}: port name ${show(name)} is used twice in container ${show(ctr.name ?? i)} (validateContainerPorts: Duplicate value); give each port its own name`,
+            );
+          portNames.add(name);
+        }
+      }
+      if (ctr.env !== undefined || ctr.envFrom !== undefined) env(c, ctr, p);
+      if (ctr.volumeMounts !== undefined || ctr.volumeDevices !== undefined)
+        containerMounts(c, ctr, p, vols);
       const sc = ctr.securityContext;
-      if (isObj(sc) && sc.allowPrivilegeEscalation === false && sc.privileged === true)
+      if (
+        sc !== undefined &&
+        isObj(sc) &&
+        sc.allowPrivilegeEscalation === false &&
+        sc.privileged === true
+      )
         c.f.add(
           [...p, 'securityContext'],
           `${c.who}: cannot set allowPrivilegeEscalation to false and privileged to true (ValidateSecurityContext); drop one of them`,
         );
-    });
+    }
   }
   if (Array.isArray(spec.ephemeralContainers) && spec.ephemeralContainers.length > 0)
     c.f.add(
       [...path, 'ephemeralContainers'],
       `${c.who}: ephemeral containers are not allowed in a pod template (ValidatePodTemplateSpec); remove them (add them to running pods with kubectl debug)`,
     );
-  tolerations(c, spec.tolerations, [...path, 'tolerations']);
-  labelMap(c, spec.nodeSelector, [...path, 'nodeSelector'], 'ValidatePodSpec');
-  affinity(c, spec.affinity, [...path, 'affinity']);
-  spreadConstraints(c, spec.topologySpreadConstraints, [...path, 'topologySpreadConstraints']);
-  const psc = spec.securityContext;
-  if (isObj(psc) && psc.shareProcessNamespace === true && spec.hostPID === true)
-    c.f.add(
-      [...path, 'shareProcessNamespace'],
-      `${c.who}: shareProcessNamespace and hostPID cannot both be enabled (validatePodSpecSecurityContext); drop one`,
-    );
+  if (spec.tolerations) tolerations(c, spec.tolerations, [...path, 'tolerations']);
+  if (spec.nodeSelector)
+    labelMap(c, spec.nodeSelector, [...path, 'nodeSelector'], 'ValidatePodSpec');
+  if (spec.affinity) affinity(c, spec.affinity, [...path, 'affinity']);
+  if (spec.topologySpreadConstraints)
+    spreadConstraints(c, spec.topologySpreadConstraints, [...path, 'topologySpreadConstraints']);
   if (spec.shareProcessNamespace === true && spec.hostPID === true)
     c.f.add(
       [...path, 'shareProcessNamespace'],
@@ -917,6 +990,15 @@ function intOrPercentValue(v: unknown, fallback: number): number {
   return isNum(v) ? v : NaN;
 }
 
+const SPEC_SELECTOR: FieldPath = ['spec', 'selector'];
+
+function isEmptySelector(sel: Obj): boolean {
+  if (Array.isArray(sel.matchExpressions) && sel.matchExpressions.length > 0) return false;
+  const ml = sel.matchLabels;
+  if (isObj(ml)) for (const _ in ml) return false;
+  return true;
+}
+
 function workloadSelector(
   c: Ctx,
   obj: Obj,
@@ -927,12 +1009,8 @@ function workloadSelector(
   const sel = obj.spec?.selector;
   if (!isObj(sel)) return;
   const rule = `Validate${kind}Spec`;
-  const valid = labelSelector(c, sel, ['spec', 'selector']);
-  const empty =
-    Object.keys(isObj(sel.matchLabels) ? sel.matchLabels : {}).length +
-      (Array.isArray(sel.matchExpressions) ? sel.matchExpressions.length : 0) ===
-    0;
-  if (empty) {
+  const valid = labelSelector(c, sel, SPEC_SELECTOR, true, labels);
+  if (isEmptySelector(sel)) {
     c.f.add(
       ['spec', 'selector'],
       `${c.who}: an empty selector is invalid for a ${kind} (${rule}); select the pod template's labels, e.g. matchLabels: {app.kubernetes.io/name: ${obj.metadata?.name ?? 'app'}}`,
@@ -1144,49 +1222,54 @@ function service(c: Ctx, spec: Obj): void {
       ['spec', 'clusterIPs'],
       `${c.who}: the first value of clusterIPs must match clusterIP (ValidateServiceClusterIPsRelatedFields); make them agree or set only one`,
     );
-  const names = new Set<string>();
-  const portKeys = new Set<string>();
-  const nodePortKeys = new Set<string>();
-  ports.forEach((port: Obj, i: number) => {
-    const p = ['spec', 'ports', i];
+  const several = ports.length > 1;
+  const names = several ? new Set<string>() : undefined;
+  const portKeys = several ? new Set<string>() : undefined;
+  const nodePortKeys = several ? new Set<string>() : undefined;
+  for (let i = 0; i < ports.length; i++) {
+    const port = ports[i];
     const name = typeof port.name === 'string' ? port.name : '';
-    if (ports.length > 1 && name === '')
-      c.f.add(
-        p,
-        `${c.who}: every port of a Service with several ports needs a name (validateServicePort: name Required value); name this port, e.g. ${show(`port-${port.port ?? i}`)}`,
-      );
-    else if (name !== '') {
-      if (names.has(name))
-        c.f.add(
-          [...p, 'name'],
-          `${c.who}: Service port name ${show(name)} is used twice (validateServicePort: Duplicate value); give each port its own name`,
-        );
-      names.add(name);
-    }
     const protocol = typeof port.protocol === 'string' ? port.protocol : 'TCP';
-    const key = `${protocol}/${port.port}`;
-    if (portKeys.has(key))
-      c.f.add(
-        p,
-        `${c.who}: port ${port.port}/${protocol} is declared twice (ValidateService: Duplicate value for the (protocol, port) pair); remove one, or give it another port or protocol`,
-      );
-    portKeys.add(key);
+    if (names && portKeys) {
+      if (name === '')
+        c.f.add(
+          ['spec', 'ports', i],
+          `${c.who}: every port of a Service with several ports needs a name (validateServicePort: name Required value); name this port, e.g. ${show(`port-${port.port ?? i}`)}`,
+        );
+      else {
+        if (names.has(name))
+          c.f.add(
+            ['spec', 'ports', i, 'name'],
+            `${c.who}: Service port name ${show(name)} is used twice (validateServicePort: Duplicate value); give each port its own name`,
+          );
+        names.add(name);
+      }
+      const key = `${protocol}/${port.port}`;
+      if (portKeys.has(key))
+        c.f.add(
+          ['spec', 'ports', i],
+          `${c.who}: port ${port.port}/${protocol} is declared twice (ValidateService: Duplicate value for the (protocol, port) pair); remove one, or give it another port or protocol`,
+        );
+      portKeys.add(key);
+    }
     if (isNum(port.nodePort) && port.nodePort !== 0) {
       if (type === 'ClusterIP')
         c.f.add(
-          [...p, 'nodePort'],
+          ['spec', 'ports', i, 'nodePort'],
           `${c.who}: nodePort may not be used when type is ClusterIP (ValidateService); remove nodePort or set type: NodePort or LoadBalancer`,
         );
-      const nk = `${protocol}/${port.nodePort}`;
-      if (nodePortKeys.has(nk))
-        c.f.add(
-          [...p, 'nodePort'],
-          `${c.who}: nodePort ${port.nodePort}/${protocol} is used twice (ValidateService: Duplicate value); give each port its own nodePort`,
-        );
-      nodePortKeys.add(nk);
+      if (nodePortKeys) {
+        const nk = `${protocol}/${port.nodePort}`;
+        if (nodePortKeys.has(nk))
+          c.f.add(
+            ['spec', 'ports', i, 'nodePort'],
+            `${c.who}: nodePort ${port.nodePort}/${protocol} is used twice (ValidateService: Duplicate value); give each port its own nodePort`,
+          );
+        nodePortKeys.add(nk);
+      }
     }
-  });
-  labelMap(c, spec.selector, ['spec', 'selector'], 'ValidateService');
+  }
+  if (spec.selector) labelMap(c, spec.selector, SPEC_SELECTOR, 'ValidateService');
   if (spec.sessionAffinity === 'None' && has(spec, 'sessionAffinityConfig'))
     c.f.add(
       ['spec', 'sessionAffinityConfig'],
@@ -1425,7 +1508,8 @@ export const apiConsistencyRule: Rule = {
     'HPA metrics populate the source their type names (validateMetricSpec); RBAC rules have verbs, apiGroups and resources and bindings a valid roleRef and subjects (pkg/apis/rbac/validation). Sources: kubernetes/kubernetes pkg/apis/core, apps, batch, autoscaling, policy and rbac validation, and the defaults of pkg/apis/*/v1 (a default is applied before a rule is checked). Fix as the message says.',
   check(manifests) {
     const f = new Findings();
-    for (const manifest of apiObjects(manifests)) {
+    for (const manifest of manifests) {
+      if (!isApiObject(manifest)) continue;
       const obj = manifest.object as Obj;
       const kind = String(obj.kind);
       const group = groupOfObject(obj);

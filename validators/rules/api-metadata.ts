@@ -1,7 +1,7 @@
 import type { Rule } from '../types.js';
 import type { FieldPath } from '../types.js';
 import {
-  apiObjects,
+  isApiObject,
   clusterScoped,
   Findings,
   groupOfObject,
@@ -10,7 +10,7 @@ import {
 } from '../model/api-server.js';
 import {
   ANNOTATIONS_SIZE_LIMIT,
-  annotationsSize,
+  annotationsOverLimit,
   base64DecodedLength,
   byteLength,
   checkConfigMapKey,
@@ -61,7 +61,8 @@ const SECRET_TYPE_KEYS: Record<string, { keys: string[]; any?: boolean; json?: b
 
 function checkLabels(f: Findings, labels: unknown, path: FieldPath, who = REJECTS): void {
   if (!isObj(labels)) return;
-  for (const [key, value] of Object.entries(labels)) {
+  for (const key in labels) {
+    const value = labels[key];
     const keyProblem = checkQualifiedName(key);
     if (keyProblem)
       f.add(
@@ -88,8 +89,8 @@ function checkAnnotations(f: Findings, annotations: unknown, path: FieldPath, wh
         `${who}: annotation key ${show(key)} ${problem} (ValidateAnnotations, IsQualifiedName of the lowercased key); use an optional DNS-subdomain prefix and '/' followed by a name of at most 63 characters, e.g. "example.com/note"`,
       );
   }
-  const size = annotationsSize(annotations);
-  if (size > ANNOTATIONS_SIZE_LIMIT)
+  const size = annotationsOverLimit(annotations);
+  if (size !== undefined)
     f.add(
       path,
       `${who}: the annotations total ${size} bytes, more than the ${ANNOTATIONS_SIZE_LIMIT} bytes (256 KiB) allowed (ValidateAnnotations, TotalAnnotationSizeLimitB); move large content into a ConfigMap`,
@@ -167,43 +168,57 @@ function checkFinalizers(f: Findings, finalizers: unknown, builtIn: boolean): vo
 /** ValidateConfigMap: keys, keys in both data and binaryData, 1 MiB in all. */
 function checkConfigMap(f: Findings, obj: Obj): void {
   let size = 0;
-  const data = isObj(obj.data) ? obj.data : {};
-  const binary = isObj(obj.binaryData) ? obj.binaryData : {};
-  for (const [key, value] of Object.entries(data)) {
-    const problem = checkConfigMapKey(key);
-    if (problem)
-      f.add(
-        ['data', key],
-        `${REJECTS}: ConfigMap key ${show(key)} ${problem} (ValidateConfigMap, IsConfigMapKey); name the key with letters, digits, '-', '_' and '.' only, e.g. ${show(key.replace(/[^-._a-zA-Z0-9]+/g, '-'))}`,
-      );
-    if (key in binary)
-      f.add(
-        ['data', key],
-        `${REJECTS}: ConfigMap key ${show(key)} is in both data and binaryData (ValidateConfigMap: duplicate of key present in binaryData); keep it in one of them`,
-      );
-    if (typeof value === 'string') size += byteLength(value);
-  }
-  for (const [key, value] of Object.entries(binary)) {
-    const problem = checkConfigMapKey(key);
-    if (problem)
-      f.add(
-        ['binaryData', key],
-        `${REJECTS}: ConfigMap key ${show(key)} ${problem} (ValidateConfigMap, IsConfigMapKey); name the key with letters, digits, '-', '_' and '.' only`,
-      );
-    if (typeof value !== 'string') continue;
-    const n = base64DecodedLength(value);
-    if (n === undefined)
-      f.add(
-        ['binaryData', key],
-        `${REJECTS}: binaryData[${show(key)}] is not base64 (the API server decodes []byte fields with Go's standard base64 and fails the request); encode the bytes with \`base64 -w0\`, or put text in data`,
-      );
-    else size += n;
-  }
+  const data = isObj(obj.data) ? obj.data : undefined;
+  const binary = isObj(obj.binaryData) ? obj.binaryData : undefined;
+  if (data)
+    for (const key in data) {
+      const value = data[key];
+      const problem = checkConfigMapKey(key);
+      if (problem)
+        f.add(
+          ['data', key],
+          `${REJECTS}: ConfigMap key ${show(key)} ${problem} (ValidateConfigMap, IsConfigMapKey); name the key with letters, digits, '-', '_' and '.' only, e.g. ${show(key.replace(/[^-._a-zA-Z0-9]+/g, '-'))}`,
+        );
+      if (binary && key in binary)
+        f.add(
+          ['data', key],
+          `${REJECTS}: ConfigMap key ${show(key)} is in both data and binaryData (ValidateConfigMap: duplicate of key present in binaryData); keep it in one of them`,
+        );
+      if (typeof value === 'string') size += value.length;
+    }
+  if (binary)
+    for (const key in binary) {
+      const value = binary[key];
+      const problem = checkConfigMapKey(key);
+      if (problem)
+        f.add(
+          ['binaryData', key],
+          `${REJECTS}: ConfigMap key ${show(key)} ${problem} (ValidateConfigMap, IsConfigMapKey); name the key with letters, digits, '-', '_' and '.' only`,
+        );
+      if (typeof value !== 'string') continue;
+      const n = base64DecodedLength(value);
+      if (n === undefined)
+        f.add(
+          ['binaryData', key],
+          `${REJECTS}: binaryData[${show(key)}] is not base64 (the API server decodes []byte fields with Go's standard base64 and fails the request); encode the bytes with \`base64 -w0\`, or put text in data`,
+        );
+      else size += n;
+    }
+  // Counted in UTF-16 units above (at most 3 UTF-8 bytes each); count bytes only near the limit.
+  if (size * 3 > MAX_DATA_SIZE) size = configMapBytes(data ?? {}, binary ?? {});
   if (size > MAX_DATA_SIZE)
     f.add(
       [],
       `${REJECTS}: the ConfigMap holds ${size} bytes of data, more than the ${MAX_DATA_SIZE} bytes (1 MiB) allowed (ValidateConfigMap, MaxSecretSize); split it or mount the content another way`,
     );
+}
+
+function configMapBytes(data: Obj, binary: Obj): number {
+  let n = 0;
+  for (const v of Object.values(data)) if (typeof v === 'string') n += byteLength(v);
+  for (const v of Object.values(binary))
+    if (typeof v === 'string') n += base64DecodedLength(v) ?? 0;
+  return n;
 }
 
 /** ValidateSecret: data keys, base64 data, 1 MiB in all, the keys each type requires. */
@@ -326,15 +341,16 @@ export const apiMetadataRule: Rule = {
     'The plan’s <<secret:VAR>> placeholders are accepted in data and stringData. Fix by renaming the object, key or label as the message suggests.',
   check(manifests) {
     const f = new Findings();
-    for (const manifest of apiObjects(manifests)) {
+    for (const manifest of manifests) {
+      if (!isApiObject(manifest)) continue;
       const obj = manifest.object as Obj;
       const meta = obj.metadata;
       if (!isObj(meta)) continue;
       f.manifest = manifest;
-      const kind = String(obj.kind);
+      const kind = obj.kind as string;
       const group = groupOfObject(obj);
       checkObjectName(f, obj, meta);
-      if (!clusterScoped(kind) && typeof meta.namespace === 'string' && meta.namespace !== '') {
+      if (typeof meta.namespace === 'string' && meta.namespace !== '' && !clusterScoped(kind)) {
         const problem = nameIsDnsLabel(meta.namespace, false);
         if (problem)
           f.add(
@@ -342,18 +358,26 @@ export const apiMetadataRule: Rule = {
             `${REJECTS}: namespace ${show(meta.namespace)} ${problem} (ValidateObjectMeta, ValidateNamespaceName); use a DNS-1123 label such as ${show(suggestDnsName(meta.namespace))}`,
           );
       }
-      checkLabels(f, meta.labels, ['metadata', 'labels']);
-      checkAnnotations(f, meta.annotations, ['metadata', 'annotations']);
-      checkFinalizers(f, meta.finalizers, BUILT_IN_GROUPS.has(group));
+      if (meta.labels) checkLabels(f, meta.labels, META_LABELS);
+      if (meta.annotations) checkAnnotations(f, meta.annotations, META_ANNOTATIONS);
+      if (meta.finalizers) checkFinalizers(f, meta.finalizers, BUILT_IN_GROUPS.has(group));
 
       const template = kind === 'Pod' ? undefined : podTemplateOf(manifest);
       if (template) {
-        const metaPath = [...template.specPath.slice(0, -1), 'metadata'];
-        const tmeta = metaAt(obj, metaPath);
+        // ValidatePodTemplateSpec (and ValidatePodTemplateSpecForStatefulSet) check these.
+        const cron = template.specPath.length > 3;
+        const tmeta = cron
+          ? obj.spec?.jobTemplate?.spec?.template?.metadata
+          : obj.spec?.template?.metadata;
         if (isObj(tmeta)) {
-          // ValidatePodTemplateSpec (and ValidatePodTemplateSpecForStatefulSet) check these.
-          checkLabels(f, tmeta.labels, [...metaPath, 'labels']);
-          checkAnnotations(f, tmeta.annotations, [...metaPath, 'annotations']);
+          if (tmeta.labels)
+            checkLabels(f, tmeta.labels, cron ? CRON_TEMPLATE_LABELS : TEMPLATE_LABELS);
+          if (tmeta.annotations)
+            checkAnnotations(
+              f,
+              tmeta.annotations,
+              cron ? CRON_TEMPLATE_ANNOTATIONS : TEMPLATE_ANNOTATIONS,
+            );
         }
       }
       if (kind === 'CronJob' && group === 'batch') {
@@ -377,8 +401,24 @@ export const apiMetadataRule: Rule = {
   },
 };
 
-function metaAt(obj: Obj, path: FieldPath): unknown {
-  let node: unknown = obj;
-  for (const seg of path) node = isObj(node) ? node[seg as string] : undefined;
-  return node;
-}
+// Field paths of the metadata maps (never mutated: findings copy them).
+const META_LABELS: FieldPath = ['metadata', 'labels'];
+const META_ANNOTATIONS: FieldPath = ['metadata', 'annotations'];
+const TEMPLATE_LABELS: FieldPath = ['spec', 'template', 'metadata', 'labels'];
+const TEMPLATE_ANNOTATIONS: FieldPath = ['spec', 'template', 'metadata', 'annotations'];
+const CRON_TEMPLATE_LABELS: FieldPath = [
+  'spec',
+  'jobTemplate',
+  'spec',
+  'template',
+  'metadata',
+  'labels',
+];
+const CRON_TEMPLATE_ANNOTATIONS: FieldPath = [
+  'spec',
+  'jobTemplate',
+  'spec',
+  'template',
+  'metadata',
+  'annotations',
+];

@@ -1,7 +1,7 @@
 import type { FieldPath, Rule } from '../types.js';
 import { formatFieldPath } from '../locate.js';
 import {
-  apiObjects,
+  isApiObject,
   Findings,
   groupOfObject,
   kubernetesMinor,
@@ -46,6 +46,46 @@ const NODE_PORT_MIN = 30000;
 const NODE_PORT_MAX = 32767;
 /** core.MaxClientIPServiceAffinitySeconds. */
 const MAX_CLIENT_IP_AFFINITY = 86400;
+
+const PROBE_SECONDS = [
+  'initialDelaySeconds',
+  'timeoutSeconds',
+  'periodSeconds',
+  'successThreshold',
+  'failureThreshold',
+] as const;
+const JOB_COUNTS = [
+  'parallelism',
+  'completions',
+  'activeDeadlineSeconds',
+  'backoffLimit',
+  'ttlSecondsAfterFinished',
+  'backoffLimitPerIndex',
+  'maxFailedIndexes',
+] as const;
+const WORKLOAD_COUNTS = [
+  'replicas',
+  'minReadySeconds',
+  'revisionHistoryLimit',
+  'progressDeadlineSeconds',
+] as const;
+const PORT_HANDLERS = ['httpGet', 'tcpSocket'] as const;
+const HOOKS = ['postStart', 'preStop'] as const;
+const SUB_PATHS = ['subPath', 'subPathExpr'] as const;
+const ID_FIELDS = ['runAsUser', 'runAsGroup', 'fsGroup'] as const;
+const MODE_SOURCES = ['secret', 'configMap', 'downwardAPI', 'projected'] as const;
+const CONTAINER_FIELDS = ['initContainers', 'containers'] as const;
+const POD_AFFINITIES = ['podAffinity', 'podAntiAffinity'] as const;
+const POD_NAMES: [string, (v: string) => string | undefined, string][] = [
+  ['serviceAccountName', checkDns1123Subdomain, 'ValidateServiceAccountName'],
+  ['hostname', checkDns1123Label, 'ValidateDNS1123Label'],
+  ['subdomain', checkDns1123Label, 'ValidateDNS1123Label'],
+  ['priorityClassName', checkDns1123Subdomain, 'ValidatePriorityClassName'],
+  ['nodeName', checkDns1123Subdomain, 'ValidateNodeName'],
+  ['runtimeClassName', checkDns1123Subdomain, 'ValidateRuntimeClassName'],
+];
+
+const SPEC: FieldPath = ['spec'];
 
 interface Ctx {
   f: Findings;
@@ -119,7 +159,7 @@ function quantity(c: Ctx, value: unknown, path: FieldPath, rule: string): Quanti
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
 function handlerPorts(c: Ctx, handler: Obj, path: FieldPath, rule: string): void {
-  for (const kind of ['httpGet', 'tcpSocket']) {
+  for (const kind of PORT_HANDLERS) {
     const h = handler[kind];
     if (!isObj(h) || h.port === undefined) continue;
     const problem = checkPortNumOrName(h.port);
@@ -150,14 +190,7 @@ function handlerPorts(c: Ctx, handler: Obj, path: FieldPath, rule: string): void
 
 function probe(c: Ctx, p: Obj, path: FieldPath): void {
   handlerPorts(c, p, path, 'validateProbe');
-  for (const key of [
-    'initialDelaySeconds',
-    'timeoutSeconds',
-    'periodSeconds',
-    'successThreshold',
-    'failureThreshold',
-  ])
-    nonNegative(c, p, key, path, 'validateProbe');
+  for (const key of PROBE_SECONDS) nonNegative(c, p, key, path, 'validateProbe');
   if (isNum(p.terminationGracePeriodSeconds) && p.terminationGracePeriodSeconds <= 0)
     c.f.add(
       [...path, 'terminationGracePeriodSeconds'],
@@ -165,57 +198,79 @@ function probe(c: Ctx, p: Obj, path: FieldPath): void {
     );
 }
 
+const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
+
+/** One entry of resources.limits or resources.requests: name, quantity, sign, integer-ness. */
+function resourceEntry(
+  c: Ctx,
+  name: string,
+  value: unknown,
+  path: FieldPath,
+  section: string,
+): Quantity | undefined {
+  if (!STANDARD_RESOURCES.has(name)) {
+    const nameProblem = checkContainerResourceName(name);
+    if (nameProblem)
+      c.f.add(
+        [...path, section, name],
+        `${c.who}: resource name ${show(name)} ${nameProblem} (validateResourceRequirements, validateContainerResourceName); use cpu, memory, ephemeral-storage, hugepages-<size> or a domain-prefixed extended resource such as nvidia.com/gpu`,
+      );
+  }
+  const q = quantityOf(value);
+  if (q === undefined) return undefined;
+  if (typeof q === 'string') {
+    c.f.add(
+      [...path, section, name],
+      `${c.who}: ${section}.${name}: ${q} (validateResourceRequirements, resource.ParseQuantity); use a number with an optional suffix: m for milli, k M G T P E, Ki Mi Gi Ti Pi Ei, or an exponent like 1e3`,
+    );
+    return undefined;
+  }
+  if (q.negative && quantitySign(q) < 0)
+    c.f.add(
+      [...path, section, name],
+      `${c.who}: ${section}.${name} ${show(value)} must be greater than or equal to 0 (ValidateResourceQuantityValue, ValidateNonnegativeQuantity); use a positive quantity`,
+    );
+  else if (!STANDARD_RESOURCES.has(name) && isExtendedResource(name) && !isWholeQuantity(q))
+    c.f.add(
+      [...path, section, name],
+      `${c.who}: ${section}.${name} ${show(value)} must be an integer for the extended resource ${name} (ValidateResourceQuantityValue); use a whole number`,
+    );
+  return q;
+}
+
+/** validateResourceRequirements: names, quantities, requests ≤ limits (= for non-overcommitable resources). */
 function resources(c: Ctx, res: Obj, path: FieldPath): void {
-  const limits = isObj(res.limits) ? res.limits : {};
-  const requests = isObj(res.requests) ? res.requests : {};
-  const parsedLimits = new Map<string, Quantity>();
-  for (const [section, list] of [
-    ['limits', limits],
-    ['requests', requests],
-  ] as const) {
-    for (const [name, value] of Object.entries(list)) {
-      const p = [...path, section, name];
-      const nameProblem = checkContainerResourceName(name);
-      if (nameProblem)
+  const limits = isObj(res.limits) ? res.limits : undefined;
+  const requests = isObj(res.requests) ? res.requests : undefined;
+  if (limits) for (const name in limits) resourceEntry(c, name, limits[name], path, 'limits');
+  if (!requests) return;
+  for (const name in requests) {
+    const value = requests[name];
+    const q = resourceEntry(c, name, value, path, 'requests');
+    if (!q) continue;
+    const overcommit = STANDARD_RESOURCES.has(name) || isOvercommitAllowed(name);
+    const limitValue = limits?.[name];
+    if (limitValue === undefined) {
+      if (!overcommit)
         c.f.add(
-          p,
-          `${c.who}: resource name ${show(name)} ${nameProblem} (validateResourceRequirements, validateContainerResourceName); use cpu, memory, ephemeral-storage, hugepages-<size> or a domain-prefixed extended resource such as nvidia.com/gpu`,
+          [...path, 'requests', name],
+          `${c.who}: ${name} is requested without a limit (validateResourceRequirements: a limit must be set for resources that cannot be overcommitted); add resources.limits.${name} equal to the request`,
         );
-      const q = quantity(c, value, p, 'validateResourceRequirements');
-      if (!q) continue;
-      if (quantitySign(q) < 0)
-        c.f.add(
-          p,
-          `${c.who}: ${at(p)} ${show(value)} must be greater than or equal to 0 (ValidateResourceQuantityValue, ValidateNonnegativeQuantity); use a positive quantity`,
-        );
-      else if (isExtendedResource(name) && !isWholeQuantity(q))
-        c.f.add(
-          p,
-          `${c.who}: ${at(p)} ${show(value)} must be an integer for the extended resource ${name} (ValidateResourceQuantityValue); use a whole number`,
-        );
-      if (section === 'limits') parsedLimits.set(name, q);
-      else {
-        const limit = parsedLimits.get(name);
-        const limitText = show(limits[name]);
-        if (limit) {
-          const cmp = compareQuantities(q, limit);
-          if (cmp !== 0 && !isOvercommitAllowed(name))
-            c.f.add(
-              p,
-              `${c.who}: ${at(p)} ${show(value)} must be equal to the ${name} limit of ${limitText} (validateResourceRequirements: ${name} cannot be overcommitted); make the request and the limit the same`,
-            );
-          else if (cmp > 0)
-            c.f.add(
-              p,
-              `${c.who}: ${at(p)} ${show(value)} must be less than or equal to the ${name} limit of ${limitText} (validateResourceRequirements); lower the request or raise the limit`,
-            );
-        } else if (!(name in limits) && !isOvercommitAllowed(name))
-          c.f.add(
-            p,
-            `${c.who}: ${name} is requested without a limit (validateResourceRequirements: a limit must be set for resources that cannot be overcommitted); add resources.limits.${name} equal to the request`,
-          );
-      }
+      continue;
     }
+    const limit = quantityOf(limitValue);
+    if (!limit || typeof limit === 'string') continue;
+    const cmp = compareQuantities(q, limit);
+    if (cmp !== 0 && !overcommit)
+      c.f.add(
+        [...path, 'requests', name],
+        `${c.who}: requests.${name} ${show(value)} must be equal to the ${name} limit of ${show(limitValue)} (validateResourceRequirements: ${name} cannot be overcommitted); make the request and the limit the same`,
+      );
+    else if (cmp > 0)
+      c.f.add(
+        [...path, 'requests', name],
+        `${c.who}: requests.${name} ${show(value)} must be less than or equal to the ${name} limit of ${show(limitValue)} (validateResourceRequirements); lower the request or raise the limit`,
+      );
   }
 }
 
@@ -234,39 +289,35 @@ function container(c: Ctx, ctr: Obj, path: FieldPath): void {
       `${c.who}: container ${show(ctr.name ?? '')} has no image (validateContainerCommon: image is required); set image`,
     );
   if (Array.isArray(ctr.ports))
-    ctr.ports.forEach((port: unknown, i: number) => {
-      if (!isObj(port)) return;
-      const p = [...path, 'ports', i];
+    for (let i = 0; i < ctr.ports.length; i++) {
+      const port = ctr.ports[i];
+      if (!isObj(port)) continue;
       if (typeof port.name === 'string' && port.name !== '') {
         const problem = checkPortName(port.name);
         if (problem)
           c.f.add(
-            [...p, 'name'],
+            [...path, 'ports', i, 'name'],
             `${c.who}: container port name ${show(port.name)} ${problem} (validateContainerPorts, IsValidPortName: an IANA service name); use e.g. ${show(suggestDnsName(port.name, 15).replace(/^[0-9-]+(?=[a-z])/, ''))}`,
           );
       }
-      if (port.containerPort === undefined || port.containerPort === 0)
+      const cp = port.containerPort;
+      if (cp === undefined || cp === 0)
         c.f.add(
-          [...p, port.containerPort === undefined ? 'name' : 'containerPort'],
+          [...path, 'ports', i, cp === undefined ? 'name' : 'containerPort'],
           `${c.who}: a container port needs containerPort (validateContainerPorts: Required value); set the port the process listens on`,
         );
-      else if (isNum(port.containerPort)) {
-        const problem = checkPortNumber(port.containerPort);
-        if (problem)
-          c.f.add(
-            [...p, 'containerPort'],
-            `${c.who}: containerPort ${port.containerPort} ${problem} (validateContainerPorts, IsValidPortNum); use the port the process listens on`,
-          );
-      }
-      if (isNum(port.hostPort) && port.hostPort !== 0) {
-        const problem = checkPortNumber(port.hostPort);
-        if (problem)
-          c.f.add(
-            [...p, 'hostPort'],
-            `${c.who}: hostPort ${port.hostPort} ${problem} (validateContainerPorts, IsValidPortNum); use a port from 1 to 65535 or remove hostPort`,
-          );
-      }
-    });
+      else if (isNum(cp) && (cp < 1 || cp > 65535 || !Number.isInteger(cp)))
+        c.f.add(
+          [...path, 'ports', i, 'containerPort'],
+          `${c.who}: containerPort ${cp} must be between 1 and 65535, inclusive (validateContainerPorts, IsValidPortNum); use the port the process listens on`,
+        );
+      const hp = port.hostPort;
+      if (isNum(hp) && hp !== 0 && checkPortNumber(hp))
+        c.f.add(
+          [...path, 'ports', i, 'hostPort'],
+          `${c.who}: hostPort ${hp} must be between 1 and 65535, inclusive (validateContainerPorts, IsValidPortNum); use a port from 1 to 65535 or remove hostPort`,
+        );
+    }
   const envName = c.strictEnvNames ? checkEnvVarName : checkRelaxedEnvVarName;
   const envRule = c.strictEnvNames
     ? 'ValidateEnv, IsEnvVarName (before Kubernetes 1.32)'
@@ -274,7 +325,7 @@ function container(c: Ctx, ctr: Obj, path: FieldPath): void {
   if (Array.isArray(ctr.env))
     ctr.env.forEach((e: unknown, i: number) => {
       if (!isObj(e) || typeof e.name !== 'string') return;
-      const problem = envName(e.name);
+      const problem = isPlainEnvName(e.name) ? undefined : envName(e.name);
       if (problem)
         c.f.add(
           [...path, 'env', i, 'name'],
@@ -294,14 +345,14 @@ function container(c: Ctx, ctr: Obj, path: FieldPath): void {
   if (isObj(ctr.resources)) resources(c, ctr.resources, [...path, 'resources']);
   for (const name of PROBES) if (isObj(ctr[name])) probe(c, ctr[name], [...path, name]);
   if (isObj(ctr.lifecycle))
-    for (const hook of ['postStart', 'preStop'])
+    for (const hook of HOOKS)
       if (isObj(ctr.lifecycle[hook]))
         handlerPorts(c, ctr.lifecycle[hook], [...path, 'lifecycle', hook], 'validateLifecycle');
   if (isObj(ctr.securityContext)) ids(c, ctr.securityContext, [...path, 'securityContext']);
   if (Array.isArray(ctr.volumeMounts))
     ctr.volumeMounts.forEach((vm: unknown, i: number) => {
       if (!isObj(vm)) return;
-      for (const key of ['subPath', 'subPathExpr']) {
+      for (const key of SUB_PATHS) {
         const v = vm[key];
         if (typeof v !== 'string' || v === '') continue;
         const problem = localDescendingPath(v);
@@ -312,6 +363,19 @@ function container(c: Ctx, ctr: Obj, path: FieldPath): void {
           );
       }
     });
+}
+
+/** [A-Za-z_][A-Za-z0-9_]*: valid under both env name rules (a fast path). */
+function isPlainEnvName(name: string): boolean {
+  const n = name.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    const ok =
+      (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (i > 0 && c >= 48 && c <= 57);
+    if (!ok) return false;
+  }
+  return true;
 }
 
 /** validateLocalDescendingPath: relative, no '..' element. */
@@ -327,7 +391,7 @@ function localNonReservedPath(p: string): string | undefined {
 }
 
 function ids(c: Ctx, sc: Obj, path: FieldPath): void {
-  for (const key of ['runAsUser', 'runAsGroup', 'fsGroup']) {
+  for (const key of ID_FIELDS) {
     if (!isNum(sc[key])) continue;
     const problem = checkUnixId(sc[key]);
     if (problem)
@@ -395,7 +459,7 @@ function volume(c: Ctx, vol: Obj, path: FieldPath): void {
         `${c.who}: emptyDir.sizeLimit must not be negative (validateVolumeSource); use a positive size such as 1Gi`,
       );
   }
-  for (const key of ['secret', 'configMap', 'downwardAPI', 'projected']) {
+  for (const key of MODE_SOURCES) {
     const src = vol[key];
     if (!isObj(src)) continue;
     fileMode(c, src, 'defaultMode', [...path, key]);
@@ -444,7 +508,7 @@ function weights(c: Ctx, terms: unknown, path: FieldPath): void {
 }
 
 function podSpec(c: Ctx, spec: Obj, path: FieldPath): void {
-  for (const field of ['initContainers', 'containers']) {
+  for (const field of CONTAINER_FIELDS) {
     const list = spec[field];
     if (Array.isArray(list))
       list.forEach((ctr: unknown, i: number) => {
@@ -463,15 +527,7 @@ function podSpec(c: Ctx, spec: Obj, path: FieldPath): void {
       [...path, 'activeDeadlineSeconds'],
       `${c.who}: activeDeadlineSeconds ${spec.activeDeadlineSeconds} must be between 1 and ${MAX_INT32}, inclusive (ValidatePodSpec); use a positive number of seconds`,
     );
-  const names: [string, (v: string) => string | undefined, string][] = [
-    ['serviceAccountName', checkDns1123Subdomain, 'ValidateServiceAccountName'],
-    ['hostname', checkDns1123Label, 'ValidateDNS1123Label'],
-    ['subdomain', checkDns1123Label, 'ValidateDNS1123Label'],
-    ['priorityClassName', checkDns1123Subdomain, 'ValidatePriorityClassName'],
-    ['nodeName', checkDns1123Subdomain, 'ValidateNodeName'],
-    ['runtimeClassName', checkDns1123Subdomain, 'ValidateRuntimeClassName'],
-  ];
-  for (const [key, check, rule] of names) {
+  for (const [key, check, rule] of POD_NAMES) {
     const v = spec[key];
     if (typeof v !== 'string' || v === '') continue;
     const problem = check(v);
@@ -492,7 +548,7 @@ function podSpec(c: Ctx, spec: Obj, path: FieldPath): void {
         'nodeAffinity',
         'preferredDuringSchedulingIgnoredDuringExecution',
       ]);
-    for (const kind of ['podAffinity', 'podAntiAffinity'])
+    for (const kind of POD_AFFINITIES)
       if (isObj(affinity[kind]))
         weights(c, affinity[kind].preferredDuringSchedulingIgnoredDuringExecution, [
           ...path,
@@ -554,16 +610,7 @@ function podSpec(c: Ctx, spec: Obj, path: FieldPath): void {
 // Workloads, autoscalers, Services, claims
 
 function jobSpec(c: Ctx, spec: Obj, path: FieldPath): void {
-  for (const key of [
-    'parallelism',
-    'completions',
-    'activeDeadlineSeconds',
-    'backoffLimit',
-    'ttlSecondsAfterFinished',
-    'backoffLimitPerIndex',
-    'maxFailedIndexes',
-  ])
-    nonNegative(c, spec, key, path, 'validateJobSpec');
+  for (const key of JOB_COUNTS) nonNegative(c, spec, key, path, 'validateJobSpec');
 }
 
 function cronJob(c: Ctx, spec: Obj): void {
@@ -602,7 +649,7 @@ function cronJob(c: Ctx, spec: Obj): void {
     'successfulJobsHistoryLimit',
     'failedJobsHistoryLimit',
   ])
-    nonNegative(c, spec, key, ['spec'], 'validateCronJobSpec');
+    nonNegative(c, spec, key, SPEC, 'validateCronJobSpec');
 }
 
 function metricTarget(c: Ctx, target: Obj, path: FieldPath): void {
@@ -934,7 +981,8 @@ export const apiValuesRule: Rule = {
     const f = new Findings();
     const minor = kubernetesMinor(ctx);
     const strictEnv = minor !== undefined && minor < 32;
-    for (const manifest of apiObjects(manifests)) {
+    for (const manifest of manifests) {
+      if (!isApiObject(manifest)) continue;
       const obj = manifest.object as Obj;
       const kind = String(obj.kind);
       const group = groupOfObject(obj);
@@ -951,13 +999,7 @@ export const apiValuesRule: Rule = {
         case 'apps/StatefulSet':
         case 'apps/DaemonSet': {
           const rule = `Validate${kind}Spec`;
-          for (const key of [
-            'replicas',
-            'minReadySeconds',
-            'revisionHistoryLimit',
-            'progressDeadlineSeconds',
-          ])
-            nonNegative(c, spec!, key, ['spec'], rule);
+          for (const key of WORKLOAD_COUNTS) nonNegative(c, spec!, key, SPEC, rule);
           const strategyKey = kind === 'Deployment' ? 'strategy' : 'updateStrategy';
           const ru = spec![strategyKey]?.rollingUpdate;
           if (isObj(ru)) {
