@@ -754,8 +754,16 @@ function cronRange(expr: string, b: CronBounds): string | undefined {
  * Returns the parser's complaint, or undefined when it accepts the schedule. (A `TZ=`/`CRON_TZ=`
  * prefix is the caller's concern: Kubernetes rejects any schedule containing "TZ".)
  */
-export function checkCronSchedule(spec: string): string | undefined {
+export function checkCronSchedule(text: string): string | undefined {
+  let spec = text;
   if (spec === '') return 'empty spec string';
+  if (spec.startsWith('TZ=') || spec.startsWith('CRON_TZ=')) {
+    // The parser reads and strips a leading time zone (Kubernetes then rejects it anyway).
+    const space = spec.indexOf(' ');
+    const zone = spec.slice(spec.indexOf('=') + 1, space < 0 ? undefined : space);
+    if (space < 0 || checkTimeZone(zone)) return `provided bad location ${zone}`;
+    spec = spec.slice(space).trim();
+  }
   if (spec.startsWith('@')) {
     if (CRON_DESCRIPTORS.has(spec)) return undefined;
     if (spec.startsWith('@every ')) {
