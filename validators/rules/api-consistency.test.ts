@@ -561,6 +561,28 @@ spec:
       ],
     },
     {
+      yaml: `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: backup, namespace: apps}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata: {labels: {app: backup, batch.kubernetes.io/job-name: backup}}
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: backup, image: busybox:1.36}]
+`,
+      errors: [
+        {
+          path: 'spec.jobTemplate.spec.template.metadata.labels["batch.kubernetes.io/job-name"]',
+          message:
+            /^the API server rejects the Jobs this CronJob creates: the pod template label batch\.kubernetes\.io\/job-name must be the generated Job's name/,
+        },
+      ],
+    },
+    {
       yaml: job(
         pod(container('', 'migrate'), 'restartPolicy: Never\n'),
         'selector:\n  matchLabels: {app: migrate}\n',

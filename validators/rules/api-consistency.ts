@@ -1135,17 +1135,19 @@ function jobSelector(
   }
   if (manual) return;
   const jobName = kind === 'CronJob' ? undefined : name;
+  // A CronJob's Jobs are validated when its controller creates them.
+  const who = kind === 'CronJob' ? 'the API server rejects the Jobs this CronJob creates' : c.who;
   for (const key of JOB_NAME_LABELS)
     if (key in labels && (jobName === undefined || labels[key] !== jobName))
       c.f.add(
         [...path, 'template', 'metadata', 'labels', key],
-        `${c.who}: the pod template label ${key} must be ${jobName === undefined ? "the generated Job's name" : show(jobName)} (validateGeneratedSelector, ValidateHasLabel); remove the label, the Job controller sets it`,
+        `${who}: the pod template label ${key} must be ${jobName === undefined ? "the generated Job's name" : show(jobName)} (validateGeneratedSelector, ValidateHasLabel); remove the label, the Job controller sets it`,
       );
   for (const key of CONTROLLER_UID_LABELS)
     if (key in labels)
       c.f.add(
         [...path, 'template', 'metadata', 'labels', key],
-        `${c.who}: the pod template label ${key} must be the Job's generated UID (validateGeneratedSelector, ValidateHasLabel); remove the label, the Job controller sets it`,
+        `${who}: the pod template label ${key} must be the Job's generated UID (validateGeneratedSelector, ValidateHasLabel); remove the label, the Job controller sets it`,
       );
 }
 
