@@ -991,6 +991,13 @@ function intOrPercentValue(v: unknown, fallback: number): number {
 }
 
 const SPEC_SELECTOR: FieldPath = ['spec', 'selector'];
+/** An empty object for absent optional sections (never written to). */
+const NONE: Obj = Object.freeze({});
+const LB_ONLY: [string, string][] = [
+  ['loadBalancerSourceRanges', 'ValidateService'],
+  ['allocateLoadBalancerNodePorts', 'ValidateService'],
+  ['loadBalancerClass', 'validateLoadBalancerClassField'],
+];
 
 function isEmptySelector(sel: Obj): boolean {
   if (Array.isArray(sel.matchExpressions) && sel.matchExpressions.length > 0) return false;
@@ -1026,7 +1033,7 @@ function workloadSelector(
 
 function strategies(c: Ctx, kind: string, spec: Obj): void {
   if (kind === 'Deployment') {
-    const s = isObj(spec.strategy) ? spec.strategy : {};
+    const s = isObj(spec.strategy) ? spec.strategy : NONE;
     const type = s.type ?? 'RollingUpdate';
     if (type === 'Recreate' && has(s, 'rollingUpdate'))
       c.f.add(
@@ -1055,7 +1062,7 @@ function strategies(c: Ctx, kind: string, spec: Obj): void {
       );
   }
   if (kind === 'StatefulSet') {
-    const s = isObj(spec.updateStrategy) ? spec.updateStrategy : {};
+    const s = isObj(spec.updateStrategy) ? spec.updateStrategy : NONE;
     if (s.type === 'OnDelete' && has(s, 'rollingUpdate'))
       c.f.add(
         ['spec', 'updateStrategy', 'rollingUpdate'],
@@ -1063,7 +1070,7 @@ function strategies(c: Ctx, kind: string, spec: Obj): void {
       );
   }
   if (kind === 'DaemonSet') {
-    const s = isObj(spec.updateStrategy) ? spec.updateStrategy : {};
+    const s = isObj(spec.updateStrategy) ? spec.updateStrategy : NONE;
     if ((s.type ?? 'RollingUpdate') === 'RollingUpdate' && isObj(s.rollingUpdate)) {
       // SetDefaults_DaemonSet: maxUnavailable 1, maxSurge 0 when unset.
       const unavailable = intOrPercentValue(s.rollingUpdate.maxUnavailable, 1);
@@ -1277,13 +1284,8 @@ function service(c: Ctx, spec: Obj): void {
       ['spec', 'sessionAffinityConfig'],
       `${c.who}: sessionAffinityConfig must not be set when sessionAffinity is None (ValidateService); remove it or set sessionAffinity: ClientIP`,
     );
-  const lbOnly: [string, string][] = [
-    ['loadBalancerSourceRanges', 'ValidateService'],
-    ['allocateLoadBalancerNodePorts', 'ValidateService'],
-    ['loadBalancerClass', 'validateLoadBalancerClassField'],
-  ];
   if (type !== 'LoadBalancer')
-    for (const [key, rule] of lbOnly)
+    for (const [key, rule] of LB_ONLY)
       if (has(spec, key) && !(Array.isArray(spec[key]) && spec[key].length === 0))
         c.f.add(
           ['spec', key],
