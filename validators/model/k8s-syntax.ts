@@ -25,55 +25,16 @@
 // ---------------------------------------------------------------------------------------------
 // DNS names (IsDNS1123Label, IsDNS1123Subdomain, IsDNS1035Label)
 
-// Hand-written scanners for the upstream regular expressions (the checks run on every name of
-// every object, where a backtracking regex costs more than the rest of the rule):
+// The upstream patterns, rewritten so a regular expression engine never backtracks (runs of
+// alphanumerics separated by runs of separators, the classes being disjoint); they match exactly
+// the same strings:
 // dns1123LabelFmt [a-z0-9]([-a-z0-9]*[a-z0-9])?, dns1123SubdomainFmt (label)(\.(label))*,
 // dns1035LabelFmt [a-z]([-a-z0-9]*[a-z0-9])?, labelKeyFmt ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9].
-
-const isLowerAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-const isAlnum = (c: number) => isLowerAlnum(c) || (c >= 65 && c <= 90);
-
-/** s[start, end) matches [a-z0-9]([-a-z0-9]*[a-z0-9])? */
-function dnsLabelChars(s: string, start: number, end: number): boolean {
-  if (end <= start) return false;
-  if (!isLowerAlnum(s.charCodeAt(start)) || !isLowerAlnum(s.charCodeAt(end - 1))) return false;
-  for (let i = start + 1; i < end - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (!isLowerAlnum(c) && c !== 45) return false;
-  }
-  return true;
-}
-
-const DNS1123_LABEL = { test: (s: string) => dnsLabelChars(s, 0, s.length) };
-const DNS1123_SUBDOMAIN = {
-  test(s: string): boolean {
-    let start = 0;
-    for (;;) {
-      const dot = s.indexOf('.', start);
-      const end = dot < 0 ? s.length : dot;
-      if (!dnsLabelChars(s, start, end)) return false;
-      if (dot < 0) return true;
-      start = dot + 1;
-    }
-  },
-};
-const DNS1035_LABEL = {
-  test: (s: string) => {
-    const c = s.charCodeAt(0);
-    return c >= 97 && c <= 122 && dnsLabelChars(s, 0, s.length);
-  },
-};
-
-/** s matches ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] */
-function labelNameChars(s: string): boolean {
-  const n = s.length;
-  if (n === 0 || !isAlnum(s.charCodeAt(0)) || !isAlnum(s.charCodeAt(n - 1))) return false;
-  for (let i = 1; i < n - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (!isAlnum(c) && c !== 45 && c !== 95 && c !== 46) return false;
-  }
-  return true;
-}
+const DNS1123_LABEL = /^[a-z0-9]+(?:-+[a-z0-9]+)*$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)*$/;
+const DNS1035_LABEL = /^[a-z][a-z0-9]*(?:-+[a-z0-9]+)*$/;
+const LABEL_NAME = /^[A-Za-z0-9]+(?:[-_.]+[A-Za-z0-9]+)*$/;
+const LABEL_VALUE = /^(?:[A-Za-z0-9]+(?:[-_.]+[A-Za-z0-9]+)*)?$/;
 
 /** Byte length as Go's `len()` counts it. */
 export function byteLength(s: string): number {
@@ -202,9 +163,6 @@ export function suggestDnsName(
 // ---------------------------------------------------------------------------------------------
 // Labels and annotations (IsLabelKey / IsQualifiedName, IsLabelValue)
 
-const LABEL_NAME = { test: labelNameChars };
-const LABEL_VALUE = { test: (s: string) => s === '' || labelNameChars(s) };
-
 /**
  * IsQualifiedName / IsLabelKey: an optional DNS-1123 subdomain prefix and '/', then a name of at
  * most 63 characters (alphanumerics, '-', '_', '.', alphanumeric at both ends).
@@ -312,18 +270,10 @@ export function checkPortName(name: string): string | undefined {
 
 /** The fast path of checkPortName: [a-z0-9]+(-[a-z0-9]+)* with a letter, at most 15 characters. */
 function isPortName(name: string): boolean {
-  const n = name.length;
-  if (n === 0 || n > 15) return false;
-  let letter = false;
-  for (let i = 0; i < n; i++) {
-    const c = name.charCodeAt(i);
-    if (c >= 97 && c <= 122) letter = true;
-    else if (c === 45) {
-      if (i === 0 || i === n - 1 || name.charCodeAt(i - 1) === 45) return false;
-    } else if (c < 48 || c > 57) return false;
-  }
-  return letter;
+  return name.length <= 15 && PORT_NAME.test(name) && /[a-z]/.test(name);
 }
+
+const PORT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** ValidatePortNumOrName: an int-or-string port is a valid number or a valid port name. */
 export function checkPortNumOrName(port: unknown): string | undefined {
@@ -339,17 +289,7 @@ function chDirPrefix(value: string): string | undefined {
   return undefined;
 }
 
-const CONFIG_MAP_KEY = {
-  test(s: string): boolean {
-    const n = s.length;
-    if (n === 0) return false;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (!isAlnum(c) && c !== 45 && c !== 46 && c !== 95) return false;
-    }
-    return true;
-  },
-};
+const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** IsConfigMapKey: at most 253 characters of [-._a-zA-Z0-9], not '.', '..' or starting with '..'. */
 export function checkConfigMapKey(key: string): string | undefined {

@@ -1015,12 +1015,11 @@ function workloadSelector(
 ): void {
   const sel = obj.spec?.selector;
   if (!isObj(sel)) return;
-  const rule = `Validate${kind}Spec`;
   const valid = labelSelector(c, sel, SPEC_SELECTOR, true, labels);
   if (isEmptySelector(sel)) {
     c.f.add(
       ['spec', 'selector'],
-      `${c.who}: an empty selector is invalid for a ${kind} (${rule}); select the pod template's labels, e.g. matchLabels: {app.kubernetes.io/name: ${obj.metadata?.name ?? 'app'}}`,
+      `${c.who}: an empty selector is invalid for a ${kind} (Validate${kind}Spec); select the pod template's labels, e.g. matchLabels: {app.kubernetes.io/name: ${obj.metadata?.name ?? 'app'}}`,
     );
     return;
   }
@@ -1512,14 +1511,16 @@ export const apiConsistencyRule: Rule = {
     'HPA metrics populate the source their type names (validateMetricSpec); RBAC rules have verbs, apiGroups and resources and bindings a valid roleRef and subjects (pkg/apis/rbac/validation). Sources: kubernetes/kubernetes pkg/apis/core, apps, batch, autoscaling, policy and rbac validation, and the defaults of pkg/apis/*/v1 (a default is applied before a rule is checked). Fix as the message says.',
   check(manifests) {
     const f = new Findings();
+    const c: Ctx = { f, who: REJECTS };
+    const stsPods: Ctx = { f, who: podSpecRejection('StatefulSet') };
     for (const manifest of manifests) {
       if (!isApiObject(manifest)) continue;
       const obj = manifest.object as Obj;
-      const kind = String(obj.kind);
+      const kind = obj.kind as string;
       const group = groupOfObject(obj);
       f.manifest = manifest;
-      const c: Ctx = { f, who: REJECTS };
-      const template = podTemplateOf(manifest);
+      const template =
+        kind === 'ConfigMap' || kind === 'Service' ? undefined : podTemplateOf(manifest);
       if (template) {
         const claimTemplates =
           kind === 'StatefulSet' && Array.isArray(obj.spec?.volumeClaimTemplates)
@@ -1528,7 +1529,7 @@ export const apiConsistencyRule: Rule = {
                 .filter((n: unknown) => typeof n === 'string')
             : [];
         podSpec(
-          { f, who: podSpecRejection(kind) },
+          kind === 'StatefulSet' ? stsPods : c,
           kind,
           template.spec,
           template.specPath,
@@ -1536,7 +1537,7 @@ export const apiConsistencyRule: Rule = {
         );
       }
       const spec = isObj(obj.spec) ? obj.spec : undefined;
-      switch (`${group}/${kind}`) {
+      switch (group + '/' + kind) {
         case 'apps/Deployment':
         case 'apps/ReplicaSet':
         case 'apps/StatefulSet':

@@ -21,7 +21,7 @@ import {
   suggestDnsName,
 } from '../model/k8s-syntax.js';
 import { isObj } from '../model/references.js';
-import { podTemplateOf } from '../model/workloads.js';
+import { WORKLOAD_KINDS } from '../model/workloads.js';
 
 type Obj = Record<string, any>;
 
@@ -166,6 +166,15 @@ function checkFinalizers(f: Findings, finalizers: unknown, builtIn: boolean): vo
 }
 
 /** ValidateConfigMap: keys, keys in both data and binaryData, 1 MiB in all. */
+/** Data keys seen valid (the same keys recur across a plan's ConfigMaps). */
+const validKeys = new Set<string>();
+
+function rememberKey(key: string): string | undefined {
+  const problem = checkConfigMapKey(key);
+  if (!problem && validKeys.size < 4096) validKeys.add(key);
+  return problem;
+}
+
 function checkConfigMap(f: Findings, obj: Obj): void {
   let size = 0;
   const data = isObj(obj.data) ? obj.data : undefined;
@@ -173,7 +182,7 @@ function checkConfigMap(f: Findings, obj: Obj): void {
   if (data)
     for (const key in data) {
       const value = data[key];
-      const problem = checkConfigMapKey(key);
+      const problem = validKeys.has(key) ? undefined : rememberKey(key);
       if (problem)
         f.add(
           ['data', key],
@@ -362,23 +371,24 @@ export const apiMetadataRule: Rule = {
       if (meta.annotations) checkAnnotations(f, meta.annotations, META_ANNOTATIONS);
       if (meta.finalizers) checkFinalizers(f, meta.finalizers, BUILT_IN_GROUPS.has(group));
 
-      const template = kind === 'Pod' ? undefined : podTemplateOf(manifest);
-      if (template) {
+      // The pod template's metadata, where podTemplateOf (model/workloads.ts) finds the template.
+      const cron = kind === 'CronJob';
+      const tmeta =
+        kind === 'Pod' || !WORKLOAD_KINDS.has(kind)
+          ? undefined
+          : cron
+            ? obj.spec?.jobTemplate?.spec?.template?.metadata
+            : obj.spec?.template?.metadata;
+      if (tmeta !== undefined && isObj(tmeta)) {
         // ValidatePodTemplateSpec (and ValidatePodTemplateSpecForStatefulSet) check these.
-        const cron = template.specPath.length > 3;
-        const tmeta = cron
-          ? obj.spec?.jobTemplate?.spec?.template?.metadata
-          : obj.spec?.template?.metadata;
-        if (isObj(tmeta)) {
-          if (tmeta.labels)
-            checkLabels(f, tmeta.labels, cron ? CRON_TEMPLATE_LABELS : TEMPLATE_LABELS);
-          if (tmeta.annotations)
-            checkAnnotations(
-              f,
-              tmeta.annotations,
-              cron ? CRON_TEMPLATE_ANNOTATIONS : TEMPLATE_ANNOTATIONS,
-            );
-        }
+        if (tmeta.labels)
+          checkLabels(f, tmeta.labels, cron ? CRON_TEMPLATE_LABELS : TEMPLATE_LABELS);
+        if (tmeta.annotations)
+          checkAnnotations(
+            f,
+            tmeta.annotations,
+            cron ? CRON_TEMPLATE_ANNOTATIONS : TEMPLATE_ANNOTATIONS,
+          );
       }
       if (kind === 'CronJob' && group === 'batch') {
         const jmeta = obj.spec?.jobTemplate?.metadata;

@@ -86,6 +86,12 @@ const POD_NAMES: [string, (v: string) => string | undefined, string][] = [
 ];
 
 const SPEC: FieldPath = ['spec'];
+const WORKLOAD_RULES: Record<string, string> = {
+  Deployment: 'ValidateDeploymentSpec',
+  ReplicaSet: 'ValidateReplicaSetSpec',
+  StatefulSet: 'ValidateStatefulSetSpec',
+  DaemonSet: 'ValidateDaemonSetSpec',
+};
 
 interface Ctx {
   f: Findings;
@@ -367,16 +373,10 @@ function container(c: Ctx, ctr: Obj, path: FieldPath): void {
 
 /** [A-Za-z_][A-Za-z0-9_]*: valid under both env name rules (a fast path). */
 function isPlainEnvName(name: string): boolean {
-  const n = name.length;
-  if (n === 0) return false;
-  for (let i = 0; i < n; i++) {
-    const c = name.charCodeAt(i);
-    const ok =
-      (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (i > 0 && c >= 48 && c <= 57);
-    if (!ok) return false;
-  }
-  return true;
+  return PLAIN_ENV_NAME.test(name);
 }
+
+const PLAIN_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** validateLocalDescendingPath: relative, no '..' element. */
 function localDescendingPath(p: string): string | undefined {
@@ -981,24 +981,30 @@ export const apiValuesRule: Rule = {
     const f = new Findings();
     const minor = kubernetesMinor(ctx);
     const strictEnv = minor !== undefined && minor < 32;
+    const c = ctxFor(f, REJECTS, strictEnv);
+    const stsPods = ctxFor(f, podSpecRejection('StatefulSet'), strictEnv);
+    const stsClaims = ctxFor(
+      f,
+      'the API server rejects the PersistentVolumeClaims this StatefulSet creates',
+      strictEnv,
+    );
     for (const manifest of manifests) {
       if (!isApiObject(manifest)) continue;
       const obj = manifest.object as Obj;
-      const kind = String(obj.kind);
+      const kind = obj.kind as string;
       const group = groupOfObject(obj);
       f.manifest = manifest;
-      const c = ctxFor(f, REJECTS, strictEnv);
-      const template = podTemplateOf(manifest);
-      if (template)
-        podSpec(ctxFor(f, podSpecRejection(kind), strictEnv), template.spec, template.specPath);
+      const template =
+        kind === 'ConfigMap' || kind === 'Service' ? undefined : podTemplateOf(manifest);
+      if (template) podSpec(kind === 'StatefulSet' ? stsPods : c, template.spec, template.specPath);
       const spec = isObj(obj.spec) ? obj.spec : undefined;
       if (!spec && kind !== 'StorageClass') continue;
-      switch (`${group}/${kind}`) {
+      switch (group + '/' + kind) {
         case 'apps/Deployment':
         case 'apps/ReplicaSet':
         case 'apps/StatefulSet':
         case 'apps/DaemonSet': {
-          const rule = `Validate${kind}Spec`;
+          const rule = WORKLOAD_RULES[kind];
           for (const key of WORKLOAD_COUNTS) nonNegative(c, spec!, key, SPEC, rule);
           const strategyKey = kind === 'Deployment' ? 'strategy' : 'updateStrategy';
           const ru = spec![strategyKey]?.rollingUpdate;
@@ -1045,15 +1051,7 @@ export const apiValuesRule: Rule = {
                     `${podSpecRejection(kind)}: volumeClaimTemplate name ${show(name)} ${checkDns1123Label(name)} (it becomes a pod volume name: ValidateVolumes, ValidateDNS1123Label); use e.g. ${show(suggestDnsName(name))}`,
                   );
                 if (isObj(t.spec))
-                  claimSpec(
-                    ctxFor(
-                      f,
-                      'the API server rejects the PersistentVolumeClaims this StatefulSet creates',
-                      strictEnv,
-                    ),
-                    t.spec,
-                    ['spec', 'volumeClaimTemplates', i, 'spec'],
-                  );
+                  claimSpec(stsClaims, t.spec, ['spec', 'volumeClaimTemplates', i, 'spec']);
               });
           }
           break;
