@@ -1,6 +1,7 @@
 import { apiGroup, isEksctlDocument, type Manifest } from '../../core/manifest.js';
 import { isClusterScoped } from '../../core/kinds.js';
 import type { FieldPath, RuleContext, RuleFinding } from '../types.js';
+import { formatFieldPath } from '../../core/paths.js';
 import { isObj } from './references.js';
 
 /**
@@ -70,4 +71,12 @@ export class Findings {
 export function show(value: unknown): string {
   const s = JSON.stringify(typeof value === 'string' ? value : String(value)) ?? '""';
   return s.length > 82 ? `${s.slice(0, 79)}..."` : s;
+}
+
+/** The last two named segments of a path (`requests.cpu`), for messages; reports show the full path. */
+export function at(path: FieldPath): string {
+  let named = 0;
+  let i = path.length;
+  while (i > 0 && named < 2) if (typeof path[--i] === 'string') named++;
+  return formatFieldPath(path.slice(i));
 }

@@ -1,6 +1,6 @@
 import type { FieldPath, Rule } from '../types.js';
-import { formatFieldPath } from '../locate.js';
 import {
+  at,
   isApiObject,
   Findings,
   groupOfObject,
@@ -32,14 +32,6 @@ const POD_AFFINITIES = ['podAffinity', 'podAntiAffinity'] as const;
 interface Ctx {
   f: Findings;
   who: string;
-}
-
-/** The last two named segments of a path (`requests.cpu`), for messages; reports show the full path. */
-function at(path: FieldPath): string {
-  let named = 0;
-  let i = path.length;
-  while (i > 0 && named < 2) if (typeof path[--i] === 'string') named++;
-  return formatFieldPath(path.slice(i));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import type { FieldPath, Rule } from '../types.js';
-import { formatFieldPath } from '../locate.js';
 import {
+  at,
   isApiObject,
   Findings,
   groupOfObject,
@@ -98,14 +98,6 @@ interface Ctx {
   /** How the finding starts ("the API server rejects this", or who is rejected instead). */
   who: string;
   strictEnvNames: boolean;
-}
-
-/** The last two named segments of a path (`requests.cpu`), for messages; reports show the full path. */
-function at(path: FieldPath): string {
-  let named = 0;
-  let i = path.length;
-  while (i > 0 && named < 2) if (typeof path[--i] === 'string') named++;
-  return formatFieldPath(path.slice(i));
 }
 
 /** ValidateNonnegativeField. */
