@@ -7,6 +7,7 @@ import { checkDocumentSize, kubeShapeProblem } from '../../core/shape.js';
 import type { ChartInfo, Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
+import { fastLoadAll } from './fast-yaml.js';
 import { registerHelpers } from './helpers.js';
 
 /** One document produced by a template, before it is placed in the release. */
@@ -173,6 +174,11 @@ export function renderChart(
 
 /** Parses a template's output into Kubernetes-shaped objects, or fails naming the template. */
 export function parseRendered(text: string, template: string): KubeObject[] {
+  // Most template output is in the subset the fast reader handles; anything else, and every error,
+  // goes through js-yaml.
+  const fast = fastLoadAll(text);
+  if (fast && fast.every((doc) => kubeShapeProblem(doc) === undefined))
+    return fast.map((doc) => checkDocumentSize(doc, template) as KubeObject);
   let docs: unknown[];
   try {
     docs = loadAll(text, null, { maxAliases: 0, filename: template });
