@@ -13,26 +13,39 @@ import { renderAllCharts } from './render/render.js';
 import { openProject, requireEnvironment, type Project } from './project.js';
 import { loadValues, type LoadedValues, type LoadOptions } from './values/load.js';
 
+/** Loading and rendering options. */
+export interface RenderOptions extends LoadOptions {
+  /**
+   * Use the render cache under .manifests-cache/ (charts whose inputs are unchanged are not rendered
+   * again). Off with `secretMode: 'real'`, whatever this says: real secret values are never cached.
+   */
+  cache?: boolean;
+}
+
 export interface RenderResult {
   project: Project;
   loaded: LoadedValues;
   release: ReleaseContent;
   /** Absolute path of release/<env>/. */
   releaseDir: string;
+  /** Charts whose documents came from the render cache. */
+  cacheHits: string[];
 }
 
 /** Reads the project at `root` and renders every chart for one environment, in memory. */
-export function renderEnvironment(root: string, env: string, options: LoadOptions): RenderResult {
+export function renderEnvironment(root: string, env: string, options: RenderOptions): RenderResult {
   return renderProject(openProject(root), env, options);
 }
 
 /** Loads values and renders every chart of an open project for one environment, in memory. */
-export function renderProject(project: Project, env: string, options: LoadOptions): RenderResult {
+export function renderProject(project: Project, env: string, options: RenderOptions): RenderResult {
   requireEnvironment(project, env);
   const loaded = loadValues(project, env, options);
-  const docs = renderAllCharts(project, loaded);
+  const cacheHits: string[] = [];
+  const cache = options.cache === true && (options.secretMode ?? 'placeholder') !== 'real';
+  const docs = renderAllCharts(project, loaded, { cache, cacheHits });
   const release = buildRelease(docs);
-  return { project, loaded, release, releaseDir: join(project.releaseDir, env) };
+  return { project, loaded, release, releaseDir: join(project.releaseDir, env), cacheHits };
 }
 
 export interface WriteSummary {
@@ -75,7 +88,7 @@ export async function writeRendered(
 export async function renderAndWrite(
   root: string,
   env: string,
-  options: LoadOptions,
+  options: RenderOptions,
   wait: WaitOptions = {},
 ): Promise<RenderResult & WriteSummary> {
   const result = renderEnvironment(root, env, options);
@@ -86,7 +99,7 @@ export async function renderAndWrite(
 export function checkRelease(
   root: string,
   env: string,
-  options: LoadOptions,
+  options: RenderOptions,
 ): RenderResult & { drift: ReleaseDrift } {
   const result = renderEnvironment(root, env, options);
   const drift = compareRelease(inspectReleaseFolder(result.releaseDir), result.release.files);

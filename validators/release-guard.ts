@@ -1,6 +1,6 @@
-import type { LoadOptions } from '../generator/values/load.js';
 import {
   renderEnvironment,
+  type RenderOptions,
   writeRendered,
   type RenderResult,
   type WaitOptions,
@@ -31,7 +31,7 @@ export interface GuardedRender {
 export async function renderValidateAndWrite(
   root: string,
   env: string,
-  options: LoadOptions,
+  options: RenderOptions,
   wait: WaitOptions = {},
 ): Promise<GuardedRender> {
   const result = renderEnvironment(root, env, options);

@@ -8,6 +8,7 @@ import type { ChartInfo, Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
 import { fastLoadAll } from './fast-yaml.js';
+import { chartCacheKey, readCachedChart, writeCachedChart } from './cache.js';
 import { registerHelpers } from './helpers.js';
 
 /** One document produced by a template, before it is placed in the release. */
@@ -201,9 +202,36 @@ export function parseRendered(text: string, template: string): KubeObject[] {
   return objects;
 }
 
-/** Renders every chart. */
-export function renderAllCharts(project: Project, loaded: LoadedValues): RenderedDocument[] {
+/** How to render every chart. */
+export interface RenderAllOptions {
+  /** Read and write the render cache (.manifests-cache/render/); never with real secret values. */
+  cache?: boolean;
+  /** Charts served from the cache are added here (for reports and tests). */
+  cacheHits?: string[];
+}
+
+/** Renders every chart (each from the cache when its inputs are unchanged and `cache` is on). */
+export function renderAllCharts(
+  project: Project,
+  loaded: LoadedValues,
+  options: RenderAllOptions = {},
+): RenderedDocument[] {
   const docs: RenderedDocument[] = [];
-  for (const chart of project.charts) docs.push(...renderChart(project, chart, loaded));
+  for (const chart of project.charts) {
+    if (!options.cache) {
+      docs.push(...renderChart(project, chart, loaded));
+      continue;
+    }
+    const key = chartCacheKey(project, chart, loaded);
+    const cached = readCachedChart(project, chart, loaded.env, key);
+    if (cached) {
+      options.cacheHits?.push(chart.name);
+      docs.push(...cached);
+      continue;
+    }
+    const rendered = renderChart(project, chart, loaded);
+    writeCachedChart(project, chart, loaded, key, rendered);
+    docs.push(...rendered);
+  }
   return docs;
 }
