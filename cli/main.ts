@@ -153,10 +153,13 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       const { hasErrors } = await import('../validators/run.js');
       const g = globals(cmd);
       if (opts.only && opts.only.length === 0) throw new InputError('--only names no rule');
+      const { previewValidationBase } = await import('../preview/validation-base.js');
+      const base = previewValidationBase(g.root, paths, opts.env, process.env);
       const result = validateCommand({
         root: g.root,
-        env: opts.env,
-        paths,
+        env: base?.env ?? opts.env,
+        paths: base?.paths ?? paths,
+        baseManifests: base?.manifests,
         only: opts.only,
         skip: opts.skip,
         strict: opts.strict,
@@ -312,6 +315,51 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         }
       },
     );
+
+  // Preview environments (preview/): clones of one app service behind the shared Istio Gateway.
+  const preview = program
+    .command('preview')
+    .description('preview environments under release/preview/: create, delete, ls');
+  preview
+    .command('create')
+    .description('clone a service with a new image into release/preview/<name>/ (or redeploy it)')
+    .requiredOption('--name <name>', 'preview environment name (a DNS label)')
+    .requiredOption('--image <uri>', 'image to run: registry/repository:tag or @sha256:<digest>')
+    .option('--service <service>', "the app chart's service to clone (default: the profile's)")
+    .option('--profile <profile>', 'endpoint profile (default: the service name)')
+    .option('--env <env>', 'values environment to clone from', 'dev')
+    .action(
+      async (
+        opts: { name: string; image: string; service?: string; profile?: string; env: string },
+        cmd: Command,
+      ) => {
+        const { createPreview, formatCreateResult } = await import('../preview/preview.js');
+        out(
+          formatCreateResult(
+            await createPreview(globals(cmd).root, opts, { environ: process.env }),
+          ),
+        );
+      },
+    );
+  preview
+    .command('delete')
+    .description('remove a profile (default: every profile) of a preview, newest objects first')
+    .requiredOption('--name <name>', 'preview environment name')
+    .option('--profile <profile>', 'the profile to remove')
+    .action(async (opts: { name: string; profile?: string }, cmd: Command) => {
+      const { deletePreview, formatDeleteResult } = await import('../preview/preview.js');
+      out(formatDeleteResult(await deletePreview(globals(cmd).root, opts)));
+    });
+  preview
+    .command('ls')
+    .description('list preview environments, their endpoints and when they were last updated')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
+    .action(async (opts: { format: 'text' | 'json' }, cmd: Command) => {
+      const { listPreviews, formatPreviewList } = await import('../preview/preview.js');
+      out(formatPreviewList(listPreviews(globals(cmd).root), opts.format));
+    });
 
   return program;
 }

@@ -1,8 +1,12 @@
-/** A Kubernetes-shaped object: apiVersion, kind and metadata.name at least. */
+/**
+ * A Kubernetes-shaped object: apiVersion, kind and metadata.name at least. Documents read by
+ * `validate` may instead set only `metadata.generateName` (the API server then picks the name):
+ * there `name` is absent, and `objectName` gives the prefix with `*` for reports.
+ */
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  metadata: { name: string; generateName?: string; namespace?: string; [key: string]: unknown };
   [key: string]: unknown;
 }
 
@@ -31,16 +35,24 @@ export function apiGroup(apiVersion: string): string {
   return i < 0 ? '' : apiVersion.slice(0, i);
 }
 
+/** The object's name, or `<generateName>*` for an object whose name the API server generates. */
+export function objectName(obj: KubeObject): string {
+  const { name, generateName } = obj.metadata;
+  if (typeof name === 'string' && name !== '') return name;
+  return typeof generateName === 'string' && generateName !== '' ? `${generateName}*` : '';
+}
+
 /** `Kind/namespace/name` (or `Kind/name` when cluster-scoped), as findings show it. */
 export function resourceId(obj: KubeObject): string {
+  const name = objectName(obj);
   return obj.metadata.namespace
-    ? `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`
-    : `${obj.kind}/${obj.metadata.name}`;
+    ? `${obj.kind}/${obj.metadata.namespace}/${name}`
+    : `${obj.kind}/${name}`;
 }
 
 /** Identity for duplicate detection: API group, kind, namespace, name. */
 export function resourceKey(obj: KubeObject): string {
-  return [apiGroup(obj.apiVersion), obj.kind, obj.metadata.namespace ?? '', obj.metadata.name].join(
+  return [apiGroup(obj.apiVersion), obj.kind, obj.metadata.namespace ?? '', objectName(obj)].join(
     '|',
   );
 }

@@ -1,7 +1,15 @@
 import { InputError } from './errors.js';
 
-/** Why a parsed document is not a Kubernetes-shaped object (undefined when it is). */
-export function kubeShapeProblem(doc: unknown): string | undefined {
+/**
+ * Why a parsed document is not a Kubernetes-shaped object (undefined when it is). The API server
+ * accepts `metadata.generateName` instead of a name (it picks the name; ValidateObjectMeta in
+ * k8s.io/apimachinery requires one of the two), so `validate` passes `{ generateName: true }`; a
+ * rendered plan still needs names, because each resource's release path is made from its name.
+ */
+export function kubeShapeProblem(
+  doc: unknown,
+  options: { generateName?: boolean } = {},
+): string | undefined {
   if (typeof doc !== 'object' || Array.isArray(doc) || doc === null) return 'is not a map';
   const d = doc as Record<string, unknown>;
   if (typeof d.apiVersion !== 'string' || d.apiVersion === '') return 'has no apiVersion';
@@ -9,9 +17,16 @@ export function kubeShapeProblem(doc: unknown): string | undefined {
   const meta = d.metadata as Record<string, unknown> | undefined;
   if (!meta || typeof meta !== 'object' || Array.isArray(meta))
     return `(${d.kind}) has no metadata`;
-  if (typeof meta.name !== 'string' || meta.name === '') return `(${d.kind}) has no metadata.name`;
+  const generated = typeof meta.generateName === 'string' && meta.generateName !== '';
+  if (typeof meta.name !== 'string' || meta.name === '') {
+    if (meta.name !== undefined && meta.name !== null && meta.name !== '')
+      return `(${d.kind}) has a metadata.name that is not a string`;
+    if (!generated) return `(${d.kind}) has no metadata.name (nor metadata.generateName)`;
+    if (!options.generateName)
+      return `(${d.kind}, generateName ${JSON.stringify(meta.generateName)}) has no metadata.name: a rendered resource needs a name, because its release file is named after it (generateName is for objects created outside the plan)`;
+  }
   if (meta.namespace !== undefined && (typeof meta.namespace !== 'string' || meta.namespace === ''))
-    return `(${d.kind}/${meta.name}) has a metadata.namespace that is not a string`;
+    return `(${d.kind}/${String(meta.name ?? `${String(meta.generateName)}*`)}) has a metadata.namespace that is not a string`;
   return undefined;
 }
 

@@ -100,6 +100,7 @@ export function openProjectFromFiles(root: string, files: ReadonlyMap<string, st
   const chartNames = new Set<string>();
   for (const path of files.keys()) {
     const m = /^charts\/([^/]+)\//.exec(path);
+    // charts/_partials/ (and any other `_` folder) holds shared partials, not a chart.
     if (m && !m[1].startsWith('_')) chartNames.add(m[1]);
   }
   for (const name of [...chartNames].sort()) project.charts.push(readChart(project, name));

@@ -21,6 +21,8 @@ const SECRETS = {
   SCALARDL_DB_PASSWORD: 'p2',
   SCALARDL_AUDITOR_DB_PASSWORD: 'p3',
   ARGOCD_ECR_PASSWORD: 'p4',
+  SCALARDL_LEDGER_LICENSE_KEY: 'p5',
+  SCALARDL_AUDITOR_LICENSE_KEY: 'p6',
 };
 
 function repoCharts(environ: NodeJS.ProcessEnv = SECRETS): ChartContent[] {

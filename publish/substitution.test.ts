@@ -9,6 +9,8 @@ const SECRETS = {
   SCALARDL_DB_PASSWORD: 'value-two',
   SCALARDL_AUDITOR_DB_PASSWORD: 'value-three',
   ARGOCD_ECR_PASSWORD: 'value-four',
+  SCALARDL_LEDGER_LICENSE_KEY: 'value-five',
+  SCALARDL_AUDITOR_LICENSE_KEY: 'value-six',
 };
 
 function secret(data: Record<string, string>): Manifest {

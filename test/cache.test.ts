@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
 import { openProject, openProjectFromFiles } from '../generator/project.js';
@@ -99,11 +100,23 @@ describe('render cache', () => {
       change: (d) =>
         edit(
           d,
-          'charts/mxtransporter/templates/_labels.hbs',
-          'managed-by: manifests',
-          'managed-by: manifests-x',
+          'charts/mxtransporter/templates/_selectorLabels.hbs',
+          'app.kubernetes.io/name: mxtransporter',
+          'app.kubernetes.io/name: mxtransporter-x',
         ),
       rerendered: ['mxtransporter'],
+      showsInOutput: true,
+    },
+    {
+      what: 'a shared partial (charts/_partials/)',
+      change: (d) =>
+        edit(
+          d,
+          'charts/_partials/labels.hbs',
+          'app.kubernetes.io/managed-by: manifests',
+          'app.kubernetes.io/managed-by: manifests-x',
+        ),
+      rerendered: ALL_CHARTS,
       showsInOutput: true,
     },
     {
@@ -217,12 +230,11 @@ describe('render cache', () => {
   it('never writes real secret values: a render with real secrets neither reads nor writes the cache', () => {
     const dir = copyProject();
     const secret = 'real-secret-value-for-the-cache-test';
-    const environ = {
-      APP_DB_PASSWORD: secret,
-      SCALARDL_DB_PASSWORD: secret + '-2',
-      SCALARDL_AUDITOR_DB_PASSWORD: secret + '-3',
-      ARGOCD_ECR_PASSWORD: secret + '-4',
-    };
+    // every declared variable set, each to its own long value
+    const declared = (
+      load(readFileSync(join(dir, 'values/secrets.yaml'), 'utf8')) as { secrets: { env: string }[] }
+    ).secrets.map((d) => d.env);
+    const environ = Object.fromEntries(declared.map((v, i) => [v, `${secret}-${i}`]));
     cached(dir, environ);
     const real = renderEnvironment(dir, 'prd', { environ, secretMode: 'real', cache: true });
     expect(real.cacheHits).toEqual([]);

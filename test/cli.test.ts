@@ -90,6 +90,8 @@ describe('manifests render', () => {
       SCALARDL_DB_PASSWORD: 'ledger-Pa55word-value',
       SCALARDL_AUDITOR_DB_PASSWORD: 'auditor-Pa55word-value',
       ARGOCD_ECR_PASSWORD: 'eyJwYXlsb2FkIjoiZWNyLXRva2VuIn0=',
+      SCALARDL_LEDGER_LICENSE_KEY: 'ledger-licence-Pa55word-value',
+      SCALARDL_AUDITOR_LICENSE_KEY: 'auditor-licence-Pa55word-value',
     };
     for (const env of ['dev', 'prd']) {
       const r = run(dir, ['render', '--env', env], secrets);
@@ -190,6 +192,14 @@ describe('manifests render', () => {
           'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{required "web.missing is needed" values.missing}}\n',
       },
       /^error: charts\/web\/templates\/items\.hbs:6: required value missing: web\.missing is needed/,
+    ],
+    [
+      'a rendered document with only a generateName',
+      {
+        'charts/web/templates/items.hbs':
+          'apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: migrate-\nspec: {}\n',
+      },
+      /^error: charts\/web\/templates\/items\.hbs: rendered document 1 \(Job, generateName "migrate-"\) has no metadata\.name: a rendered resource needs a name, because its release file is named after it/,
     ],
     [
       'an alias bomb in values',

@@ -32,6 +32,8 @@ const SECRETS: Record<string, string> = {
   SCALARDL_DB_PASSWORD: 'ledger: {{- end }} <%= x %>',
   SCALARDL_AUDITOR_DB_PASSWORD: "auditor'{{`x`}}",
   ARGOCD_ECR_PASSWORD: 'ecr {{ include "x" . }} & <tag>',
+  SCALARDL_LEDGER_LICENSE_KEY: '{"company":"shop","ledger":"{{ .Release.Name }}"}',
+  SCALARDL_AUDITOR_LICENSE_KEY: '{"company":"shop","auditor":"{{- /* x */ -}}"}',
 };
 const REGISTRY_USER = 'publisher';
 const REGISTRY_PASSWORD = 'registry-pass-7f3a9c';

@@ -14,6 +14,8 @@ const CLEAN = [
   'schedulable',
   'dedicated-pool',
   'mxtransporter',
+  'storage-class',
+  'kinesis-access',
   'image-registry',
   'service-selector',
   'selector-overlap',

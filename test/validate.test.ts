@@ -159,6 +159,38 @@ describe('manifests validate', () => {
     );
   });
 
+  it('accepts a document named by metadata.generateName (kubeconform fixture generate_name.yaml)', () => {
+    // The API server's ValidateObjectMeta wants a name or a generateName; Argo CD hooks use the latter.
+    const job = [
+      'apiVersion: batch/v1',
+      'kind: Job',
+      'metadata:',
+      '  generateName: pi-',
+      '  namespace: batch',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: pi',
+      '          image: perl:5.40',
+      '          command: [perl, -Mbignum=bpi, -wle, "print bpi(2000)"]',
+      '      restartPolicy: Never',
+      '  backoffLimit: 4',
+      '',
+    ].join('\n');
+    const ok = run(['validate', '--format', 'json', '-'], { input: job });
+    expect(ok.status, ok.stdout).toBe(0);
+    const findings = JSON.parse(ok.stdout).findings as Finding[];
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+    // Findings name it by its prefix.
+    expect(findings.map((f) => f.resource)).toContain('Job/batch/pi-*');
+    const neither = run(['validate', '--only', 'schema', '-'], {
+      input: job.replace('  generateName: pi-\n', ''),
+    });
+    expect(neither.status).toBe(1);
+    expect(neither.stdout).toMatch(/has no metadata\.name \(nor metadata\.generateName\)/);
+  });
+
   it('rejects a kind with no schema unless allowed', () => {
     const text = 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n';
     const r = run(['validate', '--only', 'schema', '-'], { input: text });

@@ -116,14 +116,14 @@ function addObject(
   result: ReadResult,
   basePath: (string | number)[] | undefined,
 ): void {
-  const problem = kubeShapeProblem(value);
+  const problem = kubeShapeProblem(value, { generateName: true });
   if (problem) {
     result.findings.push({
       ruleId: 'schema',
       severity: 'error',
       resource: '(document)',
       path: basePath ? basePath.join('.') : '',
-      message: `document ${problem}: every document needs apiVersion, kind and metadata.name`,
+      message: `document ${problem}: every document needs apiVersion, kind and metadata.name (or metadata.generateName)`,
       location: { file, line },
     });
     return;

@@ -77,6 +77,15 @@ export interface OutOfBandSecret {
   description?: string;
 }
 
+/** A StorageClass the cluster has without the plan rendering it (created by the provider). */
+export interface DeclaredStorageClass {
+  name: string;
+  provisioner: string;
+  /** The cluster's default class, used by PVCs that name none. */
+  default?: boolean;
+  description?: string;
+}
+
 /** The cluster declaration of one environment (`global.clusters.<env>`). */
 export interface ClusterDeclaration {
   provider: 'eks' | 'minikube';
@@ -89,6 +98,7 @@ export interface ClusterDeclaration {
   nodeGroups: NodeGroup[];
   vpcs?: Vpc[];
   outOfBandSecrets?: OutOfBandSecret[];
+  storageClasses?: DeclaredStorageClass[];
 }
 
 /** Everything a rule may read besides the manifests. */

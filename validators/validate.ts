@@ -33,6 +33,11 @@ export interface ValidateOptions {
   /** `--kubernetes-version`: the minor to check for (wins over the cluster declaration's). */
   kubernetesVersion?: string;
   stdin?: () => string;
+  /**
+   * Objects the given files are added to (e.g. the environment's plan under a preview): rules see
+   * them, so references into them resolve, but only findings about the given files are reported.
+   */
+  baseManifests?: Manifest[];
   /** Environment variables (secret values for the leak check); the CLI passes its own. */
   environ: Readonly<Record<string, string | undefined>>;
 }
@@ -217,18 +222,21 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     allowUnknownKinds,
     kubernetesVersion,
     // release/<env>/ is the whole plan; files given on the command line may be part of one
-    complete: paths.length === 0,
+    // (unless they come with the plan they are added to)
+    complete: paths.length === 0 || (options.baseManifests ?? []).length > 0,
   });
   const rules = selectRules(RULES, options.only, [...config.skip, ...(options.skip ?? [])]);
+  const base = options.baseManifests ?? [];
   const findings = runValidation({
-    manifests: read.manifests,
+    manifests: base.length > 0 ? [...read.manifests, ...base] : read.manifests,
     ctx,
     rules,
     valueOrigins: loaded?.origins,
     readFindings: read.findings,
   });
+  const own = (f: Finding) => f.location !== undefined && read.fileTexts.has(f.location.file);
   return {
-    findings,
+    findings: base.length > 0 ? findings.filter(own) : findings,
     rules,
     resources: read.manifests.length,
     skipped: config.skip,

@@ -5,7 +5,8 @@
  * - the tool: a hash of its own render code (generator/ and core/) and of the versions of the
  *   libraries that read and render (Handlebars, js-yaml), plus the cache format;
  * - the chart: every file under charts/<chart>/ (templates, partials, chart.yaml, values.yaml,
- *   schema), its name, version and description, and every chart's name and version (`charts`);
+ *   schema) and the shared partials (charts/_partials/), its name, version and description, and
+ *   every chart's name and version (`charts`);
  * - the environment's name and the merged values the templates see: the chart's own values,
  *   `global` (and so the cluster declaration), and the values of other charts that its templates
  *   read through `all` (all of them when a template reads `all` in a way that is not `all.<chart>`,
@@ -76,6 +77,20 @@ export function toolFingerprint(): string {
   }
   toolHash = h.digest('hex');
   return toolHash;
+}
+
+/**
+ * The files a chart's render reads: everything under charts/<chart>/ and under the folders of
+ * charts/ that are not charts (names starting with `_`, such as the shared partials in
+ * charts/_partials/), in name order.
+ */
+export function chartInputFiles(project: Project, chart: ChartInfo): string[] {
+  return [...project.files.keys()]
+    .filter((p) => {
+      const m = /^charts\/([^/]+)\//.exec(p);
+      return m !== null && (m[1] === chart.name || m[1].startsWith('_'));
+    })
+    .sort();
 }
 
 /** What a chart's templates read of the other charts' values through `all`. */
@@ -165,10 +180,13 @@ export function allReadsOf(project: Project, chart: ChartInfo): AllReads {
     for (const [k, v] of Object.entries(n))
       if (k !== 'loc' && k !== 'strip') visit(v, depth, partial);
   };
-  for (const [path, text] of project.files) {
-    if (!path.startsWith(prefix) || !path.endsWith('.hbs')) continue;
+  for (const path of chartInputFiles(project, chart)) {
+    if (!path.endsWith('.hbs')) continue;
+    const text = project.files.get(path)!;
+    // templates of the chart are rendered with the root context; everything else is a partial
+    const partial = !path.startsWith(prefix) || path.slice(prefix.length).startsWith('_');
     try {
-      visit(Handlebars.parse(text), 0, path.slice(prefix.length).startsWith('_'));
+      visit(Handlebars.parse(text), 0, partial);
     } catch {
       // a template that does not parse fails the render; it is never cached
       every = true;
@@ -195,8 +213,7 @@ export function chartCacheKey(
   part('env', loaded.env);
   part('chart', JSON.stringify([chart.name, chart.version, chart.description]));
   part('charts', JSON.stringify(project.charts.map((c) => [c.name, c.version])));
-  const prefix = `charts/${chart.name}/`;
-  for (const path of [...project.files.keys()].filter((p) => p.startsWith(prefix)).sort())
+  for (const path of chartInputFiles(project, chart))
     part(`file ${path}`, project.files.get(path)!);
   part('values', JSON.stringify(loaded.values[chart.name] ?? null));
   part('global', JSON.stringify(loaded.values[GLOBAL_KEY] ?? null));

@@ -6,6 +6,38 @@ import { TemplateError } from './errors.js';
 
 type Hb = typeof import('handlebars');
 
+/** How many partials may be open inside one another (a partial that includes itself stops here). */
+export const MAX_INCLUDE_DEPTH = 32;
+
+/** The data key holding the names of the partials being rendered, outermost first. */
+export const CHAIN = 'includeChain';
+
+/** The partials open at this point of a render, outermost first. */
+export function includeChain(data: Record<string, unknown> | undefined): string[] {
+  const chain = data?.[CHAIN];
+  return Array.isArray(chain) ? (chain as string[]) : [];
+}
+
+type PartialFn = (ctx: unknown, opts?: { data?: Record<string, unknown> }) => string;
+
+/**
+ * Wraps a compiled partial so that errors inside it name its own file, and so that partials nested
+ * more than MAX_INCLUDE_DEPTH deep (`{{> self}}` or `include` of itself) stop with a TemplateError
+ * instead of overflowing the stack. `include` checks the same limit first, naming the line it is on.
+ */
+export function wrapPartial(name: string, file: string, fn: PartialFn): PartialFn {
+  return (ctx, opts) => {
+    const chain = includeChain(opts?.data);
+    if (chain.length >= MAX_INCLUDE_DEPTH) {
+      throw new TemplateError(
+        `partial "${name}" nests more than ${MAX_INCLUDE_DEPTH} partials deep (does a partial include itself?): ${[...chain.slice(-4), name].join(' -> ')}`,
+        (opts?.data?.template as string | undefined) ?? file,
+      );
+    }
+    return fn(ctx, { data: { ...(opts?.data ?? {}), template: file, [CHAIN]: [...chain, name] } });
+  };
+}
+
 /** Registers the chart helpers on one Handlebars environment. */
 export function registerHelpers(hb: Hb): void {
   const opts = (args: unknown[]) =>
@@ -64,11 +96,16 @@ export function registerHelpers(hb: Hb): void {
   hb.registerHelper('include', function (this: unknown, ...args: unknown[]) {
     const o = opts(args);
     const [name, ctx] = params(args);
+    const caller = (o.data?.template as string) ?? '(template)';
     const partial = hb.partials[String(name)];
     if (!partial) {
+      throw new TemplateError(`unknown partial "${String(name)}"`, caller, o.loc?.start.line);
+    }
+    const chain = includeChain(o.data);
+    if (chain.length >= MAX_INCLUDE_DEPTH) {
       throw new TemplateError(
-        `unknown partial "${String(name)}"`,
-        (o.data?.template as string) ?? '(template)',
+        `include "${String(name)}" nests more than ${MAX_INCLUDE_DEPTH} partials deep (does a partial include itself?): ${[...chain.slice(-4), String(name)].join(' -> ')}`,
+        caller,
         o.loc?.start.line,
       );
     }
@@ -79,6 +116,32 @@ export function registerHelpers(hb: Hb): void {
     return (fn as (c: unknown, o: unknown) => string)(ctx === undefined ? this : ctx, {
       data: o.data,
     });
+  });
+  /** A map from the hash arguments, keys in name order: `(dict name="web" port=80)`. */
+  hb.registerHelper('dict', (...args: unknown[]) => {
+    const hash = (opts(args).hash ?? {}) as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(hash)
+        .sort()
+        .map((k) => [k, hash[k]]),
+    );
+  });
+  /** A new map with the keys of every argument; a later argument wins (`(merge defaults overrides)`). */
+  hb.registerHelper('merge', (...args: unknown[]) => {
+    const out: Record<string, unknown> = {};
+    for (const m of params(args)) {
+      if (m === undefined || m === null) continue;
+      if (typeof m !== 'object' || Array.isArray(m)) {
+        const o = opts(args);
+        throw new TemplateError(
+          `merge takes maps, got ${Array.isArray(m) ? 'a list' : typeof m}`,
+          (o.data?.template as string) ?? '(template)',
+          o.loc?.start.line,
+        );
+      }
+      Object.assign(out, m);
+    }
+    return out;
   });
   // Comparisons and logic.
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -95,6 +158,16 @@ export function registerHelpers(hb: Hb): void {
     (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
   );
   // Small string and number helpers.
+  hb.registerHelper(
+    'startsWith',
+    (s: unknown, prefix: unknown) =>
+      typeof s === 'string' && typeof prefix === 'string' && s.startsWith(prefix),
+  );
+  hb.registerHelper(
+    'endsWith',
+    (s: unknown, suffix: unknown) =>
+      typeof s === 'string' && typeof suffix === 'string' && s.endsWith(suffix),
+  );
   hb.registerHelper('lower', (s: unknown) => String(s ?? '').toLowerCase());
   hb.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
   hb.registerHelper('join', (list: unknown, sep: unknown) =>

@@ -9,7 +9,7 @@ import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
 import { fastLoadAll } from './fast-yaml.js';
 import { chartCacheKey, readCachedChart, writeCachedChart } from './cache.js';
-import { registerHelpers } from './helpers.js';
+import { registerHelpers, wrapPartial } from './helpers.js';
 
 /** One document produced by a template, before it is placed in the release. */
 export type { RenderedDocument } from '../../core/manifest.js';
@@ -37,46 +37,70 @@ interface CompiledChart {
   templates: { file: string; fn: Compiled }[];
 }
 
+/** The folder of partials every chart can use: `charts/_partials/<name>.hbs`. */
+export const SHARED_PARTIALS_DIR = '_partials';
+
+/** The `.hbs` files directly in a folder of the project (`prefix` ends with `/`), by name. */
+function hbsFiles(project: Project, prefix: string): string[] {
+  return [...project.files.keys()]
+    .filter(
+      (p) => p.startsWith(prefix) && p.endsWith('.hbs') && !p.slice(prefix.length).includes('/'),
+    )
+    .map((p) => p.slice(prefix.length))
+    .sort();
+}
+
 /** Compiles a chart's templates once per project (the cache lives in the project object). */
 function compileChart(project: Project, chart: ChartInfo): CompiledChart {
   const cached = project.cache.templates.get(chart.name) as CompiledChart | undefined;
   if (cached) return cached;
   const hb = Handlebars.create();
   registerHelpers(hb);
+  const partialFiles = new Map<string, string>();
+  const addPartial = (name: string, display: string, raw: string) => {
+    const earlier = partialFiles.get(name);
+    if (earlier !== undefined) {
+      throw new TemplateError(
+        `partial "${name}" is defined twice: in ${earlier} and here (rename one)`,
+        display,
+      );
+    }
+    partialFiles.set(name, display);
+    // A partial's final newline would end up inside the line that includes it.
+    const fn = compileTemplate(hb, raw.replace(/\r?\n$/, ''), display);
+    hb.registerPartial(name, wrapPartial(name, display, fn) as never);
+  };
+
+  const shared = `charts/${SHARED_PARTIALS_DIR}/`;
+  for (const f of hbsFiles(project, shared))
+    addPartial(
+      f.replace(/^_/, '').slice(0, -'.hbs'.length),
+      shared + f,
+      project.files.get(shared + f)!,
+    );
+
   const prefix = `charts/${chart.name}/templates/`;
-  const files = [...project.files.keys()]
-    .filter(
-      (p) => p.startsWith(prefix) && p.endsWith('.hbs') && !p.slice(prefix.length).includes('/'),
-    )
-    .map((p) => p.slice(prefix.length))
-    .sort();
   const templates: CompiledChart['templates'] = [];
-  for (const f of files) {
+  for (const f of hbsFiles(project, prefix)) {
     const display = prefix + f;
     const raw = project.files.get(display)!;
-    // A partial's final newline would end up inside the line that includes it.
-    const source = f.startsWith('_') ? raw.replace(/\r?\n$/, '') : raw;
-    let fn: Compiled;
-    try {
-      // Precompile now so syntax errors surface with the template's name and line.
-      hb.precompile(source, { strict: true, noEscape: true });
-      checkPropertyAccess(source, display);
-      fn = hb.compile(source, { strict: true, noEscape: true }) as Compiled;
-    } catch (err) {
-      throw templateError(err, display);
-    }
-    if (f.startsWith('_')) {
-      const name = f.slice(1, -'.hbs'.length);
-      const wrapped: Compiled = (ctx, opts) =>
-        fn(ctx, { data: { ...(opts?.data ?? {}), template: display } });
-      hb.registerPartial(name, wrapped as never);
-    } else {
-      templates.push({ file: display, fn });
-    }
+    if (f.startsWith('_')) addPartial(f.slice(1, -'.hbs'.length), display, raw);
+    else templates.push({ file: display, fn: compileTemplate(hb, raw, display) });
   }
   const result = { templates };
   project.cache.templates.set(chart.name, result);
   return result;
+}
+
+function compileTemplate(hb: typeof Handlebars, source: string, display: string): Compiled {
+  try {
+    // Precompile now so syntax errors surface with the template's name and line.
+    hb.precompile(source, { strict: true, noEscape: true });
+    checkPropertyAccess(source, display);
+    return hb.compile(source, { strict: true, noEscape: true }) as Compiled;
+  } catch (err) {
+    throw templateError(err, display);
+  }
 }
 
 /** Names that are never values: Handlebars would deny them and render an empty string. */

@@ -7,11 +7,20 @@ import { findOrigin, formatValuePath, type OriginNode } from './origins.js';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  // $data: a schema may compare two values (`"maximum": {"$data": "1/maxReplicas"}`).
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    verbose: true,
+    $data: true,
+  });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'x-merge-key', schemaType: 'string' });
   // A message for a value that fails this schema node, said instead of ajv's generic one.
   ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+  // The string form of ajv-errors' keyword: the message for every error inside this schema.
+  ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
   return ajv;
 }
 
@@ -49,12 +58,10 @@ export function checkAgainstSchema(
   filesRead: string[],
 ): void {
   if (validate(value)) return;
-  const errors = (validate.errors ?? []).slice().sort(errorOrder);
+  const all = validate.errors ?? [];
+  const errors = all.slice().sort(errorOrder);
   const err = errors[0];
-  const segs = err.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segs = pointerSegments(err.instancePath);
   const full = [...prefix, ...segs];
   if (err.keyword === 'additionalProperties') {
     full.push((err.params as { additionalProperty: string }).additionalProperty);
@@ -62,7 +69,14 @@ export function checkAgainstSchema(
   const found = findOrigin(origins, full);
   const loc = found?.node.origin;
   const where = formatValuePath(full);
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  const custom = customMessage(err, validate.schema, value);
+  const reason = custom ?? describeError(err);
+  // Errors explained by one custom message count once.
+  const others =
+    custom === undefined
+      ? errors.length - 1
+      : countOtherProblems(err, all, custom, validate.schema, value);
+  const more = others > 0 ? ` (and ${others} more)` : '';
   if (
     err.keyword === 'required' ||
     !loc ||
@@ -76,31 +90,114 @@ export function checkAgainstSchema(
     const at =
       loc && loc.kind === 'file' ? { file: loc.file, line: loc.line } : { file: schemaFile };
     throw new InputError(
-      `${err.keyword === 'required' ? 'missing required value' : 'invalid value'} ${where}${missing}: ${describeError(err)}${more}`,
+      `${err.keyword === 'required' ? 'missing required value' : 'invalid value'} ${where}${missing}: ${reason}${more}`,
       at,
       [`schema: ${schemaFile}; values files read: ${filesRead.join(', ')}`],
     );
   }
-  throw new InputError(`invalid value ${where}: ${describeError(err)}${more}`, {
+  throw new InputError(`invalid value ${where}: ${reason}${more}`, {
     file: loc.file,
     line: loc.line,
   });
 }
 
-function errorOrder(a: ErrorObject, b: ErrorObject): number {
-  // Prefer the deepest, most specific error.
-  return b.instancePath.length - a.instancePath.length || a.keyword.localeCompare(b.keyword);
+function pointerSegments(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function describeError(err: ErrorObject): string {
-  // `x-message` explains a value of the wrong type or form; missing and unknown keys keep their own.
-  const custom = (err.parentSchema as Record<string, unknown> | undefined)?.['x-message'];
+/** Schema keywords whose next path segment names a subschema of a child value. */
+const CHILD_KEYWORDS = new Set(['properties', 'patternProperties']);
+/** Schema keywords that are a subschema of a child value themselves. */
+const CHILD_SCHEMAS = new Set(['items', 'additionalProperties']);
+
+/**
+ * The custom message for an error: the `x-message` of the schema node holding the failing keyword
+ * (for a value of the wrong type or form; missing and unknown keys keep their own), else the
+ * `errorMessage` of the innermost schema on the keyword's schema path (for example the schema
+ * holding an `if`/`then` whose `then` failed). `${0/name}` in an `errorMessage` is replaced by that
+ * field of the value the schema applies to (ajv-errors' syntax for a relative JSON pointer).
+ */
+function customMessage(err: ErrorObject, schema: unknown, root: unknown): string | undefined {
+  const xMessage = (err.parentSchema as Record<string, unknown> | undefined)?.['x-message'];
   if (
-    typeof custom === 'string' &&
+    typeof xMessage === 'string' &&
     err.keyword !== 'additionalProperties' &&
     err.keyword !== 'required'
   )
-    return custom;
+    return xMessage;
+  const path = pointerSegments(err.schemaPath.replace(/^#/, ''));
+  let node = schema;
+  let found: { message: string; at: number } | undefined;
+  for (let i = 0; i <= path.length; i++) {
+    if (node && typeof node === 'object') {
+      const message = (node as { errorMessage?: unknown }).errorMessage;
+      if (typeof message === 'string' && i < path.length) found = { message, at: i };
+    }
+    if (i === path.length || node === null || typeof node !== 'object') break;
+    node = (node as Record<string, unknown>)[path[i]];
+  }
+  if (!found) return undefined;
+  // The value the schema applies to: drop one instance segment per child step after it.
+  let childSteps = 0;
+  for (let i = found.at; i < path.length; i++) {
+    if (CHILD_KEYWORDS.has(path[i])) {
+      childSteps++;
+      i++;
+    } else if (CHILD_SCHEMAS.has(path[i])) childSteps++;
+  }
+  const instance = pointerSegments(err.instancePath);
+  const data = valueAt(root, instance.slice(0, Math.max(0, instance.length - childSteps)));
+  return found.message.replace(/\$\{0\/([^}]+)\}/g, (_, key: string) => {
+    const v = valueAt(data, key.split('/'));
+    return v === undefined || v === null || typeof v === 'object' ? '?' : String(v);
+  });
+}
+
+function valueAt(value: unknown, segs: string[]): unknown {
+  let v = value;
+  for (const s of segs) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, s)) return undefined;
+    v = (v as Record<string, unknown>)[s];
+  }
+  return v;
+}
+
+/** How many distinct problems besides `err`'s: errors under another message or none. */
+function countOtherProblems(
+  err: ErrorObject,
+  all: ErrorObject[],
+  message: string,
+  schema: unknown,
+  root: unknown,
+): number {
+  const seen = new Set<string>([`${err.instancePath}\u0000${message}`]);
+  let n = 0;
+  for (const e of all) {
+    if (e === err || SUMMARY.has(e.keyword)) continue;
+    const key = `${e.instancePath}\u0000${customMessage(e, schema, root) ?? e.schemaPath}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    n++;
+  }
+  return n;
+}
+
+/** Summaries of other errors (`if`, `anyOf`, `oneOf`) come after the errors they summarize. */
+const SUMMARY = new Set(['if', 'anyOf', 'oneOf']);
+
+function errorOrder(a: ErrorObject, b: ErrorObject): number {
+  // Prefer the deepest, most specific error.
+  return (
+    b.instancePath.length - a.instancePath.length ||
+    Number(SUMMARY.has(a.keyword)) - Number(SUMMARY.has(b.keyword)) ||
+    a.keyword.localeCompare(b.keyword)
+  );
+}
+
+function describeError(err: ErrorObject): string {
   switch (err.keyword) {
     case 'type':
       return `must be ${(err.params as { type: string }).type}`;

@@ -27,7 +27,8 @@ function render(root: string, env: string): Rendered {
 function chartVersions(): Map<string, string> {
   const out = new Map<string, string>();
   for (const dir of readdirSync(join(REPO_ROOT, 'charts'), { withFileTypes: true })) {
-    if (!dir.isDirectory()) continue;
+    // charts/_partials/ holds the partials every chart shares; it is not a chart.
+    if (!dir.isDirectory() || dir.name.startsWith('_')) continue;
     const meta = load(readFileSync(join(REPO_ROOT, 'charts', dir.name, 'chart.yaml'), 'utf8'));
     out.set((meta as Obj).name, (meta as Obj).version);
   }
@@ -95,7 +96,9 @@ describe('argocd chart', () => {
   });
 
   it('limits the AppProject to the ECR registry and the charts namespaces', () => {
-    const project = one(prd, 'AppProject');
+    const project = argo(prd, 'AppProject').find(
+      (p) => p.metadata.name === prd.values.argocd.project.name,
+    )!;
     expect(project.spec.sourceRepos).toContain(registry);
     const destinations = project.spec.destinations as Obj[];
     for (const d of destinations) expect(d.server).toBe('https://kubernetes.default.svc');
@@ -185,14 +188,22 @@ describe('argocd chart', () => {
       },
     ]);
     const containers = [...(spec.initContainers ?? []), ...spec.containers] as Obj[];
-    const script = containers.map((c) => (c.args ?? []).join('\n')).join('\n');
-    expect(script).toContain('aws ecr get-login-password');
-    expect(script).toContain('patch secret');
+    const [getToken] = spec.initContainers as Obj[];
+    expect(getToken.args.join('\n')).toContain('aws ecr get-login-password');
+    // kubectl itself patches the Secret (the kubectl image's ENTRYPOINT is /bin/kubectl).
+    const [patch] = spec.containers as Obj[];
+    expect(patch.command).toEqual(['/bin/kubectl']);
+    expect(patch.args).toEqual([
+      `--namespace=${secret.metadata.namespace}`,
+      'patch',
+      'secret',
+      secret.metadata.name,
+      '--type=merge',
+      '--patch-file=/run/ecr/patch.json',
+    ]);
     const env = Object.fromEntries(
       containers.flatMap((c) => (c.env ?? []) as Obj[]).map((e) => [e.name, e.value]),
     );
-    expect(env.SECRET_NAME).toBe(secret.metadata.name);
-    expect(env.SECRET_NAMESPACE).toBe(secret.metadata.namespace);
     expect(env.AWS_REGION).toBe(prd.values.global.clusters.prd.region);
     const allowed = prd.values.global.allowedRegistries as string[];
     for (const c of containers) {
@@ -208,6 +219,18 @@ describe('argocd chart', () => {
     // It runs on the untainted general pool, tolerating no dedicated pool's taint.
     expect(spec.nodeSelector).toEqual({ agentpool: 'generalpool' });
     expect(spec.tolerations).toBeUndefined();
+  });
+
+  it("runs kubectl from registry.k8s.io at the cluster's minor version, the AWS CLI from its own image", () => {
+    const spec = podSpec(one(prd, 'CronJob'));
+    const minor = prd.values.global.clusters.prd.kubernetesVersion as string;
+    const [patch] = spec.containers as Obj[];
+    expect(patch.image).toMatch(
+      new RegExp(`^registry\\.k8s\\.io/kubectl:v${minor.replace('.', '\\.')}\\.\\d+$`),
+    );
+    const [getToken] = spec.initContainers as Obj[];
+    expect(getToken.image).toMatch(/^public\.ecr\.aws\/aws-cli\/aws-cli:\d+\.\d+\.\d+$/);
+    for (const c of [patch, getToken]) expect(c.image).not.toMatch(/bitnami/);
   });
 
   it('uses the IAM role the eks chart creates for that ServiceAccount', () => {

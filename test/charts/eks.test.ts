@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
@@ -177,7 +178,12 @@ describe('eks chart', () => {
     expect(container.args.join('\n')).toContain(`< ${mount.mountPath}/taints`);
     expect(container.args.join('\n')).toContain('kubectl taint nodes --selector "$selector"');
     expect(container.args.join('\n')).toContain('--overwrite');
-    expect(container.image).toMatch(/^public\.ecr\.aws\/.+:\d+\.\d+\.\d+$/);
+    // registry.k8s.io/kubectl (bash and kubectl inside) at the cluster's minor version.
+    expect(container.command).toEqual(['/bin/bash', '-ec']);
+    const minor = prd.cluster.kubernetesVersion as string;
+    expect(container.image).toMatch(
+      new RegExp(`^registry\\.k8s\\.io/kubectl:v${minor.replace('.', '\\.')}\\.\\d+$`),
+    );
     expect(container.resources.requests).toBeDefined();
     expect(container.resources.limits).toBeDefined();
   });
@@ -213,6 +219,31 @@ describe('eks chart', () => {
     ]);
     expect(taintLines(r).sort()).toEqual(reservedTaintsOf(r.cluster).sort());
     expect(taintLines(r).join('\n')).not.toContain('example.com/batch');
+  });
+
+  it('refuses (exit 2, at the node group) a kubernetes.io/ taint on a group without labels', () => {
+    const dir = copyRepo();
+    const file = join(dir, 'values/shared/global.yaml');
+    const text = readFileSync(file, 'utf8');
+    const edited = text.replace(
+      /( {8}- name: scalardl\n(?: {10}\S.*\n)*?) {10}labels:\n {12}agentpool: scalardlpool\n/,
+      '$1',
+    );
+    expect(edited).not.toBe(text);
+    writeFileSync(file, edited);
+    const line = edited.split('\n').findIndex((l) => l === '        - name: scalardl') + 1;
+    const r = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'dist/cli/main.js'), '--root', dir, 'render', '--env', 'prd'],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(2);
+    // values/global.schema.json: the taint step selects the group's nodes by its labels.
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: values/shared/global\\.yaml:${line}: missing required value global\\.clusters\\.prd\\.nodeGroups\\.1\\.labels: node group scalardl has a taint under kubernetes\\.io/`,
+      ),
+    );
   });
 
   it('renders nothing in dev (Minikube)', () => {

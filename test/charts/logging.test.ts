@@ -201,7 +201,9 @@ describe('logging chart', () => {
     const apps = ofKind(prd.manifests, 'Application', 'argocd') as Obj[];
     const app = apps.find((a) => a.spec.source.chart === 'logging')!;
     expect(app.spec.destination.namespace).toBe('logging');
-    const project = one(prd, 'AppProject', 'argocd');
+    const project = (ofKind(prd.manifests, 'AppProject', 'argocd') as Obj[]).find(
+      (p) => p.metadata.name === app.spec.project,
+    )!;
     for (const kind of ['ClusterRole', 'ClusterRoleBinding'])
       expect(project.spec.clusterResourceWhitelist).toContainEqual({
         group: 'rbac.authorization.k8s.io',

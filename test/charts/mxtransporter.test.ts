@@ -7,6 +7,7 @@ import { renderEnvironment } from '../../generator/pipeline.js';
 import { copyRepo, ofKind, REPO_ROOT } from '../helpers.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli/main.js');
+const PRD_FILE_FOR_KINESIS = 'values/prd/mxtransporter.yaml';
 const DESTINATIONS = ['bigquery', 'pubsub', 'kinesisStream', 'file'];
 const KINESIS_VARS = ['KINESIS_STREAM_NAME', 'KINESIS_STREAM_REGION'];
 const REQUIRED_VARS = [
@@ -308,6 +309,78 @@ describe('mxtransporter environments', () => {
     expect(streams.size).toBe(prd.statefulSets.length);
   });
 
+  it('keeps the prd resume tokens on encrypted gp3 EBS volumes the cluster can provision', () => {
+    const prd = render('prd');
+    const all = renderEnvironment(REPO_ROOT, 'prd', { environ: {} }).release.manifests;
+    const gp3 = all.find(
+      (m) => m.object.kind === 'StorageClass' && m.object.metadata.name === 'gp3',
+    );
+    expect(gp3?.chart).toBe('eks');
+    expect(gp3!.object).toMatchObject({
+      provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true' },
+      volumeBindingMode: 'WaitForFirstConsumer',
+      allowVolumeExpansion: true,
+    });
+    for (const sts of prd.statefulSets)
+      expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName, sts.metadata.name).toBe('gp3');
+    // The EBS CSI driver add-on, with the IAM role eksctl creates for it (IRSA).
+    const config = all.find((m) => m.object.kind === 'ClusterConfig')!.object as Obj;
+    expect(config.iam.withOIDC).toBe(true);
+    expect(config.addons).toContainEqual({
+      name: 'aws-ebs-csi-driver',
+      wellKnownPolicies: { ebsCSIController: true },
+    });
+  });
+
+  it('writes to Kinesis with its own IRSA role, allowed exactly the streams of its collections', () => {
+    const prd = render('prd');
+    const all = renderEnvironment(REPO_ROOT, 'prd', { environ: {} }).release.manifests;
+    const [sa] = ofKind(prd.manifests, 'ServiceAccount') as Obj[];
+    for (const sts of prd.statefulSets)
+      expect(sts.spec.template.spec.serviceAccountName).toBe(sa.metadata.name);
+    const arn = sa.metadata.annotations['eks.amazonaws.com/role-arn'] as string;
+    const config = all.find((m) => m.object.kind === 'ClusterConfig')!.object as Obj;
+    const role = (config.iam.serviceAccounts as Obj[]).find(
+      (r) => r.metadata.name === sa.metadata.name && r.metadata.namespace === sa.metadata.namespace,
+    )!;
+    expect(arn).toBe(`arn:aws:iam::${prd.cluster.accountId}:role/${role.roleName}`);
+    expect(role.attachPolicyARNs).toBeUndefined();
+    const [statement] = role.attachPolicy.Statement as Obj[];
+    expect(role.attachPolicy.Statement).toHaveLength(1);
+    expect(statement.Effect).toBe('Allow');
+    expect([...statement.Action].sort()).toEqual([
+      'kinesis:DescribeStream',
+      'kinesis:DescribeStreamSummary',
+      'kinesis:PutRecord',
+      'kinesis:PutRecords',
+    ]);
+    const streams = prd.statefulSets.map((sts) => {
+      const main = mainContainer(sts);
+      return `arn:aws:kinesis:${literal(main, 'KINESIS_STREAM_REGION')}:${prd.cluster.accountId}:stream/${literal(main, 'KINESIS_STREAM_NAME')}`;
+    });
+    expect([...statement.Resource].sort()).toEqual(streams.sort());
+    // No node group hands Kinesis to every pod on its nodes.
+    expect(JSON.stringify(config.managedNodeGroups)).not.toMatch(/Kinesis/i);
+  });
+
+  it('fails the render (exit 1, kinesis-access) when a collection writes to a stream its role may not', () => {
+    const dir = copyRepo();
+    const file = join(dir, PRD_FILE_FOR_KINESIS);
+    const text = readFileSync(file, 'utf8');
+    const edited = text.replace(
+      'streamName: shop-prd-payments-changes',
+      'streamName: shop-prd-refunds-changes',
+    );
+    expect(edited).not.toBe(text);
+    writeFileSync(file, edited);
+    const res = runCli(dir, 'prd');
+    expect(res.status, res.stderr).toBe(1);
+    expect(res.stdout + res.stderr).toMatch(
+      /stream\/shop-prd-refunds-changes, but the policy of role shop-prd-mxtransporter .*\[kinesis-access\]/,
+    );
+  });
+
   it('runs one or two stdout file exporters on Minikube without node selection', () => {
     const dev = render('dev');
     expect(dev.collections.length).toBeGreaterThanOrEqual(1);
@@ -325,23 +398,28 @@ describe('mxtransporter environments', () => {
 describe('mxtransporter bad input', () => {
   const PRD_FILE = 'values/prd/mxtransporter.yaml';
 
-  it('fails (exit 2) naming the collection when a kinesisStream exporter has no stream name', () => {
+  it('fails (exit 2) at the collection, naming it, when a kinesisStream exporter has no stream name', () => {
     const dir = copyRepo();
     const file = join(dir, PRD_FILE);
     const text = readFileSync(file, 'utf8');
     const edited = text.replace(/^\s*streamName: shop-prd-payments-changes\n/m, '');
     expect(edited).not.toBe(text);
     writeFileSync(file, edited);
+    const line = lineOf(edited, /- name: payments$/);
     const res = runCli(dir, 'prd');
     expect(res.status, res.stderr).toBe(2);
-    expect(res.stderr).toContain('mxtransporter.collections[payments]');
-    expect(res.stderr).toMatch(/kinesisStream but no stream name/);
-    expect(res.stderr).toContain('charts/mxtransporter/templates/');
+    // Checked by the chart's values schema, before anything renders.
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `^error: ${PRD_FILE}:${line}: missing required value mxtransporter\\.collections\\.1\\.kinesisStream: collection payments: exportDestinations includes kinesisStream but no stream name is set`,
+      ),
+    );
+    expect(res.stderr).toContain('charts/mxtransporter/values.schema.json');
     expect(res.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, 'release/prd/mxtransporter'))).toBe(false);
   });
 
-  it('fails (exit 2) when a kinesisStream exporter has no region', () => {
+  it('fails (exit 2) at the collection when neither it nor the chart sets the stream region', () => {
     const dir = copyRepo();
     const file = join(dir, PRD_FILE);
     const text = readFileSync(file, 'utf8');
@@ -350,9 +428,75 @@ describe('mxtransporter bad input', () => {
     writeFileSync(file, edited);
     const res = runCli(dir, 'prd');
     expect(res.status, res.stderr).toBe(2);
+    const kinesisOfOrders = edited
+      .split('\n')
+      .findIndex(
+        (l, i, all) => l.trim() === 'kinesisStream:' && all[i - 2]?.includes('collection: orders'),
+      );
+    expect(kinesisOfOrders).toBeGreaterThan(0);
     expect(res.stderr).toMatch(
-      /collections\[orders\]: exportDestinations includes kinesisStream but no stream region/,
+      new RegExp(
+        `^error: ${PRD_FILE}:${kinesisOfOrders + 1}: missing required value mxtransporter\\.collections\\.0\\.kinesisStream\\.region: collection orders: exportDestinations includes kinesisStream but no stream region is set .* \\(and 3 more\\)`,
+      ),
     );
+  });
+
+  it.each([
+    [
+      'a bucket for an s3 resume token',
+      /saveIntervalSec: 5$/m,
+      'saveIntervalSec: 5\n    volumeType: s3',
+      /resumeToken: collection orders: the resume token is kept in a bucket .* resumeToken\.bucketName is not set/,
+    ],
+    [
+      'a region for an s3 bucket',
+      /saveIntervalSec: 5$/m,
+      'saveIntervalSec: 5\n    volumeType: s3\n    bucketName: tokens',
+      /resumeToken: collection orders: resumeToken\.volumeType s3 needs resumeToken\.bucketRegion/,
+    ],
+    [
+      'a log file with a log directory',
+      /^ {2}nodeSelector:$/m,
+      '  logging:\n    outputDirectory: /dsk/pvc/log/\n  nodeSelector:',
+      /collections\.0\.logging: collection orders: logging\.outputDirectory and logging\.outputFile must be set together/,
+    ],
+    [
+      'autoscaling bounds in order',
+      /targetCPUUtilizationPercentage: 70$/m,
+      'targetCPUUtilizationPercentage: 70\n        maxReplicas: 3\n        minReplicas: 4',
+      /collections\.3\.autoscaling\.minReplicas: collection customers: /,
+    ],
+    [
+      'replicas within the autoscaling bounds',
+      /targetCPUUtilizationPercentage: 70$/m,
+      'targetCPUUtilizationPercentage: 70\n        maxReplicas: 3\n      replicas: 4',
+      /collections\.3\.replicas: collection customers: replicas must be 0 \(paused\) or within autoscaling\.minReplicas\.\.maxReplicas/,
+    ],
+  ])('fails (exit 2) at a values line when a collection lacks %s', (_what, from, to, message) => {
+    const dir = copyRepo();
+    const file = join(dir, PRD_FILE);
+    const text = readFileSync(file, 'utf8');
+    const edited = text.replace(from, to);
+    expect(edited).not.toBe(text);
+    writeFileSync(file, edited);
+    const res = runCli(dir, 'prd');
+    expect(res.status, res.stderr).toBe(2);
+    expect(res.stderr).toMatch(new RegExp(`^error: ${PRD_FILE}:\\d+: `));
+    expect(res.stderr).toMatch(message);
+  });
+
+  it('accepts a paused collection (replicas 0) outside the autoscaling bounds', () => {
+    const dir = copyRepo();
+    const file = join(dir, PRD_FILE);
+    const text = readFileSync(file, 'utf8');
+    const edited = text.replace(
+      /targetCPUUtilizationPercentage: 70$/m,
+      'targetCPUUtilizationPercentage: 70\n        minReplicas: 2\n        maxReplicas: 3\n      replicas: 0',
+    );
+    expect(edited).not.toBe(text);
+    writeFileSync(file, edited);
+    const res = runCli(dir, 'prd');
+    expect(res.status, res.stderr).toBe(0);
   });
 
   it('fails (exit 2) naming the values file and line of a wrong-typed value', () => {
@@ -384,7 +528,7 @@ describe('mxtransporter bad input', () => {
     expect(res.stderr).toMatch(/must be one of/);
   });
 
-  it('refuses the "latest" tag in prd', () => {
+  it('refuses the "latest" tag in prd through the image-tag rule (exit 1, at the rendered line)', () => {
     const dir = copyRepo();
     const file = join(dir, 'values/shared/mxtransporter.yaml');
     const text = readFileSync(file, 'utf8');
@@ -392,7 +536,9 @@ describe('mxtransporter bad input', () => {
     expect(edited).not.toBe(text);
     writeFileSync(file, edited);
     const res = runCli(dir, 'prd');
-    expect(res.status, res.stderr).toBe(2);
-    expect(res.stderr).toMatch(/image\.tag must be a pinned tag in prd/);
+    expect(res.status, res.stderr).toBe(1);
+    const out = res.stdout + res.stderr;
+    expect(out).toMatch(/release\/prd\/mxtransporter\/mxtransporter\/statefulset-mxt-orders\.yaml/);
+    expect(out).toMatch(/\[image-tag\]/);
   });
 });

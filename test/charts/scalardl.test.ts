@@ -315,6 +315,126 @@ describe('scalardl chart: services and ports', () => {
       for (const p of listenerPorts) expect(backendPorts).toContain(p);
     }
   });
+
+  it('names the Envoy listeners as the upstream scalardl and scalardl-audit charts do', () => {
+    // envoy.envoyConfiguration.serviceListeners of scalar-labs/helm-charts (scalardl 4.9.0,
+    // scalardl-audit 2.9.0).
+    const listeners = (ns: string, name: string) =>
+      envOf(podSpec(find(prd, 'Deployment', ns, name)).containers[0], 'service_listeners')?.value;
+    expect(listeners('scalardl', 'scalardl-envoy')).toBe(
+      'scalardl-service:50051,scalardl-privileged:50052',
+    );
+    expect(listeners('scalardl-auditor', 'scalardl-auditor-envoy')).toBe(
+      'scalardl-audit-service:40051,scalardl-audit-privileged:40052',
+    );
+  });
+});
+
+/**
+ * Where the 3.x images read their properties: ledger/Dockerfile of scalar-labs/scalardl (v3.10.5)
+ * has WORKDIR /scalar/ledger and CMD `dockerize -template ledger.properties.tmpl:/tmp/ledger.properties
+ * ... --config=/tmp/ledger.properties`; the Auditor image does the same in /scalar/auditor (the
+ * scalardl-audit 2.9.0 chart of scalar-labs/helm-charts mounts auditor.properties.tmpl there).
+ */
+const IMAGE_TEMPLATES = [
+  { ns: 'scalardl', name: 'scalardl-ledger', path: '/scalar/ledger/ledger.properties.tmpl' },
+  {
+    ns: 'scalardl-auditor',
+    name: 'scalardl-auditor',
+    path: '/scalar/auditor/auditor.properties.tmpl',
+  },
+];
+
+describe('scalardl chart: properties where the image reads them', () => {
+  it.each(IMAGE_TEMPLATES)(
+    'mounts the $name properties at $path, as the image start-up reads them',
+    ({ ns, name, path }) => {
+      for (const manifests of ns === 'scalardl' ? [dev, prd] : [prd]) {
+        const spec = podSpec(find(manifests, 'Deployment', ns, name));
+        const [container] = spec.containers;
+        expect(container.image).toMatch(/:3\.\d+\.\d+$/); // the 3.x start-up described above
+        const volume = spec.volumes!.find((v) => v.configMap)!;
+        const configMap = find(manifests, 'ConfigMap', ns, volume.configMap!.name);
+        const mount = container.volumeMounts!.find((m) => m.name === volume.name)!;
+        expect(mount.mountPath).toBe(path);
+        const key = mount.subPath!;
+        expect(key).toBe(path.split('/').pop());
+        const text = (configMap.data as Record<string, string>)[key];
+        expect(text).toMatch(/^scalar\.db\.contact_points=\S+/m);
+        // dockerize renders the file as a Go template: nothing in it may start a template action.
+        expect(text).not.toContain('{{');
+      }
+    },
+  );
+});
+
+describe('scalardl chart: licence', () => {
+  it('leaves the licence out where no key is set (dev)', () => {
+    const text = JSON.stringify(chartObjects(dev));
+    expect(text).not.toMatch(/licens/i);
+  });
+
+  it('reads the prd licence keys from their own Secrets, through the environment', () => {
+    for (const { ns, name, secret, variable } of [
+      {
+        ns: 'scalardl',
+        name: 'scalardl-ledger',
+        secret: 'scalardl-ledger-license',
+        variable: 'SCALARDL_LEDGER_LICENSE_KEY',
+      },
+      {
+        ns: 'scalardl-auditor',
+        name: 'scalardl-auditor',
+        secret: 'scalardl-auditor-license',
+        variable: 'SCALARDL_AUDITOR_LICENSE_KEY',
+      },
+    ]) {
+      const server = podSpec(find(prd, 'Deployment', ns, name)).containers[0];
+      expect(envOf(server, 'SCALAR_DL_LICENSING_LICENSE_KEY')?.valueFrom?.secretKeyRef).toEqual({
+        name: secret,
+        key: 'license-key',
+      });
+      const stored = find(prd, 'Secret', ns, secret).stringData as Record<string, string>;
+      expect(stored).toEqual({ 'license-key': `<<secret:${variable}>>` });
+      const configMap = find(prd, 'ConfigMap', ns, `${name}-properties`);
+      const props = properties(
+        configMap,
+        IMAGE_TEMPLATES.find((t) => t.ns === ns)!
+          .path.split('/')
+          .pop()!,
+      );
+      expect(props.get('scalar.dl.licensing.license_key')).toBe(
+        '${env:SCALAR_DL_LICENSING_LICENSE_KEY}',
+      );
+      expect(props.has('scalar.dl.licensing.license_check_cert_pem')).toBe(false);
+    }
+  });
+
+  it('passes a licence check certificate, when set, as a variable the properties read', () => {
+    const dir = copyRepo();
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUZ\n-----END CERTIFICATE-----\n';
+    editValues(
+      dir,
+      'values/prd/scalardl.yaml',
+      / {4}ledgerAuditorEnabled: true\n/,
+      `    ledgerAuditorEnabled: true\n    licensing:\n      licenseCheckCertPem: ${JSON.stringify(pem)}\n`,
+    );
+    const manifests = renderEnvironment(dir, 'prd', { environ: {} }).release.manifests;
+    const ledger = podSpec(find(manifests, 'Deployment', 'scalardl', 'scalardl-ledger'))
+      .containers[0];
+    expect(envOf(ledger, 'SCALAR_DL_LICENSING_LICENSE_CHECK_CERT_PEM')?.value).toBe(pem);
+    const props = properties(
+      find(manifests, 'ConfigMap', 'scalardl', 'scalardl-ledger-properties'),
+      'ledger.properties.tmpl',
+    );
+    expect(props.get('scalar.dl.licensing.license_check_cert_pem')).toBe(
+      '${env:SCALAR_DL_LICENSING_LICENSE_CHECK_CERT_PEM}',
+    );
+    // The Auditor has its own (here unset) certificate.
+    const auditor = podSpec(find(manifests, 'Deployment', 'scalardl-auditor', 'scalardl-auditor'))
+      .containers[0];
+    expect(envOf(auditor, 'SCALAR_DL_LICENSING_LICENSE_CHECK_CERT_PEM')).toBeUndefined();
+  });
 });
 
 describe('scalardl chart: Asset Proofs and the Auditor', () => {
@@ -326,7 +446,7 @@ describe('scalardl chart: Asset Proofs and the Auditor', () => {
     expect(mount?.mountPath).toBe('/keys');
     const props = properties(
       find(prd, 'ConfigMap', 'scalardl', 'scalardl-ledger-properties'),
-      'ledger.properties',
+      'ledger.properties.tmpl',
     );
     expect(props.get('scalar.dl.ledger.proof.enabled')).toBe('true');
     expect(props.get('scalar.dl.ledger.proof.private_key_path')).toBe('/keys/private-key');
@@ -343,7 +463,7 @@ describe('scalardl chart: Asset Proofs and the Auditor', () => {
     expect(spec.containers[0].volumeMounts?.some((m) => m.mountPath === '/keys')).toBe(false);
     const props = properties(
       find(dev, 'ConfigMap', 'scalardl', 'scalardl-ledger-properties'),
-      'ledger.properties',
+      'ledger.properties.tmpl',
     );
     expect(props.get('scalar.dl.ledger.proof.enabled')).toBe('false');
     expect(props.has('scalar.dl.ledger.proof.private_key_path')).toBe(false);
@@ -362,6 +482,7 @@ describe('scalardl chart: Asset Proofs and the Auditor', () => {
       'Deployment/scalardl-auditor-envoy',
       'Job/scalardl-auditor-schema-loader',
       'Secret/scalardl-auditor-db',
+      'Secret/scalardl-auditor-license',
       'Service/scalardl-auditor-envoy',
       'Service/scalardl-auditor-envoy-metrics',
       'Service/scalardl-auditor-headless',
@@ -387,24 +508,30 @@ describe('scalardl chart: Asset Proofs and the Auditor', () => {
     );
     const props = properties(
       find(prd, 'ConfigMap', 'scalardl-auditor', 'scalardl-auditor-properties'),
-      'auditor.properties',
+      'auditor.properties.tmpl',
     );
     expect(props.get('scalar.dl.auditor.cert_path')).toBe('/keys/certificate');
     expect(props.get('scalar.dl.auditor.private_key_path')).toBe('/keys/private-key');
     expect(props.get('scalar.dl.auditor.server.port')).toBe('40051');
   });
 
-  it('refuses (exit 2, clear message) an Auditor without Asset Proofs on the Ledger', () => {
+  it('refuses (exit 2, at the values line) an Auditor without Asset Proofs on the Ledger', () => {
     const dir = copyRepo();
-    editValues(
+    const lines = editValues(
       dir,
       'values/prd/scalardl.yaml',
       /ledgerProofEnabled: true/,
       'ledgerProofEnabled: false',
     );
+    const line = lines.findIndex((l) => l.includes('ledgerProofEnabled: false')) + 1;
     const r = runCli(dir, 'render', '--env', 'prd');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^error: charts\/scalardl\/templates\/\S+\.hbs:\d+: /);
+    // The chart's values schema (if auditor.enabled then ...) names the line that is wrong.
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: values/prd/scalardl\\.yaml:${line}: invalid value scalardl\\.ledger\\.ledgerProofEnabled: `,
+      ),
+    );
     expect(r.stderr).toContain('scalardl.auditor.enabled is true');
     expect(r.stderr).toContain('ledgerProofEnabled is false');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -413,16 +540,35 @@ describe('scalardl chart: Asset Proofs and the Auditor', () => {
 
   it('refuses (exit 2) an Auditor while the Ledger is not in Auditor mode', () => {
     const dir = copyRepo();
-    editValues(
+    const lines = editValues(
       dir,
       'values/prd/scalardl.yaml',
       /ledgerAuditorEnabled: true/,
       'ledgerAuditorEnabled: false',
     );
+    const line = lines.findIndex((l) => l.includes('ledgerAuditorEnabled: false')) + 1;
     const r = runCli(dir, 'render', '--env', 'prd');
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('charts/scalardl/templates/auditor.hbs');
+    expect(r.stderr).toMatch(new RegExp(`^error: values/prd/scalardl\\.yaml:${line}: `));
     expect(r.stderr).toContain('ledgerAuditorEnabled is false');
+  });
+
+  it('refuses Auditor mode on a Ledger without Asset Proofs, even with no Auditor here', () => {
+    const dir = copyRepo();
+    const lines = editValues(
+      dir,
+      'values/dev/scalardl.yaml',
+      /ledgerAuditorEnabled: false/,
+      'ledgerAuditorEnabled: true',
+    );
+    const line = lines.findIndex((l) => l.includes('ledgerProofEnabled: false')) + 1;
+    const r = runCli(dir, 'render', '--env', 'dev');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: values/dev/scalardl\\.yaml:${line}: invalid value scalardl\\.ledger\\.ledgerProofEnabled: scalardl\\.ledger\\.ledgerAuditorEnabled needs scalardl\\.ledger\\.ledgerProofEnabled: true`,
+      ),
+    );
   });
 
   it('refuses an Auditor switched on in dev, where both Ledger flags are off', () => {
@@ -440,8 +586,24 @@ describe('scalardl chart: Asset Proofs and the Auditor', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).location?.file).toBe('charts/scalardl/templates/auditor.hbs');
-    expect((error as InputError).message).toContain('requires Asset Proofs');
+    expect((error as InputError).location?.file).toBe('values/dev/scalardl.yaml');
+    expect((error as InputError).message).toMatch(
+      /requires (Asset Proofs|the Ledger in Auditor mode)/,
+    );
+    expect((error as InputError).message).toContain('(and 1 more)');
+  });
+
+  it.each([
+    ['storage', /storage: jdbc/, 'storage: cassandra', /needs scalardl\.database\.storage: jdbc/],
+    ['username', /username: root/, 'username: scalardl', /username must be root/],
+  ])('refuses (exit 2) the in-cluster MySQL with another %s', (_what, from, to, message) => {
+    const dir = copyRepo();
+    const lines = editValues(dir, 'values/dev/scalardl.yaml', from, to);
+    const line = lines.findIndex((l) => l.includes(to)) + 1;
+    const r = runCli(dir, 'render', '--env', 'dev');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: values/dev/scalardl\\.yaml:${line}: `));
+    expect(r.stderr).toMatch(message);
   });
 });
 
@@ -580,7 +742,7 @@ describe('scalardl chart: database settings and the password', () => {
     }
     const props = properties(
       find(prd, 'ConfigMap', 'scalardl', 'scalardl-ledger-properties'),
-      'ledger.properties',
+      'ledger.properties.tmpl',
     );
     expect(props.get('scalar.db.password')).toBe('${env:SCALAR_DB_PASSWORD}');
   });
@@ -633,7 +795,7 @@ describe('scalardl chart: database settings and the password', () => {
   it('configures storage, contact points, port and username from the values', () => {
     const props = properties(
       find(prd, 'ConfigMap', 'scalardl', 'scalardl-ledger-properties'),
-      'ledger.properties',
+      'ledger.properties.tmpl',
     );
     expect(props.get('scalar.db.storage')).toBe('jdbc');
     expect(props.get('scalar.db.contact_points')).toMatch(
@@ -646,7 +808,7 @@ describe('scalardl chart: database settings and the password', () => {
   it('in dev, points the Ledger at the in-cluster MySQL it renders, with the same password Secret', () => {
     const props = properties(
       find(dev, 'ConfigMap', 'scalardl', 'scalardl-ledger-properties'),
-      'ledger.properties',
+      'ledger.properties.tmpl',
     );
     const url = /^jdbc:mysql:\/\/([^:/]+):(\d+)\/$/.exec(
       props.get('scalar.db.contact_points') ?? '',

@@ -25,28 +25,55 @@ export function imageAllowedBy(ref: ImageRef, entry: string): boolean {
   return want.length <= have.length && want.every((s, i) => s === have[i]);
 }
 
+/** Docker Hub and ECR Public namespaces of Bitnami's withdrawn free images. */
+const BITNAMI_NAMESPACE = /^bitnami(legacy|secure|charts)?$/;
+const BITNAMI_HOSTS = new Set(['docker.io', 'public.ecr.aws']);
+
+/** Whether an image is one of Bitnami's public images (docker.io/bitnami/*, public.ecr.aws/bitnami/*). */
+export function isBitnamiImage(ref: ImageRef): boolean {
+  return BITNAMI_HOSTS.has(ref.host) && BITNAMI_NAMESPACE.test(ref.path.split('/')[0]);
+}
+
 /**
  * Every image comes from a declared registry (`global.allowedRegistries`): an entry is a registry
  * host or a host/path prefix, compared segment by segment after Docker Hub defaults are filled in
  * (`mysql:8` is `docker.io/library/mysql`), so `ghcr.io/scalar-labs` does not admit
  * `ghcr.io/scalar-labsX/...`. Runs only when the allowed registries are known and not empty.
+ * Bitnami's public images are refused wherever they come from, allowed registry or not.
  */
 export const imageRegistryRule: Rule = {
   id: 'image-registry',
   description:
-    'Images come from a registry (host or host/path prefix) listed in global.allowedRegistries',
+    'Images come from a registry (host or host/path prefix) listed in global.allowedRegistries, and none is a withdrawn Bitnami image',
   severity: 'error',
-  docs: "Every image comes from a registry in global.allowedRegistries (a host or a host/path prefix, compared segment by segment after Docker Hub defaults are filled in). An image from an unexpected registry may not be pullable from private subnets, may need a pull secret nobody created, or may be withdrawn (as Bitnami's public images were). Move the image to an allowed registry or add the registry to the list.",
+  docs:
+    'Catches images from registries the team has not declared in global.allowedRegistries (compared by ' +
+    'host and path segment, Docker Hub defaults filled in), and any docker.io/bitnami*/ or ' +
+    'public.ecr.aws/bitnami/ image. An undeclared registry means an unreviewed supply chain and, on ' +
+    'private nodes, pulls that may not be reachable. Bitnami moved its free versioned images out of ' +
+    'docker.io/bitnami into the unmaintained bitnamilegacy namespace in August-September 2025 and ' +
+    'keeps only "latest" development images free (bitnami/containers issue 83267, "Upcoming changes ' +
+    'to the Bitnami catalog"); the public.ecr.aws/bitnami mirror follows, so such a pod stops pulling. ' +
+    'Fix: use the maintained upstream image (for kubectl: registry.k8s.io/kubectl:v<cluster version>, ' +
+    'which Kubernetes builds from build/server-image/kubectl/Dockerfile) or add a reviewed registry to ' +
+    'global.allowedRegistries.',
   check(manifests, ctx) {
     const allowed = (ctx.allowedRegistries ?? []).filter(
       (e) => typeof e === 'string' && e.trim() !== '',
     );
-    if (allowed.length === 0) return [];
     const out: RuleFinding[] = [];
     for (const { manifest, container, path } of ctx.model.images) {
       const ref = parseImageRef(container.image);
       if (!ref) continue; // image-tag reports references it cannot read
-      if (allowed.some((e) => imageAllowedBy(ref, e))) continue;
+      if (isBitnamiImage(ref)) {
+        out.push({
+          manifest,
+          path,
+          message: `container ${container.name ?? '(unnamed)'}: image ${container.image} is a Bitnami public image, which Bitnami withdrew (versioned tags moved to the unmaintained bitnamilegacy namespace in 2025): use a maintained image (for kubectl, registry.k8s.io/kubectl with the cluster's version)`,
+        });
+        continue;
+      }
+      if (allowed.length === 0 || allowed.some((e) => imageAllowedBy(ref, e))) continue;
       out.push({
         manifest,
         path,

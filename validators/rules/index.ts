@@ -6,6 +6,8 @@ import { daemonSetEverywhereRule } from './daemonset-everywhere.js';
 import { networkCidrRule } from './network-cidr.js';
 import { scalarDlRule } from './scalardl.js';
 import { mxTransporterRule } from './mxtransporter.js';
+import { storageClassRule } from './storage-class.js';
+import { kinesisAccessRule } from './kinesis-access.js';
 import { kinesisCapacityRule } from './kinesis-capacity.js';
 import { loggingRule } from './logging.js';
 import { imageTagRule } from './image-tag.js';
@@ -28,6 +30,8 @@ export const RULES: Rule[] = [
   networkCidrRule,
   scalarDlRule,
   mxTransporterRule,
+  storageClassRule,
+  kinesisAccessRule,
   kinesisCapacityRule,
   loggingRule,
   imageTagRule,

@@ -282,3 +282,143 @@ testRule(scalarDlRule, {
     },
   ],
 });
+
+/** A Ledger (or Auditor) Deployment mounting its properties ConfigMap; lines are fixed below. */
+function withProperties(o: {
+  image: string;
+  mountPath: string;
+  subPath?: string;
+  key?: string;
+  properties?: string;
+}): string {
+  const key = o.key ?? 'ledger.properties.tmpl';
+  return `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ledger-properties
+  namespace: scalardl
+data:
+  ${key}: |
+    ${o.properties ?? 'scalar.dl.ledger.proof.enabled=false'}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ledger
+  namespace: scalardl
+  annotations: { argocd.argoproj.io/sync-wave: "0" }
+spec:
+  selector:
+    matchLabels: { app.kubernetes.io/name: ledger }
+  template:
+    metadata:
+      labels: { app.kubernetes.io/name: ledger }
+    spec:
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector: { matchLabels: { app.kubernetes.io/name: ledger } }
+      containers:
+        - name: ledger
+          image: ${o.image}
+          volumeMounts:
+            - name: properties
+              mountPath: ${o.mountPath}
+${o.subPath ? `              subPath: ${o.subPath}\n` : ''}      volumes:
+        - name: properties
+          configMap:
+            name: ledger-properties
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ledger-schema-loader
+  namespace: scalardl
+  annotations: { argocd.argoproj.io/sync-wave: "-1" }
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: schema-loader
+          image: ghcr.io/scalar-labs/scalardl-schema-loader:3.10.0
+`;
+}
+
+/** Line of the properties mount in withProperties' text. */
+const MOUNT_LINE = lineOf(withProperties({ image: 'x', mountPath: '/m' }), 'mountPath: /m');
+
+testRule(scalarDlRule, {
+  valid: [
+    {
+      name: 'a 3.x Ledger with its properties at the template path dockerize renders',
+      yaml: withProperties({
+        image: 'ghcr.io/scalar-labs/scalar-ledger:3.10.0',
+        mountPath: '/scalar/ledger/ledger.properties.tmpl',
+        subPath: 'ledger.properties.tmpl',
+      }),
+    },
+    {
+      name: 'a 4.x Ledger, which reads ledger.properties without dockerize',
+      yaml: withProperties({
+        image: 'ghcr.io/scalar-labs/scalardl-ledger:4.0.0',
+        mountPath: '/scalar/ledger/ledger.properties',
+        subPath: 'ledger.properties',
+        key: 'ledger.properties',
+      }),
+    },
+    {
+      name: 'an image pinned by digest (its start-up is unknown)',
+      yaml: withProperties({
+        image: `ghcr.io/scalar-labs/scalar-ledger@sha256:${'a'.repeat(64)}`,
+        mountPath: '/scalar/ledger/ledger.properties',
+        subPath: 'ledger.properties.tmpl',
+      }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a 3.x Ledger with its properties at ledger.properties, which the start-up never reads',
+      yaml: withProperties({
+        image: 'ghcr.io/scalar-labs/scalar-ledger:3.10.0',
+        mountPath: '/scalar/ledger/ledger.properties',
+        subPath: 'ledger.properties.tmpl',
+      }),
+      errors: [
+        {
+          path: 'spec.template.spec.containers[0].volumeMounts[0].mountPath',
+          line: MOUNT_LINE,
+          resource: 'Deployment/scalardl/ledger',
+          message:
+            'the Ledger properties are mounted at /scalar/ledger/ledger.properties, but the scalar-ledger:3.10.0 image renders /scalar/ledger/ledger.properties.tmpl into the file it reads at start (dockerize -template ledger.properties.tmpl:/tmp/ledger.properties), so these settings are ignored: mount them at /scalar/ledger/ledger.properties.tmpl (subPath ledger.properties.tmpl)',
+        },
+      ],
+    },
+    {
+      name: 'a properties volume mounted over the image folder',
+      yaml: withProperties({
+        image: 'ghcr.io/scalar-labs/scalar-ledger:3.10.0',
+        mountPath: '/scalar/ledger',
+      }),
+      errors: [{ line: MOUNT_LINE, message: /mounted over \/scalar\/ledger, hiding the server/ }],
+    },
+    {
+      name: 'a "{{" in properties that dockerize renders as a Go template',
+      yaml: withProperties({
+        image: 'ghcr.io/scalar-labs/scalar-ledger:3.10.0',
+        mountPath: '/scalar/ledger/ledger.properties.tmpl',
+        subPath: 'ledger.properties.tmpl',
+        properties: 'scalar.dl.ledger.name={{ .Env.NAME }}',
+      }),
+      errors: [
+        {
+          line: MOUNT_LINE,
+          message: /contain "\{\{", which dockerize reads as a Go template action/,
+        },
+      ],
+    },
+  ],
+});

@@ -5,12 +5,36 @@ import { namespaceOf } from '../model/references.js';
 import { candidateGroups, fitGroups, isDedicated } from '../cluster/scheduling.js';
 import { selectorMatches, type PodTemplate } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
+import { parseImageRef } from '../model/images.js';
 
 const MIN_KUBERNETES_MINOR = 19;
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 const ARGO_HOOK = 'argocd.argoproj.io/hook';
 const HELM_HOOK = 'helm.sh/hook';
 const SERVER_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
+
+/**
+ * Where each server's image reads its properties. The 3.x images start with
+ * `dockerize -template ledger.properties.tmpl:/tmp/ledger.properties ... --config=/tmp/ledger.properties`
+ * in WORKDIR /scalar/ledger (ledger/Dockerfile of scalar-labs/scalardl, v3.10.5 to v3.14.0), so the
+ * file they read is rendered from the template; the Auditor image does the same in /scalar/auditor
+ * (the scalardl-audit 2.x charts of scalar-labs/helm-charts mount auditor.properties.tmpl there).
+ * The 4.x image runs `./bin/scalar-ledger --config=ledger.properties` without dockerize.
+ */
+const PROPERTIES_FILES = {
+  ledger: {
+    images: ['scalar-ledger', 'scalardl-ledger'],
+    dir: '/scalar/ledger',
+    file: 'ledger.properties',
+    prefix: 'scalar.dl.ledger.',
+  },
+  auditor: {
+    images: ['scalar-auditor', 'scalardl-auditor'],
+    dir: '/scalar/auditor',
+    file: 'auditor.properties',
+    prefix: 'scalar.dl.auditor.',
+  },
+} as const;
 
 interface Part {
   t: PodTemplate;
@@ -102,6 +126,29 @@ function ledgerSettings(manifests: Manifest[], ledgers: Part[]): LedgerSettings[
   return out;
 }
 
+/** Entries of ConfigMaps and Secrets (by namespace/kind/name) that hold properties with `prefix`. */
+function propertyEntries(manifests: Manifest[], prefix: string): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const m of manifests) {
+    const obj = m.object as Obj;
+    if (obj.kind !== 'ConfigMap' && obj.kind !== 'Secret') continue;
+    const entries = new Map<string, string>();
+    for (const [k, v] of Object.entries(obj.data ?? {})) {
+      const text = obj.kind === 'Secret' ? decodeBase64(v) : typeof v === 'string' ? v : undefined;
+      if (text && [...parseProperties(text).keys()].some((key) => key.startsWith(prefix)))
+        entries.set(k, text);
+    }
+    for (const [k, v] of Object.entries(obj.stringData ?? {}))
+      if (
+        typeof v === 'string' &&
+        [...parseProperties(v).keys()].some((key) => key.startsWith(prefix))
+      )
+        entries.set(k, v);
+    if (entries.size > 0) out.set(`${namespaceOf(m)}/${obj.kind}/${obj.metadata?.name}`, entries);
+  }
+  return out;
+}
+
 function waveOf(obj: Obj): number {
   const v = Number.parseInt(String(obj.metadata?.annotations?.[SYNC_WAVE] ?? '0'), 10);
   return Number.isFinite(v) ? v : 0;
@@ -183,6 +230,79 @@ class ScalarDlCheck {
 
   applies(): boolean {
     return this.parts.length > 0 || this.values !== undefined;
+  }
+
+  /**
+   * The Ledger's and the Auditor's properties are mounted where their image reads them: for 3.x
+   * images the `.tmpl` file dockerize renders at start (a file mounted as ledger.properties is
+   * never read), with no `{{` in it (dockerize would take it for a template action).
+   */
+  propertiesFiles(): void {
+    for (const part of ['ledger', 'auditor'] as const) {
+      const want = PROPERTIES_FILES[part];
+      const sources = propertyEntries(this.manifests, want.prefix);
+      for (const { t } of this.of(part)) {
+        const ns = namespaceOf(t.manifest);
+        const volumes = new Map<string, Obj>(
+          (Array.isArray(t.spec.volumes) ? t.spec.volumes : []).map((v: Obj) => [v?.name, v]),
+        );
+        const containers: Obj[] = Array.isArray(t.spec.containers) ? t.spec.containers : [];
+        containers.forEach((c, ci) => {
+          const ref = parseImageRef(c?.image);
+          if (!ref || !(want.images as readonly string[]).includes(ref.name)) return;
+          const major = /^v?(\d+)\./.exec(ref.tag ?? '')?.[1];
+          if (major === undefined) return; // a digest or no tag: the start-up is unknown
+          const template = Number(major) < 4;
+          const expected = `${want.dir}/${want.file}${template ? '.tmpl' : ''}`;
+          const mounts: Obj[] = Array.isArray(c.volumeMounts) ? c.volumeMounts : [];
+          mounts.forEach((mount, mi) => {
+            const volume = volumes.get(mount?.name);
+            const source = volume?.configMap
+              ? `${ns}/ConfigMap/${volume.configMap.name}`
+              : volume?.secret
+                ? `${ns}/Secret/${volume.secret.secretName}`
+                : undefined;
+            const entries = source ? sources.get(source) : undefined;
+            if (!entries) return;
+            const listed = (volume?.configMap ?? volume?.secret)?.items;
+            const items: Obj[] = Array.isArray(listed) ? listed : [];
+            const pathOf = (key: string) => items.find((i) => i?.key === key)?.path ?? key;
+            const mountPath = String(mount.mountPath ?? '').replace(/\/+$/, '');
+            const path = [...t.specPath, 'containers', ci, 'volumeMounts', mi, 'mountPath'];
+            for (const [key, text] of entries) {
+              const file =
+                typeof mount.subPath === 'string' && mount.subPath !== ''
+                  ? mount.subPath === pathOf(key)
+                    ? mountPath
+                    : undefined
+                  : `${mountPath}/${pathOf(key)}`;
+              if (file === undefined) continue; // this mount carries another key of the volume
+              if (file !== expected) {
+                this.out.push({
+                  manifest: t.manifest,
+                  path,
+                  message: template
+                    ? `the ${describePart(part)} properties are mounted at ${file}, but the ${ref.name}:${ref.tag} image renders ${expected} into the file it reads at start (dockerize -template ${want.file}.tmpl:/tmp/${want.file}), so these settings are ignored: mount them at ${expected} (subPath ${want.file}.tmpl)`
+                    : `the ${describePart(part)} properties are mounted at ${file}, but the ${ref.name}:${ref.tag} image reads ${expected}: mount them there`,
+                });
+              } else if (!mount.subPath && mountPath === want.dir) {
+                this.out.push({
+                  manifest: t.manifest,
+                  path,
+                  message: `the ${describePart(part)} properties volume is mounted over ${want.dir}, hiding the server the image keeps there: mount only the file, with subPath`,
+                });
+              } else if (template && text.includes('{{')) {
+                this.out.push({
+                  manifest: t.manifest,
+                  path,
+                  message: `the ${describePart(part)} properties (${source} ${key}) contain "{{", which dockerize reads as a Go template action when it renders ${expected} at start: remove it, or pass the value through an environment variable (\${env:NAME})`,
+                });
+              }
+            }
+          });
+        });
+      }
+    }
   }
 
   kubernetesVersion(): void {
@@ -443,13 +563,25 @@ class ScalarDlCheck {
 export const scalarDlRule: Rule = {
   id: 'scalardl',
   description:
-    'Scalar DL: Auditor prerequisites on the Ledger, key Secrets, Kubernetes >= 1.19, one replica per dedicated node, schema loading before the Ledger',
+    'Scalar DL: properties mounted where the image reads them, Auditor prerequisites on the Ledger, key Secrets, Kubernetes >= 1.19, one replica per dedicated node, schema loading before the Ledger',
   severity: 'error',
-  docs: "Scalar DL facts from its deployment guides: the Auditor needs ledgerProofEnabled and ledgerAuditorEnabled on the Ledger, proofs need the ledger-keys Secret (and the Auditor auditor-keys) mounted, Kubernetes 1.19 or later, Ledger/Envoy/Auditor replicas equal to their dedicated pool's nodes with a hostname anti-affinity, and the schema-loading Job ordered before the Ledger (an earlier Argo CD sync wave or a hook). Without these the Ledger fails at start or runs without tables. Fix the scalardl values or the ordering annotations.",
+  docs:
+    'Catches a Scalar DL deployment that starts but does not work. The 3.x Ledger and Auditor images ' +
+    'render their properties at start with dockerize from ledger.properties.tmpl (auditor.properties.tmpl) ' +
+    'in /scalar/ledger (/scalar/auditor) and read only the rendered copy (ledger/Dockerfile of ' +
+    'scalar-labs/scalardl; the scalardl 4.9 and scalardl-audit 2.9 charts of scalar-labs/helm-charts mount ' +
+    'the .tmpl file): properties mounted as ledger.properties are ignored, and the Ledger runs with empty ' +
+    'contact points and proofs off. Fix: mount the ConfigMap key at the .tmpl path with subPath. Also: ' +
+    'the Auditor needs Asset Proofs and the Auditor mode on the Ledger; proofs need Secret ledger-keys ' +
+    '(private-key) and the Auditor auditor-keys (certificate, private-key), rendered or declared out of ' +
+    'band and mounted; Kubernetes 1.19 or later; one Ledger, Envoy and Auditor per node of their ' +
+    'dedicated group, spread by a pod anti-affinity on kubernetes.io/hostname (warnings); the ' +
+    'schema-loading Job in an earlier Argo CD sync wave than the server it creates tables for.',
   check(manifests, ctx) {
     const check = new ScalarDlCheck(manifests, ctx);
     if (!check.applies()) return [];
     check.kubernetesVersion();
+    check.propertiesFiles();
     check.auditorAndProofs();
     check.replicasAndSpreading();
     check.schemaOrder();
