@@ -9,7 +9,7 @@ import {
   writeReleaseAtomically,
   type ReleaseDrift,
 } from './release/write.js';
-import { renderAllCharts } from './render/render.js';
+import { renderAllCharts, storeRendered, type CacheMiss } from './render/render.js';
 import { openProject, requireEnvironment, type Project } from './project.js';
 import { loadValues, type LoadedValues, type LoadOptions } from './values/load.js';
 
@@ -43,8 +43,10 @@ export function renderProject(project: Project, env: string, options: RenderOpti
   const loaded = loadValues(project, env, options);
   const cacheHits: string[] = [];
   const cache = options.cache === true && (options.secretMode ?? 'placeholder') !== 'real';
-  const docs = renderAllCharts(project, loaded, { cache, cacheHits });
+  const misses: CacheMiss[] = [];
+  const docs = renderAllCharts(project, loaded, { cache, cacheHits, misses });
   const release = buildRelease(docs);
+  storeRendered(project, loaded, misses);
   return { project, loaded, release, releaseDir: join(project.releaseDir, env), cacheHits };
 }
 

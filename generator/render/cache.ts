@@ -40,7 +40,7 @@ import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 /** The cache folder under the project root. */
 export const CACHE_DIR = '.manifests-cache';
 /** Bumped when what an entry holds changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Entries kept per environment and chart (a plan renders the base and the head). */
 const KEEP = 4;
 
@@ -229,7 +229,8 @@ export function chartCacheKey(
 
 interface Entry {
   key: string;
-  docs: { template: string; object: KubeObject }[];
+  /** each document with its release file text */
+  docs: { template: string; object: KubeObject; text: string }[];
 }
 
 function entryPrefix(env: string, chart: string): string {
@@ -255,7 +256,14 @@ export function readCachedChart(
     return undefined;
   }
   if (!entry || entry.key !== key || !Array.isArray(entry.docs)) return undefined;
-  return entry.docs.map((d) => ({ chart: chart.name, template: d.template, object: d.object }));
+  if (!entry.docs.every((d) => typeof d.text === 'string' && typeof d.template === 'string'))
+    return undefined;
+  return entry.docs.map((d) => ({
+    chart: chart.name,
+    template: d.template,
+    object: d.object,
+    text: d.text,
+  }));
 }
 
 /** JSON keeps what YAML gave (strings, finite numbers, booleans, null, lists, maps) and nothing else. */
@@ -283,8 +291,11 @@ export function writeCachedChart(
   docs: RenderedDocument[],
 ): void {
   const objects = docs.map((d) => d.object);
-  if (!jsonSafe(objects)) return;
-  const entry: Entry = { key, docs: docs.map((d) => ({ template: d.template, object: d.object })) };
+  if (!jsonSafe(objects) || docs.some((d) => d.text === undefined)) return;
+  const entry: Entry = {
+    key,
+    docs: docs.map((d) => ({ template: d.template, object: d.object, text: d.text! })),
+  };
   const text = JSON.stringify(entry);
   for (const s of loaded.secretVariables) {
     if (s.value.length === 0) continue;

@@ -228,10 +228,23 @@ export function parseRendered(text: string, template: string): KubeObject[] {
 
 /** How to render every chart. */
 export interface RenderAllOptions {
-  /** Read and write the render cache (.manifests-cache/render/); never with real secret values. */
+  /** Read the render cache (.manifests-cache/render/); never with real secret values. */
   cache?: boolean;
   /** Charts served from the cache are added here (for reports and tests). */
   cacheHits?: string[];
+  /**
+   * Charts rendered because the cache had no entry: the caller stores them with `storeRendered`
+   * once the release is built (so entries hold their file texts, and a render that fails later,
+   * e.g. on a duplicate resource, stores nothing).
+   */
+  misses?: CacheMiss[];
+}
+
+/** A chart rendered on a cache miss, to be stored. */
+export interface CacheMiss {
+  chart: ChartInfo;
+  key: string;
+  docs: RenderedDocument[];
 }
 
 /** Renders every chart (each from the cache when its inputs are unchanged and `cache` is on). */
@@ -254,8 +267,13 @@ export function renderAllCharts(
       continue;
     }
     const rendered = renderChart(project, chart, loaded);
-    writeCachedChart(project, chart, loaded, key, rendered);
+    options.misses?.push({ chart, key, docs: rendered });
     docs.push(...rendered);
   }
   return docs;
+}
+
+/** Stores the charts rendered on cache misses (their documents now carry their file texts). */
+export function storeRendered(project: Project, loaded: LoadedValues, misses: CacheMiss[]): void {
+  for (const m of misses) writeCachedChart(project, m.chart, loaded, m.key, m.docs);
 }
