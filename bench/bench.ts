@@ -5,9 +5,10 @@
  *
  *   npm run bench [-- --json] [-- --profile] [-- --sizes 1000,10000,30000]
  *
- * Rows per size: render into an empty release folder, render with nothing changed, validate --env
- * prd, plan --env prd after one value changed (against the committed plan of the previous render),
- * helm template; wall time, resources per second, peak RSS. Then the CLI's cold start (--help).
+ * Rows per size: render into an empty release folder (empty render cache), render with nothing
+ * changed (from the cache, and with --no-cache), validate --env prd, helm template, render after one
+ * value changed, plan --env prd after one value changed (against the committed plan of the previous
+ * render); wall time, resources per second, peak RSS. Then the CLI's cold start (--help).
  * --profile writes a CPU profile (node --cpu-prof) of a fresh render at the largest size.
  */
 import { spawnSync } from 'node:child_process';
@@ -138,7 +139,9 @@ async function benchSize(
       findings ? `${findings[1]} errors, ${findings[2]} warnings` : undefined,
     );
     const again = node(['render', '--env', 'prd'], dir);
-    row('render (nothing changed)', rendered, again);
+    row('render (nothing changed)', rendered, again, 'every chart from the cache');
+    const uncached = node(['render', '--env', 'prd', '--no-cache'], dir);
+    row('render (nothing changed, --no-cache)', rendered, uncached);
     const validate = node(['validate', '--env', 'prd'], dir);
     row('validate', rendered, validate);
 
@@ -170,11 +173,19 @@ async function benchSize(
     );
     freshRow.helmRatio = fresh.ms / helmRow.ms;
 
+    // one value changed: the app chart and the charts that read every chart's values render again
+    git(dir, ['init', '-q', '-b', 'main']);
+    git(dir, ['add', '-A', 'charts', 'values', 'release/prd']);
+    git(dir, ['commit', '-q', '-m', 'plan']);
+    changeOneValue(dir, 1);
+    const changed = node(['render', '--env', 'prd'], dir);
+    const changedFiles = /(\d+) changed/.exec(changed.stdout)?.[1] ?? '?';
+    row('render (one value changed)', rendered, changed, `${changedFiles} file(s) changed`);
+    git(dir, ['checkout', '-q', '--', 'values', 'release/prd']);
+    node(['render', '--env', 'prd'], dir);
+
     if (withPlan) {
-      git(dir, ['init', '-q', '-b', 'main']);
-      git(dir, ['add', '-A', 'charts', 'values', 'release/prd']);
-      git(dir, ['commit', '-q', '-m', 'plan']);
-      changeOneValue(dir, 1);
+      changeOneValue(dir, 2);
       const plan = node(['plan', '--env', 'prd'], dir);
       const p = row('plan (one value changed)', rendered, plan);
       p.helmRatio = plan.ms / helmRow.ms;
