@@ -222,6 +222,42 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       out(explainValue(globals(cmd).root, opts.env, path, process.env));
     });
 
+  program
+    .command('plan')
+    .description(
+      'render and validate, then diff against the committed release/<env>/ at a git ref, with risks',
+    )
+    .requiredOption('--env <env>', 'environment')
+    .option('--base <git-ref>', 'git ref holding the committed plan to compare with', 'HEAD')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['text', 'markdown', 'json'])
+        .default('text'),
+    )
+    .action(async (opts: { env: string; base: string; format: string }, cmd: Command) => {
+      const { planEnvironment, planExitCode } = await import('../plan/plan.js');
+      const { formatPlan } = await import('../plan/format/index.js');
+      const run = await planEnvironment({
+        root: globals(cmd).root,
+        env: opts.env,
+        base: opts.base,
+        environ: process.env,
+      });
+      out(formatPlan(opts.format as 'text', run.diff, { colour: useColour(cmd) }));
+      process.exitCode = planExitCode(run);
+    });
+
+  program
+    .command('pr-plan')
+    .description(
+      'the release-branch Action: render, commit the plan to the branch, keep one PR comment current',
+    )
+    .option('--env <env>', 'environment', 'prd')
+    .action(async (opts: { env: string }, cmd: Command) => {
+      const { prPlanMain } = await import('../actions/pr-plan.js');
+      process.exitCode = await prPlanMain(process.env, globals(cmd).root, opts.env);
+    });
+
   // publish: package each chart with the real secrets and push it to an OCI registry.
   program
     .command('publish')

@@ -83,6 +83,8 @@ export interface DeclaredStorageClass {
   provisioner: string;
   /** The cluster's default class, used by PVCs that name none. */
   default?: boolean;
+  /** Whether claims of this class may grow (read by `manifests plan`; unknown when absent). */
+  allowVolumeExpansion?: boolean;
   description?: string;
 }
 

@@ -12,6 +12,7 @@ import {
 import { clusterOf } from '../core/cluster.js';
 import { GLOBAL_KEY, loadValues, type LoadedValues } from '../generator/values/load.js';
 import { findOrigin } from '../generator/values/origins.js';
+import { FieldLocator } from './locate.js';
 import { readManifests } from './read.js';
 import {
   listKubernetesVersions,
@@ -66,14 +67,35 @@ export interface ValidateResult {
   kubernetesVersion: string;
 }
 
+/** A `planIgnore` entry of validation.yaml: a field `manifests plan` leaves out of the diff. */
+export interface PlanIgnoreEntry {
+  kind?: string;
+  path: string;
+  /** Line of the entry in validation.yaml. */
+  line?: number;
+}
+
 /** Project settings for validation: `validation.yaml` at the project root (optional). */
 export interface ValidationConfig {
   allowUnknownKinds: string[];
   skip: string[];
+  /** Fields `manifests plan` ignores (checksum annotations and other noise). */
+  planIgnore: PlanIgnoreEntry[];
+  /** Risk codes that make `manifests plan` exit 1. */
+  planFailOn: string[];
+  /** Line of each `planFailOn` item, for errors. */
+  planFailOnLines?: number[];
 }
 
+const CONFIG_KEYS = ['allowUnknownKinds', 'skip', 'planIgnore', 'planFailOn'];
+
 export function readValidationConfig(project: Project): ValidationConfig {
-  const config: ValidationConfig = { allowUnknownKinds: [], skip: [] };
+  const config: ValidationConfig = {
+    allowUnknownKinds: [],
+    skip: [],
+    planIgnore: [],
+    planFailOn: [],
+  };
   const text = project.files.get(VALIDATION_CONFIG_FILE);
   if (text === undefined) return config;
   let raw: unknown;
@@ -82,21 +104,66 @@ export function readValidationConfig(project: Project): ValidationConfig {
   } catch (err) {
     throw yamlInputError(err, 'validation.yaml');
   }
+  const locator = new FieldLocator(new Map([['validation.yaml', text]]));
+  const at = (path: (string | number)[]) => ({
+    file: 'validation.yaml',
+    line: locator.lineOf('validation.yaml', 1, path),
+  });
+  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new InputError('validation.yaml must be a map', { file: 'validation.yaml' });
+  }
   const r = (raw ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(r)) {
-    if (key !== 'allowUnknownKinds' && key !== 'skip') {
-      throw new InputError(`unknown key "${key}" (keys: allowUnknownKinds, skip)`, {
-        file: 'validation.yaml',
-      });
+    if (!CONFIG_KEYS.includes(key)) {
+      throw new InputError(`unknown key "${key}" (keys: ${CONFIG_KEYS.join(', ')})`, at([key]));
     }
   }
-  for (const key of ['allowUnknownKinds', 'skip'] as const) {
+  for (const key of ['allowUnknownKinds', 'skip', 'planFailOn'] as const) {
     const v = r[key];
     if (v === undefined || v === null) continue;
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-      throw new InputError(`"${key}" must be a list of strings`, { file: 'validation.yaml' });
+      throw new InputError(`"${key}" must be a list of strings`, at([key]));
     }
     config[key] = v as string[];
+  }
+  config.planFailOnLines = config.planFailOn.map((_, i) => at(['planFailOn', i]).line);
+  const ignore = r.planIgnore;
+  if (ignore !== undefined && ignore !== null) {
+    if (!Array.isArray(ignore)) {
+      throw new InputError('"planIgnore" must be a list of { kind?, path }', at(['planIgnore']));
+    }
+    ignore.forEach((item, i) => {
+      const where = at(['planIgnore', i]);
+      if (!item || typeof item !== 'object' || Array.isArray(item)) {
+        throw new InputError('a planIgnore entry must be a map { kind?, path }', where);
+      }
+      const e = item as Record<string, unknown>;
+      for (const k of Object.keys(e)) {
+        if (k !== 'kind' && k !== 'path') {
+          throw new InputError(
+            `unknown key "${k}" in planIgnore (keys: kind, path)`,
+            at(['planIgnore', i, k]),
+          );
+        }
+      }
+      if (typeof e.path !== 'string' || e.path.trim() === '') {
+        throw new InputError(
+          'a planIgnore entry needs a path (a field path, e.g. metadata.annotations["checksum/config"])',
+          where,
+        );
+      }
+      if (e.kind !== undefined && (typeof e.kind !== 'string' || e.kind === '')) {
+        throw new InputError(
+          'planIgnore kind must be a kind name, e.g. Deployment',
+          at(['planIgnore', i, 'kind']),
+        );
+      }
+      config.planIgnore.push({
+        kind: e.kind as string | undefined,
+        path: e.path,
+        line: where.line,
+      });
+    });
   }
   return config;
 }
@@ -188,7 +255,12 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
   selectRules(RULES, options.only, options.skip);
   let project: Project | undefined;
   let loaded: LoadedValues | undefined;
-  let config: ValidationConfig = { allowUnknownKinds: [], skip: [] };
+  let config: ValidationConfig = {
+    allowUnknownKinds: [],
+    skip: [],
+    planIgnore: [],
+    planFailOn: [],
+  };
   if (options.env) {
     project = openProject(options.root);
     requireEnvironment(project, options.env);

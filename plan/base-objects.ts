@@ -1,0 +1,91 @@
+import { blobId, readBasePlan, type BasePlan } from './base.js';
+import { parsePlanFile } from './parse.js';
+import type { KubeObject } from '../core/manifest.js';
+import type { PlanObject } from './types.js';
+
+/** The committed plan at a ref, as objects, minus the files whose bytes the new plan repeats. */
+export interface BaseObjects {
+  ref: string;
+  commit: string;
+  /** Project-relative files identical on both sides (not listed in `objects`). */
+  sameFiles: string[];
+  objects: PlanObject[];
+}
+
+/** Git object ids (SHA-1) of the new plan's files, by release-relative path. */
+export function blobIdsOf(files: Map<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [path, text] of files) out.set(path, blobId(text));
+  return out;
+}
+
+type Parsed = { objects: KubeObject[] } | { error: unknown };
+
+function parseFile(text: string, source: string): Parsed {
+  try {
+    return { objects: parsePlanFile(text, source) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
+ * The base objects of the files that differ from the new plan (`newBlobs`, SHA-1 ids; in a SHA-256
+ * repository every file differs). A file that cannot be parsed is bad input only when it is needed.
+ */
+export function selectBaseObjects(
+  base: BasePlan,
+  env: string,
+  newBlobs: Map<string, string>,
+  parsed: (path: string, text: string) => Parsed,
+): BaseObjects {
+  const prefix = `release/${env}/`;
+  const sameFiles: string[] = [];
+  const objects: PlanObject[] = [];
+  for (const f of base.files.values()) {
+    const file = prefix + f.path;
+    if (newBlobs.get(f.path) === f.blob) {
+      sameFiles.push(file);
+      continue;
+    }
+    if (f.text === undefined) throw new Error(`the base plan's ${file} was not read`);
+    const p = parsed(f.path, f.text);
+    if ('error' in p) throw p.error;
+    for (const object of p.objects) objects.push({ object, chart: f.path.split('/')[0], file });
+  }
+  return { ref: base.ref, commit: base.commit, sameFiles, objects };
+}
+
+/**
+ * Reads and parses the committed `release/<env>/` at `ref`, skipping the files whose blob id equals
+ * the new plan's.
+ */
+export async function loadBaseObjects(
+  root: string,
+  env: string,
+  ref: string,
+  newBlobs: Map<string, string>,
+): Promise<BaseObjects> {
+  const base = await readBasePlan(root, env, ref, (path, blob) => newBlobs.get(path) !== blob);
+  return selectBaseObjects(base, env, newBlobs, (path, text) =>
+    parseFile(text, `${ref}:release/${env}/${path}`),
+  );
+}
+
+/**
+ * Reads and parses every file of the committed plan ahead of knowing the new plan (the worker does
+ * this while the main thread renders), then selects with `selectBaseObjects`.
+ */
+export async function preloadBase(
+  root: string,
+  env: string,
+  ref: string,
+): Promise<{ base: BasePlan; parsed: Map<string, Parsed> }> {
+  const base = await readBasePlan(root, env, ref);
+  const parsed = new Map<string, Parsed>();
+  for (const f of base.files.values()) {
+    if (f.text !== undefined)
+      parsed.set(f.path, parseFile(f.text, `${ref}:release/${env}/${f.path}`));
+  }
+  return { base, parsed };
+}
