@@ -3,7 +3,7 @@
  * `app` services (values/prd/app.yaml) and MxTransporter collections (values/prd/mxtransporter.yaml),
  * so every chart renders and the two lists carry the size.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -108,4 +108,46 @@ export function changeOneValue(dir: string, round: number): void {
   );
   if (next === text) throw new Error('bench: the value to change was not found');
   writeFileSync(app, next);
+}
+
+/**
+ * A project of the app chart alone with `services` services in values/prd.yaml (the plan bench's
+ * project, bench/plan-bench.ts): the chart, the shared partials, the global schema and values.
+ */
+export function makeProject(repoRoot: string, services: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'manifests-bench-'));
+  cpSync(join(repoRoot, 'charts/app'), join(dir, 'charts/app'), { recursive: true });
+  if (existsSync(join(repoRoot, 'charts/_partials')))
+    cpSync(join(repoRoot, 'charts/_partials'), join(dir, 'charts/_partials'), { recursive: true });
+  mkdirSync(join(dir, 'values'), { recursive: true });
+  cpSync(join(repoRoot, 'values/global.schema.json'), join(dir, 'values/global.schema.json'));
+  cpSync(join(repoRoot, 'values/shared/global.yaml'), join(dir, 'values/shared.yaml'));
+  const lines = [
+    'app:',
+    '  namespace: apps',
+    '  database:',
+    '    mode: aurora',
+    '    host: db.example.internal',
+    '  services:',
+  ];
+  for (let i = 0; i < services; i++) {
+    lines.push(
+      `    - name: svc-${i}`,
+      `      repository: shop/svc-${i}`,
+      `      tag: "1.${i % 50}.${i % 7}"`,
+      `      port: ${8000 + (i % 1000)}`,
+      `      replicas: ${1 + (i % 3)}`,
+      `      public: ${i % 2 === 0}`,
+      `      pathPrefix: /svc-${i}`,
+      '      env:',
+      `        - { name: LOG_LEVEL, value: info }`,
+      `        - { name: FEATURE_${i % 10}, value: "on" }`,
+    );
+  }
+  writeFileSync(join(dir, 'values/prd.yaml'), lines.join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'values/secrets.yaml'),
+    'secrets:\n  - { path: app.database.password, env: APP_DB_PASSWORD }\n',
+  );
+  return dir;
 }

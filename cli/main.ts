@@ -234,18 +234,25 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         .choices(['text', 'markdown', 'json'])
         .default('text'),
     )
-    .action(async (opts: { env: string; base: string; format: string }, cmd: Command) => {
-      const { planEnvironment, planExitCode } = await import('../plan/plan.js');
-      const { formatPlan } = await import('../plan/format/index.js');
-      const run = await planEnvironment({
-        root: globals(cmd).root,
-        env: opts.env,
-        base: opts.base,
-        environ: process.env,
-      });
-      out(formatPlan(opts.format as 'text', run.diff, { colour: useColour(cmd) }));
-      process.exitCode = planExitCode(run);
-    });
+    .option('--no-cache', 'render every chart again (ignore .manifests-cache/)')
+    .action(
+      async (
+        opts: { env: string; base: string; format: string; cache?: boolean },
+        cmd: Command,
+      ) => {
+        const { planEnvironment, planExitCode } = await import('../plan/plan.js');
+        const { formatPlan } = await import('../plan/format/index.js');
+        const run = await planEnvironment({
+          root: globals(cmd).root,
+          env: opts.env,
+          base: opts.base,
+          environ: process.env,
+          cache: opts.cache !== false,
+        });
+        out(formatPlan(opts.format as 'text', run.diff, { colour: useColour(cmd) }));
+        process.exitCode = planExitCode(run);
+      },
+    );
 
   program
     .command('pr-plan')

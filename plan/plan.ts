@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
+import { renderEnvironment, type RenderOptions, type RenderResult } from '../generator/pipeline.js';
 import { clusterOf } from '../core/cluster.js';
-import type { LoadOptions } from '../generator/values/load.js';
 import { hasErrors } from '../validators/run.js';
 import type { ClusterDeclaration } from '../validators/types.js';
 import {
@@ -18,7 +17,7 @@ import type { CompiledIgnore } from './ignore.js';
 import { parsePattern } from './paths.js';
 import { RISK_CODES, type PlanDiff, type PlanObject, type StorageClassInfo } from './types.js';
 
-export interface PlanOptions extends LoadOptions {
+export interface PlanOptions extends RenderOptions {
   root: string;
   env: string;
   /** Git ref of the committed plan to compare with (default HEAD). */
