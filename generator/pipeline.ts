@@ -30,6 +30,11 @@ export interface RenderResult {
   releaseDir: string;
   /** Charts whose documents came from the render cache. */
   cacheHits: string[];
+  /**
+   * Stores the charts rendered on cache misses (nothing without `cache`). Callers call it once the
+   * render passed the secret guard, so no entry holds a set secret's value.
+   */
+  storeCache: () => void;
 }
 
 /** Reads the project at `root` and renders every chart for one environment, in memory. */
@@ -46,8 +51,14 @@ export function renderProject(project: Project, env: string, options: RenderOpti
   const misses: CacheMiss[] = [];
   const docs = renderAllCharts(project, loaded, { cache, cacheHits, misses });
   const release = buildRelease(docs);
-  storeRendered(project, loaded, misses);
-  return { project, loaded, release, releaseDir: join(project.releaseDir, env), cacheHits };
+  return {
+    project,
+    loaded,
+    release,
+    releaseDir: join(project.releaseDir, env),
+    cacheHits,
+    storeCache: () => storeRendered(project, loaded, misses.splice(0)),
+  };
 }
 
 export interface WriteSummary {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { renderEnvironment, type RenderOptions, type RenderResult } from '../generator/pipeline.js';
 import { clusterOf } from '../core/cluster.js';
+import { secretGuard } from '../validators/release-guard.js';
 import { hasErrors } from '../validators/run.js';
 import type { ClusterDeclaration } from '../validators/types.js';
 import {
@@ -148,6 +149,8 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanRun> {
     const render = renderEnvironment(options.root, options.env, options);
     base = read.select(blobIdsOf(render.release.files));
     rendered = preparePlan(render);
+    // the render cache keeps no render that holds a set secret's value
+    if (options.cache && secretGuard(render, options.env).length === 0) render.storeCache();
   } catch (err) {
     read.cancel();
     throw err;

@@ -15,6 +15,7 @@ import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
 import { openProject, openProjectFromFiles } from '../generator/project.js';
 import { allReadsOf, CACHE_DIR, chartCacheKey } from '../generator/render/cache.js';
 import { loadValues } from '../generator/values/load.js';
+import { renderValidateAndWrite } from '../validators/release-guard.js';
 import { REPO_ROOT } from './helpers.js';
 
 const made: string[] = [];
@@ -35,8 +36,12 @@ type Environ = Record<string, string>;
 
 const fresh = (dir: string, environ: Environ = {}) =>
   renderEnvironment(dir, 'prd', { environ, cache: false });
-const cached = (dir: string, environ: Environ = {}) =>
-  renderEnvironment(dir, 'prd', { environ, cache: true });
+/** A render through the cache that stores its misses (as render and plan do after the secret guard). */
+const cached = (dir: string, environ: Environ = {}) => {
+  const r = renderEnvironment(dir, 'prd', { environ, cache: true });
+  r.storeCache();
+  return r;
+};
 
 /** What a render gives: every release file's text and every object with its chart and template. */
 function output(r: RenderResult) {
@@ -285,5 +290,27 @@ describe('render cache', () => {
     ]);
     const project = openProjectFromFiles('/nonexistent', files);
     expect(allReadsOf(project, project.charts[0])).toEqual(expected);
+  });
+
+  it('stores nothing from a render the secret guard stops (a set secret’s value written into the values)', async () => {
+    const dir = copyProject();
+    const declared = (
+      load(readFileSync(join(dir, 'values/secrets.yaml'), 'utf8')) as { secrets: { env: string }[] }
+    ).secrets.map((d) => d.env);
+    const secret = 'leaked-secret-value-for-the-cache-test';
+    const environ = Object.fromEntries(
+      declared.map((v, i) => [v, i === 0 ? secret : `${secret}-${i}`]),
+    );
+    edit(
+      dir,
+      'values/shared/app.yaml',
+      '- { name: LOG_LEVEL, value: info }',
+      `- { name: LOG_LEVEL, value: ${secret} }`,
+    );
+    const r = await renderValidateAndWrite(dir, 'prd', { environ, cache: true });
+    expect(r.blocked.length).toBeGreaterThan(0);
+    expect(r.written).toBeUndefined();
+    expect(existsSync(join(dir, CACHE_DIR))).toBe(false);
+    expect(existsSync(join(dir, 'release/prd'))).toBe(false);
   });
 });
