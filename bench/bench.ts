@@ -202,7 +202,9 @@ async function benchSize(
     }
 
     if (profileDir) {
+      // a fresh render: no release folder, no render cache
       rmSync(join(dir, 'release'), { recursive: true, force: true });
+      rmSync(join(dir, '.manifests-cache'), { recursive: true, force: true });
       mkdirSync(profileDir, { recursive: true });
       node(['render', '--env', 'prd'], dir, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
     }
