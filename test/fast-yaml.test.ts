@@ -98,6 +98,8 @@ describe('fast reader of rendered YAML', () => {
     'a: 1\n - b\n',
     'a: "x" y\n',
     'a: \u0001\n',
+    'a: "x\u2028y"\n',
+    'a: b\u0085\n',
   ];
   it.each(OUTSIDE)('leaves %j to js-yaml', (text) => {
     expect(fastLoadAll(text)).toBeUndefined();
@@ -166,5 +168,86 @@ describe('fast reader of rendered YAML', () => {
     }
     expect(problems).toEqual([]);
     expect(read).toBeGreaterThan(200);
+  });
+
+  it('agrees with js-yaml on random lines of YAML-like text wherever it reads them', () => {
+    const frags = [
+      '   ',
+      '  ',
+      'a',
+      'k: v',
+      'k:',
+      '- x',
+      '-',
+      '- k: v',
+      '#c',
+      ' # c',
+      '"q"',
+      "'s'",
+      "'it''s'",
+      '"a\\"b"',
+      '[a, b]',
+      '[]',
+      '{}',
+      '|',
+      '|-',
+      '>',
+      '---',
+      '...',
+      '1',
+      '-1',
+      '1.5',
+      '0x1',
+      'true',
+      'null',
+      '~',
+      'a: b: c',
+      'a:b',
+      'k: v # c',
+      'k: "v" # c',
+      'k: "v"x',
+      '"k": v',
+      'x]',
+      '[a',
+      '- - a',
+      '-a',
+      'k:  v',
+      'k : v',
+      '? k',
+      ': v',
+      '&a x',
+      '*a',
+      '!t x',
+      'k: |',
+      'k: |-',
+      'k: |+',
+      '  text',
+      '    more',
+      'k: [a, "b", 1]',
+      'k: [a,]',
+      'k: [a b]',
+      'k: {a: 1}',
+      'é',
+    ];
+    let seed = 1;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const problems: string[] = [];
+    let read = 0;
+    for (let t = 0; t < 20000; t++) {
+      const lines: string[] = [];
+      for (let i = 1 + rand(6); i > 0; i--) {
+        const indent = ' '.repeat(rand(3) * 2 + (rand(8) === 0 ? 1 : 0));
+        lines.push(indent + frags[rand(frags.length)] + (rand(10) === 0 ? ' ' : ''));
+      }
+      const text = lines.join('\n') + (rand(2) ? '\n' : '');
+      const p = agrees(text);
+      if (p) problems.push(p);
+      if (fastLoadAll(text) !== undefined) read++;
+    }
+    expect(problems.slice(0, 5)).toEqual([]);
+    expect(read).toBeGreaterThan(1000);
   });
 });

@@ -390,6 +390,8 @@ function toLines(text: string): Line[] {
 export function fastLoadAll(text: string): unknown[] | undefined {
   if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
   if (NON_PRINTABLE.test(text)) return undefined;
+  // line and paragraph separators and NEL: js-yaml's handling of them is its own
+  if (/[\u2028\u2029\u0085]/.test(text)) return undefined;
   try {
     const lines = toLines(text);
     const docs: unknown[] = [];
