@@ -115,7 +115,8 @@ describe('manifests render', () => {
         'values/prd.yaml': 'web:\n  items:\n    - name: ../../x\n    - name: /etc/passwd\n',
       },
     });
-    expect(run(dir, ['render', '--env', 'prd']).status).toBe(0);
+    // The API server would reject these names (api-metadata reports them); here only the paths matter.
+    expect(run(dir, ['render', '--env', 'prd', '--no-validate']).status).toBe(0);
     expect(
       listAll(dir).filter(
         (p) => p.endsWith('.yaml') && !p.startsWith('charts') && !p.startsWith('values'),

@@ -20,6 +20,9 @@ import { istioReferencesRule } from './istio-references.js';
 import { argocdChartRule } from './argocd-chart.js';
 import { secretLeakRule } from './secret-leak.js';
 import { resourcesRule } from './resources.js';
+import { apiMetadataRule } from './api-metadata.js';
+import { apiValuesRule } from './api-values.js';
+import { apiConsistencyRule } from './api-consistency.js';
 
 /** Every rule, in report order. Adding a rule: a file beside this one and a line here. */
 export const RULES: Rule[] = [
@@ -44,4 +47,7 @@ export const RULES: Rule[] = [
   argocdChartRule,
   secretLeakRule,
   resourcesRule,
+  apiMetadataRule,
+  apiValuesRule,
+  apiConsistencyRule,
 ];
