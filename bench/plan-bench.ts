@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', 'base plan');
     const values = join(dir, 'values/prd.yaml');
-    const labels = join(dir, 'charts/app/templates/_labels.hbs');
+    const labels = join(dir, 'charts/_partials/labels.hbs');
     const original = { values: readFileSync(values, 'utf8'), labels: readFileSync(labels, 'utf8') };
     const scenarios: [string, () => void][] = [
       [
