@@ -1,220 +1,293 @@
 /**
- * `npm run bench`: generates a large values set in a temporary folder and prints throughput figures
- * for render+parse+write, validation (schema + every rule), peak memory, and CLI start-up time.
- * Usage: node dist/bench/bench.js [services]   (default 3400 services, about 10,000 resources)
+ * `npm run bench`: generates a repository at three sizes in a temporary folder and measures the CLI
+ * end to end (each command a child process), next to `helm template` of a chart emitting the same
+ * documents, in the same run. Prints figures; it asserts nothing.
+ *
+ *   npm run bench [-- --json] [-- --profile] [-- --sizes 1000,10000,30000]
+ *
+ * Rows per size: render into an empty release folder (empty render cache), render with nothing
+ * changed (from the cache, and with --no-cache), validate --env prd, helm template, render after one
+ * value changed, plan --env prd after one value changed (against the committed plan of the previous
+ * render); wall time, resources per second, peak RSS. Then the CLI's cold start (--help).
+ * --profile writes a CPU profile (node --cpu-prof) of a fresh render at the largest size.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readReleaseFolder } from '../generator/release/write.js';
+import { extractHelm } from './helm.js';
+import { GENERATED_FILE, writeHelmChart } from './helm-chart.js';
+import {
+  changeOneValue,
+  collectionItems,
+  makeBenchProject,
+  serviceItems,
+  sizeFor,
+} from './project.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 const cli = join(repoRoot, 'dist/cli/main.js');
+const TIME = '/usr/bin/time';
 
-interface ChildResult {
+interface Measure {
   ms: number;
+  rssMb: number;
+  status: number | null;
+  stdout: string;
+}
+
+interface Row {
+  size: number;
+  step: string;
   resources: number;
-  maxRssMb: number;
-  errors?: number;
-  stages?: Record<string, number>;
+  ms: number;
+  perSecond: number;
+  rssMb: number;
+  /** our time as a multiple of helm template's (render and plan rows) */
+  helmRatio?: number;
+  note?: string;
 }
 
-/** One measurement in a fresh process, so peak memory is its own. */
-async function child(mode: string, dir: string): Promise<void> {
-  const stages: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (name: string) => {
-    const now = performance.now();
-    stages[name] = now - t;
-    t = now;
-  };
-  const start = performance.now();
-  let resources = 0;
-  let errors: number | undefined;
-  if (mode === 'render') {
-    const { openProject } = await import('../generator/project.js');
-    const { loadValues } = await import('../generator/values/load.js');
-    const { renderAllCharts } = await import('../generator/render/render.js');
-    const { buildRelease } = await import('../generator/release/build.js');
-    const { readReleaseFolder, writeReleaseAtomically } =
-      await import('../generator/release/write.js');
-    lap('import');
-    const project = openProject(dir);
-    const loaded = loadValues(project, 'prd', { environ: {} });
-    lap('values');
-    const docs = renderAllCharts(project, loaded);
-    lap('render+parse');
-    const release = buildRelease(docs);
-    lap('serialize');
-    const target = join(dir, 'release/prd');
-    const before = readReleaseFolder(target);
-    await writeReleaseAtomically(target, release.files, before);
-    lap('write');
-    resources = release.files.size;
-  } else if (mode === 'validate-disk') {
-    const { validateCommand } = await import('../validators/validate.js');
-    lap('import');
-    const r = validateCommand({ root: dir, env: 'prd', environ: {} });
-    lap('validate');
-    resources = r.resources;
-    errors = r.findings.filter((f) => f.severity === 'error').length;
-  } else if (mode === 'validate-memory') {
-    const { renderEnvironment } = await import('../generator/pipeline.js');
-    const { validateRendered } = await import('../validators/validate.js');
-    const r = renderEnvironment(dir, 'prd', { environ: {} });
-    lap('render');
-    const v = validateRendered(r.project, r.loaded, r.release.manifests, r.release.files, 'prd');
-    lap('validate');
-    resources = v.resources;
-    errors = v.findings.filter((f) => f.severity === 'error').length;
-  } else if (mode === 'floor') {
-    // The machine's cost of creating the same files with plain sequential writes.
-    const { readReleaseFolder } = await import('../generator/release/write.js');
-    const files = readReleaseFolder(join(dir, 'release/prd'));
-    const out = mkdtempSync(join(dir, 'floor-'));
-    lap('read');
-    for (const [p, text] of files) {
-      const full = join(out, p);
-      mkdirSync(dirname(full), { recursive: true });
-      writeFileSync(full, text);
-    }
-    lap('write');
-    resources = files.size;
-    rmSync(out, { recursive: true, force: true });
-  }
-  const result: ChildResult = {
-    ms: performance.now() - start,
-    resources,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    errors,
-    stages,
-  };
-  process.stdout.write(JSON.stringify(result));
-}
+/** An exit hook that reports peak RSS when /usr/bin/time is missing. */
+const RSS_HOOK =
+  'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nMaximum resident set size (kbytes): "+process.resourceUsage().maxRSS+"\\n"))';
 
-export function makeProject(services: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'manifests-bench-'));
-  cpSync(join(repoRoot, 'charts/app'), join(dir, 'charts/app'), { recursive: true });
-  mkdirSync(join(dir, 'values'), { recursive: true });
-  cpSync(join(repoRoot, 'values/global.schema.json'), join(dir, 'values/global.schema.json'));
-  cpSync(join(repoRoot, 'values/shared/global.yaml'), join(dir, 'values/shared.yaml'));
-  const lines = [
-    'app:',
-    '  namespace: apps',
-    '  database:',
-    '    mode: aurora',
-    '    host: db.example.internal',
-    '  services:',
-  ];
-  for (let i = 0; i < services; i++) {
-    lines.push(
-      `    - name: svc-${i}`,
-      `      repository: shop/svc-${i}`,
-      `      tag: "1.${i % 50}.${i % 7}"`,
-      `      port: ${8000 + (i % 1000)}`,
-      `      replicas: ${1 + (i % 3)}`,
-      `      public: ${i % 2 === 0}`,
-      `      pathPrefix: /svc-${i}`,
-      '      env:',
-      `        - { name: LOG_LEVEL, value: info }`,
-      `        - { name: FEATURE_${i % 10}, value: "on" }`,
-    );
-  }
-  writeFileSync(join(dir, 'values/prd.yaml'), lines.join('\n') + '\n');
-  writeFileSync(
-    join(dir, 'values/secrets.yaml'),
-    'secrets:\n  - { path: app.database.password, env: APP_DB_PASSWORD }\n',
-  );
-  return dir;
-}
-
-function runChild(mode: string, dir: string): ChildResult {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, dir], {
+/** Runs a command as a child, timing it and reading its peak RSS. */
+function measure(cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Measure {
+  const useTime = existsSync(TIME);
+  const isNode = cmd === process.execPath;
+  const argv = useTime
+    ? [TIME, '-v', cmd, ...args]
+    : [cmd, ...(isNode ? ['--import', RSS_HOOK] : []), ...args];
+  const t = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), {
+    cwd,
     encoding: 'utf8',
+    maxBuffer: 1024 * 1024 * 1024,
+    env: env ?? { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' },
   });
-  if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as ChildResult;
+  const ms = performance.now() - t;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
+  if (r.status !== 0 && r.status !== 1) {
+    throw new Error(`${[cmd, ...args].join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  }
+  return { ms, rssMb: rss ? Number(rss[1]) / 1024 : NaN, status: r.status, stdout: r.stdout };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+function node(args: string[], cwd: string, extra: string[] = []): Measure {
+  return measure(process.execPath, [...extra, cli, ...args], cwd);
+}
+
+function git(dir: string, args: string[]): void {
+  const r = spawnSync('git', args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      GIT_AUTHOR_NAME: 'bench',
+      GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+      GIT_COMMITTER_NAME: 'bench',
+      GIT_COMMITTER_EMAIL: 'bench@example.invalid',
+    },
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+}
+
+function hasCommand(name: string): boolean {
+  const r = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+  return new RegExp(`^\\s+${name}\\b`, 'm').test(r.stdout);
+}
+
+function countDocuments(text: string): number {
+  return (text.match(/^kind: /gm) ?? []).length;
+}
+
+async function benchSize(
+  target: number,
+  helm: string,
+  withPlan: boolean,
+  profileDir: string | undefined,
+): Promise<Row[]> {
+  const size = sizeFor(target);
+  const dir = makeBenchProject(repoRoot, size);
+  const rows: Row[] = [];
+  try {
+    const row = (step: string, resources: number, m: Measure, note?: string): Row => {
+      const r: Row = {
+        size: target,
+        step,
+        resources,
+        ms: m.ms,
+        perSecond: (resources / m.ms) * 1000,
+        rssMb: m.rssMb,
+        note,
+      };
+      rows.push(r);
+      return r;
+    };
+    const fresh = node(['render', '--env', 'prd'], dir);
+    const rendered = Number(/rendered (\d+) resources/.exec(fresh.stdout)?.[1] ?? NaN);
+    const findings = /: (\d+) errors?, (\d+) warning/.exec(fresh.stdout);
+    const freshRow = row(
+      'render (fresh)',
+      rendered,
+      fresh,
+      findings ? `${findings[1]} errors, ${findings[2]} warnings` : undefined,
+    );
+    const again = node(['render', '--env', 'prd'], dir);
+    row('render (nothing changed)', rendered, again, 'every chart from the cache');
+    const uncached = node(['render', '--env', 'prd', '--no-cache'], dir);
+    row('render (nothing changed, --no-cache)', rendered, uncached);
+    const validate = node(['validate', '--env', 'prd'], dir);
+    row('validate', rendered, validate);
+
+    // helm template of the equivalent chart.
+    const files = readReleaseFolder(join(dir, 'release/prd'));
+    const statics = new Map([...files].filter(([p]) => !GENERATED_FILE.test(p)));
+    const chartDir = join(dir, 'helm-chart');
+    writeHelmChart(
+      chartDir,
+      { services: serviceItems(size), collections: collectionItems(size) },
+      statics,
+    );
+    const home = join(dir, 'helm-home');
+    mkdirSync(home, { recursive: true });
+    const h = measure(helm, ['template', 'bench', chartDir], dir, {
+      PATH: process.env.PATH,
+      HOME: home,
+      HELM_CACHE_HOME: join(home, 'cache'),
+      HELM_CONFIG_HOME: join(home, 'config'),
+      HELM_DATA_HOME: join(home, 'data'),
+    });
+    if (h.status !== 0) throw new Error(`helm template failed`);
+    const helmDocs = countDocuments(h.stdout);
+    const helmRow = row(
+      'helm template',
+      helmDocs,
+      h,
+      helmDocs === rendered ? 'same document count' : `${rendered} documents expected`,
+    );
+    freshRow.helmRatio = fresh.ms / helmRow.ms;
+
+    // one value changed: the app chart and the charts that read every chart's values render again
+    git(dir, ['init', '-q', '-b', 'main']);
+    git(dir, ['add', '-A', 'charts', 'values', 'release/prd']);
+    git(dir, ['commit', '-q', '-m', 'plan']);
+    changeOneValue(dir, 1);
+    const changed = node(['render', '--env', 'prd'], dir);
+    const changedFiles = /(\d+) changed/.exec(changed.stdout)?.[1] ?? '?';
+    row('render (one value changed)', rendered, changed, `${changedFiles} file(s) changed`);
+    git(dir, ['checkout', '-q', '--', 'values', 'release/prd']);
+    node(['render', '--env', 'prd'], dir);
+
+    if (withPlan) {
+      changeOneValue(dir, 2);
+      const plan = node(['plan', '--env', 'prd'], dir);
+      const p = row('plan (one value changed)', rendered, plan);
+      p.helmRatio = plan.ms / helmRow.ms;
+    } else {
+      rows.push({
+        size: target,
+        step: 'plan (one value changed)',
+        resources: rendered,
+        ms: NaN,
+        perSecond: NaN,
+        rssMb: NaN,
+        note: 'n/a: no plan command in this build',
+      });
+    }
+
+    if (profileDir) {
+      // a fresh render: no release folder, no render cache
+      rmSync(join(dir, 'release'), { recursive: true, force: true });
+      rmSync(join(dir, '.manifests-cache'), { recursive: true, force: true });
+      mkdirSync(profileDir, { recursive: true });
+      node(['render', '--env', 'prd'], dir, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+function fmt(n: number, digits = 0): string {
+  if (!Number.isFinite(n)) return 'n/a';
+  return n.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
+}
+
+function table(rows: Row[]): string {
+  const head = ['size', 'step', 'resources', 'ms', 'resources/s', 'peak RSS MB', 'x helm', 'note'];
+  const body = rows.map((r) => [
+    fmt(r.size),
+    r.step,
+    fmt(r.resources),
+    fmt(r.ms),
+    fmt(r.perSecond),
+    fmt(r.rssMb),
+    r.helmRatio === undefined ? '' : fmt(r.helmRatio, 2),
+    r.note ?? '',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 1 || i === 7 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return child(args[1], args[2]);
-  const services = Number(args[0] ?? 3400);
-  const dir = makeProject(services);
-  try {
-    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-    const rate = (n: number, ms: number) => fmt((n / ms) * 1000);
-    console.log(`bench: ${services} services of the app chart in a generated values set`);
-
-    // Creating thousands of files costs this machine anywhere from a few hundred milliseconds to
-    // several seconds from one run to the next, so fresh renders alternate with a plain-write
-    // baseline of the same files and both ranges are printed.
-    const fresh: ChildResult[] = [];
-    const floors: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      rmSync(join(dir, 'release'), { recursive: true, force: true });
-      fresh.push(runChild('render', dir));
-      floors.push(runChild('floor', dir).stages!['write']);
-    }
-    const best = fresh.reduce((a, b) => (a.ms < b.ms ? a : b));
-    const st = best.stages!;
-    const cpu = st['values'] + st['render+parse'] + st['serialize'];
-    const n = best.resources;
-    const writes = fresh.map((r) => r.stages!['write']);
-    console.log(
-      `render, fresh release folder (best of 3): ${fmt(n)} resources in ${fmt(best.ms)} ms = ${rate(n, best.ms)} resources/s; peak RSS ${fmt(Math.max(...fresh.map((r) => r.maxRssMb)))} MB`,
-    );
-    console.log(
-      `  values ${fmt(st['values'])} ms, render+parse ${fmt(st['render+parse'])} ms, serialize ${fmt(st['serialize'])} ms ` +
-        `(= ${rate(n, cpu)} resources/s before writing), start-up ${fmt(st['import'])} ms`,
-    );
-    console.log(
-      `  write: ${fmt(Math.min(...writes))}-${fmt(Math.max(...writes))} ms; plain sequential writes of the same files on this machine: ` +
-        `${fmt(Math.min(...floors))}-${fmt(Math.max(...floors))} ms`,
-    );
-    const again = [runChild('render', dir), runChild('render', dir)].reduce((a, b) =>
-      a.ms < b.ms ? a : b,
-    );
-    console.log(
-      `render, nothing changed: ${fmt(again.ms)} ms = ${rate(again.resources, again.ms)} resources/s (write stage ${fmt(again.stages!['write'])} ms)`,
-    );
-
-    const mem = [runChild('validate-memory', dir), runChild('validate-memory', dir)].reduce(
-      (a, b) => (a.stages!['validate'] < b.stages!['validate'] ? a : b),
-    );
-    console.log(
-      `validate in memory (schema + all ${'rules'}): ${fmt(mem.resources)} resources in ${fmt(mem.stages!['validate'])} ms = ` +
-        `${rate(mem.resources, mem.stages!['validate'])} resources/s; ${mem.errors} error findings`,
-    );
-    const disk = [runChild('validate-disk', dir), runChild('validate-disk', dir)].reduce((a, b) =>
-      a.ms < b.ms ? a : b,
-    );
-    console.log(
-      `validate --env prd from disk (read + parse + values + schema + rules): ${fmt(disk.resources)} resources in ${fmt(disk.ms)} ms = ` +
-        `${rate(disk.resources, disk.ms)} resources/s; peak RSS ${fmt(disk.maxRssMb)} MB`,
-    );
-
-    const helpTimes: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const t = performance.now();
-      spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
-      helpTimes.push(performance.now() - t);
-    }
-    console.log(`manifests --help: median ${fmt(median(helpTimes))} ms over 10 runs`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const json = args.includes('--json');
+  const profile = args.includes('--profile');
+  const sizesArg = args[args.indexOf('--sizes') + 1];
+  const sizes =
+    args.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : [1000, 10000, 30000];
+  const log = (s: string) => {
+    if (!json) console.log(s);
+  };
+  const loadBefore = loadavg();
+  const helm = await extractHelm(repoRoot);
+  const withPlan = hasCommand('plan');
+  const profileDir = profile ? join(repoRoot, '.bench-profiles') : undefined;
+  log(
+    `bench: ${cpus().length} CPUs, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  const rows: Row[] = [];
+  for (const [i, target] of sizes.entries()) {
+    const last = i === sizes.length - 1;
+    const r = await benchSize(target, helm, withPlan, last ? profileDir : undefined);
+    rows.push(...r);
+    log(table(r));
   }
+  const help: number[] = [];
+  for (let i = 0; i < 5; i++) help.push(node(['--help'], repoRoot).ms);
+  help.sort((a, b) => a - b);
+  const coldStartMs = help[Math.floor(help.length / 2)];
+  const loadAfter = loadavg();
+  const profiles =
+    profileDir && existsSync(profileDir)
+      ? readdirSync(profileDir)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .map((f) => join(profileDir, f))
+      : [];
+  if (json) {
+    const out = { cpus: cpus().length, loadBefore, loadAfter, rows, coldStartMs, profiles };
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    return;
+  }
+  console.log(`\nmanifests --help (cold start): median ${fmt(coldStartMs)} ms of 5`);
+  console.log(`load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
+  if (profiles.length) console.log(`CPU profiles: ${profiles.join(', ')}`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url))
-  main().catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

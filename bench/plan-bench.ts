@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeProject } from './bench.js';
+import { makeProject } from './project.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(resolve(here, '..', '..'), 'dist/cli/main.js');
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1]);
   const services = Number(args[0] ?? 3400);
-  const dir = makeProject(services);
+  const dir = makeProject(resolve(here, '..', '..'), services);
   try {
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     if (
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', 'base plan');
     const values = join(dir, 'values/prd.yaml');
-    const labels = join(dir, 'charts/app/templates/_labels.hbs');
+    const labels = join(dir, 'charts/_partials/labels.hbs');
     const original = { values: readFileSync(values, 'utf8'), labels: readFileSync(labels, 'utf8') };
     const scenarios: [string, () => void][] = [
       [

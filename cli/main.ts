@@ -62,53 +62,61 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .requiredOption('--env <env>', 'environment (a layer under values/, e.g. dev or prd)')
     .option('--no-validate', 'do not report findings (the secret-leak guard still runs)')
     .option('--no-wait', 'fail at once when another render of the environment is running')
-    .action(async (opts: { env: string; validate?: boolean; wait?: boolean }, cmd: Command) => {
-      const { renderValidateAndWrite } = await import('../validators/release-guard.js');
-      const { formatFindings } = await import('../validators/report/index.js');
-      const { hasErrors } = await import('../validators/run.js');
-      const { describeOwner } = await import('../core/lock.js');
-      const g = globals(cmd);
-      const r = await renderValidateAndWrite(
-        g.root,
-        opts.env,
-        { environ: process.env },
-        {
-          wait: opts.wait !== false,
-          onWait: (owner) =>
-            process.stderr.write(
-              `waiting for another render of release/${opts.env}/ (${describeOwner(owner)})...\n`,
-            ),
-        },
-      );
-      const v = r.validation;
-      if (!r.written) {
-        // The guard's findings, also when validation.yaml skips secret-leak.
-        const shown = [...v.findings.filter((f) => f.ruleId !== 'secret-leak'), ...r.blocked];
-        out(formatFindings('text', shown, v.rules, { colour: useColour(cmd), skipped: v.skipped }));
-        out(
-          `release/${opts.env}/ was not written: the value of a secret variable would be committed (see above)\n`,
+    .option('--no-cache', 'render every chart again (ignore .manifests-cache/)')
+    .action(
+      async (
+        opts: { env: string; validate?: boolean; wait?: boolean; cache?: boolean },
+        cmd: Command,
+      ) => {
+        const { renderValidateAndWrite } = await import('../validators/release-guard.js');
+        const { formatFindings } = await import('../validators/report/index.js');
+        const { hasErrors } = await import('../validators/run.js');
+        const { describeOwner } = await import('../core/lock.js');
+        const g = globals(cmd);
+        const r = await renderValidateAndWrite(
+          g.root,
+          opts.env,
+          { environ: process.env, cache: opts.cache !== false },
+          {
+            wait: opts.wait !== false,
+            onWait: (owner) =>
+              process.stderr.write(
+                `waiting for another render of release/${opts.env}/ (${describeOwner(owner)})...\n`,
+              ),
+          },
         );
-        process.exitCode = EXIT.findings;
-        return;
-      }
-      const { added, removed, changed, irregular, wrongMode } = r.written.drift;
-      const repaired = irregular.length + wrongMode.length;
-      out(
-        `rendered ${r.written.files} resources from ${r.result.project.charts.length} charts into release/${opts.env}/` +
-          ` (${added.length} added, ${changed.length} changed, ${removed.length} removed` +
-          `${repaired ? `, ${irregular.length} links or special files removed, ${wrongMode.length} modes reset to 0644` : ''})\n`,
-      );
-      if (opts.validate === false) return;
-      out(
-        formatFindings('text', v.findings, v.rules, {
-          colour: useColour(cmd),
-          resources: v.resources,
-          skipped: v.skipped,
-          kubernetesVersion: v.kubernetesVersion,
-        }),
-      );
-      if (hasErrors(v.findings)) process.exitCode = EXIT.findings;
-    });
+        const v = r.validation;
+        if (!r.written) {
+          // The guard's findings, also when validation.yaml skips secret-leak.
+          const shown = [...v.findings.filter((f) => f.ruleId !== 'secret-leak'), ...r.blocked];
+          out(
+            formatFindings('text', shown, v.rules, { colour: useColour(cmd), skipped: v.skipped }),
+          );
+          out(
+            `release/${opts.env}/ was not written: the value of a secret variable would be committed (see above)\n`,
+          );
+          process.exitCode = EXIT.findings;
+          return;
+        }
+        const { added, removed, changed, irregular, wrongMode } = r.written.drift;
+        const repaired = irregular.length + wrongMode.length;
+        out(
+          `rendered ${r.written.files} resources from ${r.result.project.charts.length} charts into release/${opts.env}/` +
+            ` (${added.length} added, ${changed.length} changed, ${removed.length} removed` +
+            `${repaired ? `, ${irregular.length} links or special files removed, ${wrongMode.length} modes reset to 0644` : ''})\n`,
+        );
+        if (opts.validate === false) return;
+        out(
+          formatFindings('text', v.findings, v.rules, {
+            colour: useColour(cmd),
+            resources: v.resources,
+            skipped: v.skipped,
+            kubernetesVersion: v.kubernetesVersion,
+          }),
+        );
+        if (hasErrors(v.findings)) process.exitCode = EXIT.findings;
+      },
+    );
 
   program
     .command('validate')
@@ -226,18 +234,25 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         .choices(['text', 'markdown', 'json'])
         .default('text'),
     )
-    .action(async (opts: { env: string; base: string; format: string }, cmd: Command) => {
-      const { planEnvironment, planExitCode } = await import('../plan/plan.js');
-      const { formatPlan } = await import('../plan/format/index.js');
-      const run = await planEnvironment({
-        root: globals(cmd).root,
-        env: opts.env,
-        base: opts.base,
-        environ: process.env,
-      });
-      out(formatPlan(opts.format as 'text', run.diff, { colour: useColour(cmd) }));
-      process.exitCode = planExitCode(run);
-    });
+    .option('--no-cache', 'render every chart again (ignore .manifests-cache/)')
+    .action(
+      async (
+        opts: { env: string; base: string; format: string; cache?: boolean },
+        cmd: Command,
+      ) => {
+        const { planEnvironment, planExitCode } = await import('../plan/plan.js');
+        const { formatPlan } = await import('../plan/format/index.js');
+        const run = await planEnvironment({
+          root: globals(cmd).root,
+          env: opts.env,
+          base: opts.base,
+          environ: process.env,
+          cache: opts.cache !== false,
+        });
+        out(formatPlan(opts.format as 'text', run.diff, { colour: useColour(cmd) }));
+        process.exitCode = planExitCode(run);
+      },
+    );
 
   program
     .command('pr-plan')

@@ -62,4 +62,6 @@ export interface RenderedDocument {
   chart: string;
   template: string;
   object: KubeObject;
+  /** Its release file's text, once known (set by the release builder; kept by the render cache). */
+  text?: string;
 }

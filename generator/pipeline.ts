@@ -9,9 +9,18 @@ import {
   writeReleaseAtomically,
   type ReleaseDrift,
 } from './release/write.js';
-import { renderAllCharts } from './render/render.js';
+import { renderAllCharts, storeRendered, type CacheMiss } from './render/render.js';
 import { openProject, requireEnvironment, type Project } from './project.js';
 import { loadValues, type LoadedValues, type LoadOptions } from './values/load.js';
+
+/** Loading and rendering options. */
+export interface RenderOptions extends LoadOptions {
+  /**
+   * Use the render cache under .manifests-cache/ (charts whose inputs are unchanged are not rendered
+   * again). Off with `secretMode: 'real'`, whatever this says: real secret values are never cached.
+   */
+  cache?: boolean;
+}
 
 export interface RenderResult {
   project: Project;
@@ -19,20 +28,37 @@ export interface RenderResult {
   release: ReleaseContent;
   /** Absolute path of release/<env>/. */
   releaseDir: string;
+  /** Charts whose documents came from the render cache. */
+  cacheHits: string[];
+  /**
+   * Stores the charts rendered on cache misses (nothing without `cache`). Callers call it once the
+   * render passed the secret guard, so no entry holds a set secret's value.
+   */
+  storeCache: () => void;
 }
 
 /** Reads the project at `root` and renders every chart for one environment, in memory. */
-export function renderEnvironment(root: string, env: string, options: LoadOptions): RenderResult {
+export function renderEnvironment(root: string, env: string, options: RenderOptions): RenderResult {
   return renderProject(openProject(root), env, options);
 }
 
 /** Loads values and renders every chart of an open project for one environment, in memory. */
-export function renderProject(project: Project, env: string, options: LoadOptions): RenderResult {
+export function renderProject(project: Project, env: string, options: RenderOptions): RenderResult {
   requireEnvironment(project, env);
   const loaded = loadValues(project, env, options);
-  const docs = renderAllCharts(project, loaded);
+  const cacheHits: string[] = [];
+  const cache = options.cache === true && (options.secretMode ?? 'placeholder') !== 'real';
+  const misses: CacheMiss[] = [];
+  const docs = renderAllCharts(project, loaded, { cache, cacheHits, misses });
   const release = buildRelease(docs);
-  return { project, loaded, release, releaseDir: join(project.releaseDir, env) };
+  return {
+    project,
+    loaded,
+    release,
+    releaseDir: join(project.releaseDir, env),
+    cacheHits,
+    storeCache: () => storeRendered(project, loaded, misses.splice(0)),
+  };
 }
 
 export interface WriteSummary {
@@ -75,7 +101,7 @@ export async function writeRendered(
 export async function renderAndWrite(
   root: string,
   env: string,
-  options: LoadOptions,
+  options: RenderOptions,
   wait: WaitOptions = {},
 ): Promise<RenderResult & WriteSummary> {
   const result = renderEnvironment(root, env, options);
@@ -86,7 +112,7 @@ export async function renderAndWrite(
 export function checkRelease(
   root: string,
   env: string,
-  options: LoadOptions,
+  options: RenderOptions,
 ): RenderResult & { drift: ReleaseDrift } {
   const result = renderEnvironment(root, env, options);
   const drift = compareRelease(inspectReleaseFolder(result.releaseDir), result.release.files);

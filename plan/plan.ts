@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
+import { renderEnvironment, type RenderOptions, type RenderResult } from '../generator/pipeline.js';
 import { clusterOf } from '../core/cluster.js';
-import type { LoadOptions } from '../generator/values/load.js';
+import { secretGuard } from '../validators/release-guard.js';
 import { hasErrors } from '../validators/run.js';
 import type { ClusterDeclaration } from '../validators/types.js';
 import {
@@ -18,7 +18,7 @@ import type { CompiledIgnore } from './ignore.js';
 import { parsePattern } from './paths.js';
 import { RISK_CODES, type PlanDiff, type PlanObject, type StorageClassInfo } from './types.js';
 
-export interface PlanOptions extends LoadOptions {
+export interface PlanOptions extends RenderOptions {
   root: string;
   env: string;
   /** Git ref of the committed plan to compare with (default HEAD). */
@@ -149,6 +149,8 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanRun> {
     const render = renderEnvironment(options.root, options.env, options);
     base = read.select(blobIdsOf(render.release.files));
     rendered = preparePlan(render);
+    // the render cache keeps no render that holds a set secret's value
+    if (options.cache && secretGuard(render, options.env).length === 0) render.storeCache();
   } catch (err) {
     read.cancel();
     throw err;

@@ -5,6 +5,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError, yamlInputError } from '../core/errors.js';
 import type { KubeObject, Manifest } from '../core/manifest.js';
 import { checkDocumentSize, kubeShapeProblem } from '../core/shape.js';
+import { fastLoadAll } from '../generator/render/fast-yaml.js';
 import type { Finding } from './types.js';
 
 export interface ReadResult {
@@ -148,7 +149,8 @@ function parseDocuments(
   const multi = /^---/m.test(text.replace(/^---[^\n]*\n/, ''));
   if (!multi) {
     try {
-      const docs = loadAll(text, null, { filename: file, maxAliases: 100 });
+      // Plan files (the release emitter's output) are in the subset the fast reader handles.
+      const docs = fastLoadAll(text) ?? loadAll(text, null, { filename: file, maxAliases: 100 });
       const firstContent = text
         .split('\n')
         .findIndex((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('---'));

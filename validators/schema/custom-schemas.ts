@@ -572,7 +572,14 @@ function getAjv(loadK8sValidator: (name: string) => K8sValidate): Ajv {
   const require = createRequire(import.meta.url);
   const mod = require('ajv') as { default?: unknown; Ajv?: unknown };
   const AjvCtor = (mod.Ajv ?? mod.default ?? mod) as new (opts: object) => Ajv;
-  const ajv = new AjvCtor({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+  // optimize: false: compiling these two large schemas costs more than their validation saves
+  const ajv = new AjvCtor({
+    allErrors: true,
+    verbose: true,
+    strict: false,
+    allowUnionTypes: true,
+    code: { optimize: false },
+  });
   ajv.addKeyword({
     keyword: 'x-k8s-type',
     schemaType: 'string',

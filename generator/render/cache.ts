@@ -1,0 +1,327 @@
+/**
+ * The render cache: each chart's rendered documents, stored under `.manifests-cache/render/` of the
+ * project (gitignored) and keyed by a hash of everything the chart's output can depend on:
+ *
+ * - the tool: a hash of its own render code (generator/ and core/) and of the versions of the
+ *   libraries that read and render (Handlebars, js-yaml), plus the cache format;
+ * - the chart: every file under charts/<chart>/ (templates, partials, chart.yaml, values.yaml,
+ *   schema) and the shared partials (charts/_partials/), its name, version and description, and
+ *   every chart's name and version (`charts`);
+ * - the environment's name and the merged values the templates see: the chart's own values,
+ *   `global` (and so the cluster declaration), and the values of other charts that its templates
+ *   read through `all` (all of them when a template reads `all` in a way that is not `all.<chart>`,
+ *   or passes the whole context on);
+ * - the secret declarations and the names of the secret variables that are set (never their values;
+ *   placeholders are part of the merged values).
+ *
+ * Secrets' real values are never written: a render with `secretMode: 'real'` neither reads nor
+ * writes the cache, and an entry whose text would hold a set secret's value is not written.
+ * Anything unreadable or not matching its key is a miss.
+ */
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
+import type { ChartInfo, Project } from '../project.js';
+import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
+
+/** The cache folder under the project root. */
+export const CACHE_DIR = '.manifests-cache';
+/** Bumped when what an entry holds changes. */
+const FORMAT = 2;
+/** Entries kept per environment and chart (a plan renders the base and the head). */
+const KEEP = 4;
+
+let toolHash: string | undefined;
+
+/** A hash of the code that renders: this tool's generator/ and core/ files, and its libraries' versions. */
+export function toolFingerprint(): string {
+  if (toolHash) return toolHash;
+  const h = createHash('sha256');
+  h.update(`format ${FORMAT}\n`);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const top = join(here, '..', '..');
+  for (const sub of ['generator', 'core']) {
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir).sort()) {
+        const full = join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (/\.(js|ts|json)$/.test(name) && !name.endsWith('.map')) {
+          h.update(full.slice(top.length) + '\0');
+          h.update(readFileSync(full));
+        }
+      }
+    };
+    walk(join(top, sub));
+  }
+  const require = createRequire(import.meta.url);
+  for (const lib of ['handlebars', 'js-yaml']) {
+    try {
+      const pkg = require(`${lib}/package.json`) as { version: string };
+      h.update(`${lib} ${pkg.version}\n`);
+    } catch {
+      h.update(`${lib} ?\n`);
+    }
+  }
+  toolHash = h.digest('hex');
+  return toolHash;
+}
+
+/**
+ * The files a chart's render reads: everything under charts/<chart>/ and under the folders of
+ * charts/ that are not charts (names starting with `_`, such as the shared partials in
+ * charts/_partials/), in name order.
+ */
+export function chartInputFiles(project: Project, chart: ChartInfo): string[] {
+  return [...project.files.keys()]
+    .filter((p) => {
+      const m = /^charts\/([^/]+)\//.exec(p);
+      return m !== null && (m[1] === chart.name || m[1].startsWith('_'));
+    })
+    .sort();
+}
+
+/** What a chart's templates read of the other charts' values through `all`. */
+export type AllReads = { every: true } | { every: false; charts: string[] };
+
+interface HbNode {
+  type: string;
+  [k: string]: unknown;
+}
+
+/** Block helpers that run their block in another context (each item, the `with` value). */
+const CONTEXT_BLOCKS = new Set(['each', 'with']);
+
+/**
+ * Which other charts' values the templates of a chart can read: through paths `all.<chart>`, or all
+ * of them when a template names `all` otherwise (the string "all" or "root", `@root` or `@root.all`
+ * alone, `..`), or hands the whole context on: a bare `this` outside `#each`/`#with` in a template,
+ * a partial or `include` without a context there. Inside a partial, `this` is its caller's context,
+ * which those rules already cover.
+ */
+export function allReadsOf(project: Project, chart: ChartInfo): AllReads {
+  const cached = project.cache.templates.get(`allReads:${chart.name}`) as AllReads | undefined;
+  if (cached) return cached;
+  const prefix = `charts/${chart.name}/templates/`;
+  const charts = new Set<string>();
+  let every = false;
+  const visit = (node: unknown, depth: number, partial: boolean): void => {
+    if (every || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, depth, partial);
+      return;
+    }
+    const n = node as HbNode;
+    const atRoot = depth === 0 && !partial;
+    if (n.type === 'PathExpression') {
+      const parts = n.parts as string[];
+      if (n.data) {
+        // @root.all.<chart> reads one chart; @root or @root.all alone can reach every chart
+        if (parts[0] !== 'root') return;
+        if (parts.length === 1) every = true;
+        else if (parts[1] === 'all') {
+          if (typeof parts[2] === 'string') charts.add(parts[2]);
+          else every = true;
+        }
+        return;
+      }
+      if (String(n.original).includes('..')) every = true;
+      const at = parts.indexOf('all');
+      if (at >= 0) {
+        if (typeof parts[at + 1] === 'string') charts.add(parts[at + 1]);
+        else every = true;
+      }
+      if (parts.length === 0 && atRoot) every = true;
+      return;
+    }
+    if (n.type === 'StringLiteral') {
+      if (n.value === 'all' || n.value === 'root') every = true;
+      return;
+    }
+    if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') {
+      if (atRoot && (n.params as unknown[]).length === 0) every = true;
+      visit(n.params, depth, partial);
+      visit(n.hash, depth, partial);
+      visit(n.program, depth, partial);
+      return;
+    }
+    if (
+      (n.type === 'MustacheStatement' || n.type === 'SubExpression') &&
+      (n.path as HbNode).type === 'PathExpression' &&
+      (n.path as HbNode).original === 'include' &&
+      (n.params as unknown[]).length < 2 &&
+      atRoot
+    ) {
+      every = true;
+      return;
+    }
+    if (n.type === 'BlockStatement' || n.type === 'DecoratorBlock') {
+      const name = (n.path as HbNode).original;
+      const inner = CONTEXT_BLOCKS.has(String(name)) ? depth + 1 : depth;
+      visit(n.path, depth, partial);
+      visit(n.params, depth, partial);
+      visit(n.hash, depth, partial);
+      visit(n.program, inner, partial);
+      visit(n.inverse, depth, partial);
+      return;
+    }
+    for (const [k, v] of Object.entries(n))
+      if (k !== 'loc' && k !== 'strip') visit(v, depth, partial);
+  };
+  for (const path of chartInputFiles(project, chart)) {
+    if (!path.endsWith('.hbs')) continue;
+    const text = project.files.get(path)!;
+    // templates of the chart are rendered with the root context; everything else is a partial
+    const partial = !path.startsWith(prefix) || path.slice(prefix.length).startsWith('_');
+    try {
+      visit(Handlebars.parse(text), 0, partial);
+    } catch {
+      // a template that does not parse fails the render; it is never cached
+      every = true;
+    }
+  }
+  const result: AllReads = every ? { every: true } : { every: false, charts: [...charts].sort() };
+  project.cache.templates.set(`allReads:${chart.name}`, result);
+  return result;
+}
+
+/** The cache key of one chart's render: a hash of every input its output can depend on. */
+export function chartCacheKey(
+  project: Project,
+  chart: ChartInfo,
+  loaded: LoadedValues,
+  tool: string = toolFingerprint(),
+): string {
+  const h = createHash('sha256');
+  const part = (label: string, value: string) => {
+    h.update(`${label}\0${value.length}\0`);
+    h.update(value);
+  };
+  part('tool', tool);
+  part('env', loaded.env);
+  part('chart', JSON.stringify([chart.name, chart.version, chart.description]));
+  part('charts', JSON.stringify(project.charts.map((c) => [c.name, c.version])));
+  for (const path of chartInputFiles(project, chart))
+    part(`file ${path}`, project.files.get(path)!);
+  part('values', JSON.stringify(loaded.values[chart.name] ?? null));
+  part('global', JSON.stringify(loaded.values[GLOBAL_KEY] ?? null));
+  const reads = allReadsOf(project, chart);
+  if (reads.every) part('all', JSON.stringify(loaded.values));
+  else
+    for (const c of reads.charts)
+      part(`all ${c}`, JSON.stringify(loaded.values[c] ?? null) ?? 'undefined');
+  part('secrets', JSON.stringify(loaded.secrets));
+  part('set', JSON.stringify(loaded.secretVariables.map((s) => s.variable).sort()));
+  return h.digest('hex');
+}
+
+interface Entry {
+  key: string;
+  /** each document with its release file text */
+  docs: { template: string; object: KubeObject; text: string }[];
+}
+
+function entryPrefix(env: string, chart: string): string {
+  return `${env}.${chart}.`;
+}
+
+function cacheFolder(project: Project): string {
+  return join(project.root, CACHE_DIR, 'render');
+}
+
+/** The cached documents of a chart for this key, or undefined. */
+export function readCachedChart(
+  project: Project,
+  chart: ChartInfo,
+  env: string,
+  key: string,
+): RenderedDocument[] | undefined {
+  const file = join(cacheFolder(project), `${entryPrefix(env, chart.name)}${key}.json`);
+  let entry: Entry;
+  try {
+    entry = JSON.parse(readFileSync(file, 'utf8')) as Entry;
+  } catch {
+    return undefined;
+  }
+  if (!entry || entry.key !== key || !Array.isArray(entry.docs)) return undefined;
+  if (!entry.docs.every((d) => typeof d.text === 'string' && typeof d.template === 'string'))
+    return undefined;
+  return entry.docs.map((d) => ({
+    chart: chart.name,
+    template: d.template,
+    object: d.object,
+    text: d.text,
+  }));
+}
+
+/** JSON keeps what YAML gave (strings, finite numbers, booleans, null, lists, maps) and nothing else. */
+function jsonSafe(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (typeof value === 'object') {
+    if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+    return Object.values(value as Record<string, unknown>).every(jsonSafe);
+  }
+  return false;
+}
+
+/**
+ * Stores a chart's documents (atomically: a temporary file renamed), unless they would not read back
+ * the same or would hold a set secret's value; keeps the newest entries of the environment and chart.
+ * Failing to write is not an error: the cache is an optimisation.
+ */
+export function writeCachedChart(
+  project: Project,
+  chart: ChartInfo,
+  loaded: LoadedValues,
+  key: string,
+  docs: RenderedDocument[],
+): void {
+  const objects = docs.map((d) => d.object);
+  if (!jsonSafe(objects) || docs.some((d) => d.text === undefined)) return;
+  const entry: Entry = {
+    key,
+    docs: docs.map((d) => ({ template: d.template, object: d.object, text: d.text! })),
+  };
+  const text = JSON.stringify(entry);
+  for (const s of loaded.secretVariables) {
+    if (s.value.length === 0) continue;
+    if (text.includes(s.value) || text.includes(JSON.stringify(s.value).slice(1, -1))) return;
+    if (text.includes(Buffer.from(s.value, 'utf8').toString('base64'))) return;
+  }
+  const dir = cacheFolder(project);
+  const prefix = entryPrefix(loaded.env, chart.name);
+  try {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${prefix}${key}.json`);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+    const mine = readdirSync(dir)
+      .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const old of mine.slice(KEEP)) rmSync(join(dir, old.f), { force: true });
+  } catch {
+    // a read-only or full disk only costs the next render its speed
+  }
+}
+
+/** Removes the project's cache folder. */
+export function clearCache(root: string): void {
+  const dir = join(root, CACHE_DIR);
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,316 @@
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
+import { openProject, openProjectFromFiles } from '../generator/project.js';
+import { allReadsOf, CACHE_DIR, chartCacheKey } from '../generator/render/cache.js';
+import { loadValues } from '../generator/values/load.js';
+import { renderValidateAndWrite } from '../validators/release-guard.js';
+import { REPO_ROOT } from './helpers.js';
+
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** A copy of the repository's charts and values in a temporary folder. */
+function copyProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'manifests-cache-'));
+  made.push(dir);
+  cpSync(join(REPO_ROOT, 'charts'), join(dir, 'charts'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'values'), join(dir, 'values'), { recursive: true });
+  return dir;
+}
+
+type Environ = Record<string, string>;
+
+const fresh = (dir: string, environ: Environ = {}) =>
+  renderEnvironment(dir, 'prd', { environ, cache: false });
+/** A render through the cache that stores its misses (as render and plan do after the secret guard). */
+const cached = (dir: string, environ: Environ = {}) => {
+  const r = renderEnvironment(dir, 'prd', { environ, cache: true });
+  r.storeCache();
+  return r;
+};
+
+/** What a render gives: every release file's text and every object with its chart and template. */
+function output(r: RenderResult) {
+  return {
+    files: Object.fromEntries(r.release.files),
+    manifests: r.release.manifests.map((m) => [m.chart, m.template, m.file, m.object]),
+  };
+}
+
+function edit(dir: string, file: string, from: string | RegExp, to: string): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`test setup: ${String(from)} not found in ${file}`);
+  writeFileSync(path, next);
+}
+
+const ALL_CHARTS = ['app', 'argocd', 'eks', 'istio', 'logging', 'mxtransporter', 'scalardl'];
+/** Charts whose templates can reach every chart's values (see the last test): any values change renders them. */
+const READ_EVERY = ['argocd', 'eks', 'istio', 'logging', 'scalardl'];
+const withEvery = (chart: string) =>
+  ALL_CHARTS.filter((c) => c === chart || READ_EVERY.includes(c));
+
+describe('render cache', () => {
+  it('serves every chart from .manifests-cache/ when nothing changed, with the same output', () => {
+    const dir = copyProject();
+    const first = cached(dir);
+    expect(first.cacheHits).toEqual([]);
+    expect(existsSync(join(dir, CACHE_DIR, 'render'))).toBe(true);
+    const again = cached(dir);
+    expect(again.cacheHits).toEqual(ALL_CHARTS);
+    expect(output(again)).toEqual(output(fresh(dir)));
+  });
+
+  /**
+   * Each input kind: after a cached render, change it; the next cached render must equal a render
+   * without the cache, must differ from before where the change shows in the output, and must
+   * render again exactly the charts the change can reach.
+   */
+  const CHANGES: {
+    what: string;
+    change: (dir: string) => void;
+    environ?: Environ;
+    rerendered: string[];
+    showsInOutput: boolean;
+  }[] = [
+    {
+      what: 'a template',
+      change: (d) =>
+        edit(
+          d,
+          'charts/app/templates/services.hbs',
+          'path: {{default "/healthz"',
+          'path: {{default "/ready"',
+        ),
+      rerendered: ['app'],
+      showsInOutput: true,
+    },
+    {
+      what: 'a partial',
+      change: (d) =>
+        edit(
+          d,
+          'charts/mxtransporter/templates/_selectorLabels.hbs',
+          'app.kubernetes.io/name: mxtransporter',
+          'app.kubernetes.io/name: mxtransporter-x',
+        ),
+      rerendered: ['mxtransporter'],
+      showsInOutput: true,
+    },
+    {
+      what: 'a shared partial (charts/_partials/)',
+      change: (d) =>
+        edit(
+          d,
+          'charts/_partials/labels.hbs',
+          'app.kubernetes.io/managed-by: manifests',
+          'app.kubernetes.io/managed-by: manifests-x',
+        ),
+      rerendered: ALL_CHARTS,
+      showsInOutput: true,
+    },
+    {
+      what: "a chart's version (chart.yaml; every chart sees every version)",
+      change: (d) => edit(d, 'charts/scalardl/chart.yaml', 'version: 1.0.0', 'version: 1.0.1'),
+      rerendered: ALL_CHARTS,
+      showsInOutput: true,
+    },
+    {
+      what: "a chart's default values (values.yaml)",
+      change: (d) =>
+        edit(
+          d,
+          'charts/app/values.yaml',
+          'imagePullPolicy: IfNotPresent',
+          'imagePullPolicy: Always',
+        ),
+      rerendered: withEvery('app'),
+      showsInOutput: true,
+    },
+    {
+      what: 'a shared values file',
+      change: (d) => edit(d, 'values/shared/mxtransporter.yaml', "tag: '1.4.2'", "tag: '1.4.3'"),
+      rerendered: withEvery('mxtransporter'),
+      showsInOutput: true,
+    },
+    {
+      what: "an environment's values file",
+      change: (d) =>
+        edit(d, 'values/prd/mxtransporter.yaml', 'saveIntervalSec: 5', 'saveIntervalSec: 7'),
+      rerendered: withEvery('mxtransporter'),
+      showsInOutput: true,
+    },
+    {
+      what: 'values another chart reads through `all` (Istio routes the app services)',
+      change: (d) =>
+        edit(d, 'values/shared/app.yaml', 'pathPrefix: /api/orders', 'pathPrefix: /api/v2/orders'),
+      rerendered: withEvery('app'),
+      showsInOutput: true,
+    },
+    {
+      what: 'global values (the cluster declaration)',
+      change: (d) =>
+        edit(
+          d,
+          'values/shared/global.yaml',
+          "accountId: '123456789012'",
+          "accountId: '210987654321'",
+        ),
+      rerendered: ALL_CHARTS,
+      showsInOutput: true,
+    },
+    {
+      what: 'the secret declarations',
+      change: (d) =>
+        edit(d, 'values/secrets.yaml', 'env: APP_DB_PASSWORD', 'env: APP_DATABASE_PASSWORD'),
+      rerendered: ALL_CHARTS,
+      showsInOutput: true,
+    },
+    {
+      what: 'which secret variables are set (names only; the plan holds placeholders)',
+      change: () => {},
+      environ: { APP_DB_PASSWORD: 'a-long-enough-secret-value-1' },
+      rerendered: ALL_CHARTS,
+      showsInOutput: false,
+    },
+  ];
+
+  it.each(CHANGES)('never serves stale output after a change of $what', (c) => {
+    const dir = copyProject();
+    const before = output(cached(dir));
+    expect(cached(dir).cacheHits).toEqual(ALL_CHARTS);
+    c.change(dir);
+    const after = cached(dir, c.environ);
+    expect(output(after)).toEqual(output(fresh(dir, c.environ)));
+    if (c.showsInOutput) expect(output(after)).not.toEqual(before);
+    expect(ALL_CHARTS.filter((n) => !after.cacheHits.includes(n))).toEqual(c.rerendered);
+    // and the new entries serve the next render
+    expect(cached(dir, c.environ).cacheHits).toEqual(ALL_CHARTS);
+  });
+
+  it('includes the tool (its render code and libraries) in every key', () => {
+    const project = openProject(REPO_ROOT);
+    const loaded = loadValues(project, 'prd', { environ: {} });
+    const chart = project.charts[0];
+    expect(chartCacheKey(project, chart, loaded, 'tool-a')).not.toBe(
+      chartCacheKey(project, chart, loaded, 'tool-b'),
+    );
+    expect(chartCacheKey(project, chart, loaded)).toBe(chartCacheKey(project, chart, loaded));
+  });
+
+  it('treats an unreadable, truncated or foreign entry as a miss', () => {
+    const dir = copyProject();
+    const expected = output(cached(dir));
+    const folder = join(dir, CACHE_DIR, 'render');
+    const files = readdirSync(folder).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBe(ALL_CHARTS.length);
+    files.forEach((f, i) => {
+      const path = join(folder, f);
+      const text = readFileSync(path, 'utf8');
+      if (i % 3 === 0) writeFileSync(path, text.slice(0, text.length / 2));
+      else if (i % 3 === 1)
+        writeFileSync(path, JSON.stringify({ ...JSON.parse(text), key: 'other' }));
+      else writeFileSync(path, 'not json');
+    });
+    const r = cached(dir);
+    expect(r.cacheHits).toEqual([]);
+    expect(output(r)).toEqual(expected);
+  });
+
+  it('never writes real secret values: a render with real secrets neither reads nor writes the cache', () => {
+    const dir = copyProject();
+    const secret = 'real-secret-value-for-the-cache-test';
+    // every declared variable set, each to its own long value
+    const declared = (
+      load(readFileSync(join(dir, 'values/secrets.yaml'), 'utf8')) as { secrets: { env: string }[] }
+    ).secrets.map((d) => d.env);
+    const environ = Object.fromEntries(declared.map((v, i) => [v, `${secret}-${i}`]));
+    cached(dir, environ);
+    const real = renderEnvironment(dir, 'prd', { environ, secretMode: 'real', cache: true });
+    expect(real.cacheHits).toEqual([]);
+    expect(JSON.stringify(output(real))).toContain(secret);
+    const folder = join(dir, CACHE_DIR, 'render');
+    const entries = readdirSync(folder);
+    expect(entries.length).toBe(ALL_CHARTS.length);
+    for (const f of entries) {
+      const text = readFileSync(join(folder, f), 'utf8');
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(Buffer.from(secret).toString('base64'));
+    }
+  });
+
+  it('knows which charts read other charts’ values through `all`', () => {
+    const project = openProject(REPO_ROOT);
+    const reads = Object.fromEntries(project.charts.map((c) => [c.name, allReadsOf(project, c)]));
+    // istio reads the app services through `all`; argocd hands @root to a partial, eks reads
+    // `../this`, scalardl and logging call partials with the whole context
+    for (const c of READ_EVERY) expect(reads[c]).toEqual({ every: true });
+    expect(reads.app).toEqual({ every: false, charts: [] });
+    expect(reads.mxtransporter).toEqual({ every: false, charts: [] });
+  });
+
+  it.each([
+    [
+      '{{values.a}}{{#each values.list}}{{include "p" this}}{{/each}}',
+      { every: false, charts: [] },
+    ],
+    ['{{#each values.list}}{{> p}}{{/each}}', { every: false, charts: [] }],
+    ['{{@root.all.app.x}} {{all.istio.y}}', { every: false, charts: ['app', 'istio'] }],
+    ['{{#if values.on}}{{include "p" this}}{{/if}}', { every: true }],
+    ['{{include "p"}}', { every: true }],
+    ['{{> p}}', { every: true }],
+    ['{{> p name=values.x}}', { every: true }],
+    ['{{toJson all}}', { every: true }],
+    ['{{toJson @root}}', { every: true }],
+    ['{{#each values.list}}{{../all.app}}{{/each}}', { every: true }],
+    ['{{get @root.all values.chart}}', { every: true }],
+    ['{{#with values}}{{get this "all"}}{{/with}}', { every: true }],
+  ])('reads %j as reaching %j', (template, expected) => {
+    const files = new Map([
+      ['charts/c/chart.yaml', 'name: c\nversion: 1.0.0\n'],
+      ['charts/c/values.schema.json', '{}'],
+      ['charts/c/templates/t.hbs', template],
+      ['charts/c/templates/_p.hbs', '{{name}}'],
+      ['values/prd.yaml', ''],
+    ]);
+    const project = openProjectFromFiles('/nonexistent', files);
+    expect(allReadsOf(project, project.charts[0])).toEqual(expected);
+  });
+
+  it('stores nothing from a render the secret guard stops (a set secret’s value written into the values)', async () => {
+    const dir = copyProject();
+    const declared = (
+      load(readFileSync(join(dir, 'values/secrets.yaml'), 'utf8')) as { secrets: { env: string }[] }
+    ).secrets.map((d) => d.env);
+    const secret = 'leaked-secret-value-for-the-cache-test';
+    const environ = Object.fromEntries(
+      declared.map((v, i) => [v, i === 0 ? secret : `${secret}-${i}`]),
+    );
+    edit(
+      dir,
+      'values/shared/app.yaml',
+      '- { name: LOG_LEVEL, value: info }',
+      `- { name: LOG_LEVEL, value: ${secret} }`,
+    );
+    const r = await renderValidateAndWrite(dir, 'prd', { environ, cache: true });
+    expect(r.blocked.length).toBeGreaterThan(0);
+    expect(r.written).toBeUndefined();
+    expect(existsSync(join(dir, CACHE_DIR))).toBe(false);
+    expect(existsSync(join(dir, 'release/prd'))).toBe(false);
+  });
+});
