@@ -32,6 +32,33 @@ export function groupOfObject(obj: Obj): string {
   return g;
 }
 
+/** The API group of each built-in kind the `api-*` rules check by kind. */
+const GROUP_OF_KIND = new Map<string, string>([
+  ['Deployment', 'apps'],
+  ['ReplicaSet', 'apps'],
+  ['StatefulSet', 'apps'],
+  ['DaemonSet', 'apps'],
+  ['Job', 'batch'],
+  ['CronJob', 'batch'],
+  ['HorizontalPodAutoscaler', 'autoscaling'],
+  ['Service', ''],
+  ['PersistentVolumeClaim', ''],
+  ['PodDisruptionBudget', 'policy'],
+  ['StorageClass', 'storage.k8s.io'],
+  ['Role', 'rbac.authorization.k8s.io'],
+  ['ClusterRole', 'rbac.authorization.k8s.io'],
+  ['RoleBinding', 'rbac.authorization.k8s.io'],
+  ['ClusterRoleBinding', 'rbac.authorization.k8s.io'],
+]);
+
+/**
+ * `kind` when the object is that built-in kind (a `Deployment` of group `apps`), `''` otherwise (a
+ * custom resource that happens to share the name, or a kind these rules do not check by kind).
+ */
+export function builtInKind(kind: string, group: string): string {
+  return GROUP_OF_KIND.get(kind) === group ? kind : '';
+}
+
 /** Whether the kind is cluster-scoped (its namespace is cleared, not validated). */
 export function clusterScoped(kind: string): boolean {
   return isClusterScoped(kind);

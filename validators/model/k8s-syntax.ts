@@ -125,23 +125,47 @@ export const nameIsPathSegment: NameCheck = (name) => checkPathSegmentName(name)
  * kubernetes/kubernetes `pkg/apis/<group>/validation`; custom resources (Istio, Argo CD, ...) get
  * NameIsDNSSubdomain from the apiextensions-apiserver's customResourceValidator.
  */
-export function nameRuleOf(
-  kind: string,
-  group: string,
-): { check: NameCheck; rule: string; what: string } {
-  if (group === '' && kind === 'Namespace')
-    return { check: nameIsDnsLabel, rule: 'ValidateNamespaceName', what: 'DNS-1123 label' };
-  if (group === '' && kind === 'Service')
-    return { check: nameIsDns1035Label, rule: 'ValidateServiceName', what: 'DNS-1035 label' };
-  if (group === 'apps' && kind === 'StatefulSet')
-    return { check: nameIsDnsLabel, rule: 'ValidateStatefulSetName', what: 'DNS-1123 label' };
-  if (
-    group === 'rbac.authorization.k8s.io' &&
-    ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].includes(kind)
-  )
-    return { check: nameIsPathSegment, rule: 'minimalNameRequirements', what: 'path segment' };
-  return { check: nameIsDnsSubdomain, rule: 'NameIsDNSSubdomain', what: 'DNS-1123 subdomain' };
+export function nameRuleOf(kind: string, group: string): NameRule {
+  if (group === '' && kind === 'Namespace') return NAMESPACE_NAME;
+  if (group === '' && kind === 'Service') return SERVICE_NAME;
+  if (group === 'apps' && kind === 'StatefulSet') return STATEFUL_SET_NAME;
+  if (group === 'rbac.authorization.k8s.io' && RBAC_KINDS.has(kind)) return RBAC_NAME;
+  return SUBDOMAIN_NAME;
 }
+
+/** A kind's name rule: the check, the upstream function, and what the name must be. */
+export interface NameRule {
+  readonly check: NameCheck;
+  readonly rule: string;
+  readonly what: string;
+}
+
+const NAMESPACE_NAME: NameRule = {
+  check: nameIsDnsLabel,
+  rule: 'ValidateNamespaceName',
+  what: 'DNS-1123 label',
+};
+const SERVICE_NAME: NameRule = {
+  check: nameIsDns1035Label,
+  rule: 'ValidateServiceName',
+  what: 'DNS-1035 label',
+};
+const STATEFUL_SET_NAME: NameRule = {
+  check: nameIsDnsLabel,
+  rule: 'ValidateStatefulSetName',
+  what: 'DNS-1123 label',
+};
+const RBAC_NAME: NameRule = {
+  check: nameIsPathSegment,
+  rule: 'minimalNameRequirements',
+  what: 'path segment',
+};
+const SUBDOMAIN_NAME: NameRule = {
+  check: nameIsDnsSubdomain,
+  rule: 'NameIsDNSSubdomain',
+  what: 'DNS-1123 subdomain',
+};
+const RBAC_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 /**
  * A valid DNS name close to `value` (lowercased, invalid runs replaced by '-'), for messages;

@@ -3,6 +3,7 @@ import {
   at,
   isApiObject,
   Findings,
+  builtInKind,
   groupOfObject,
   podSpecRejection,
   REJECTS,
@@ -89,8 +90,9 @@ function labelSelector(
   if (sel.matchLabels)
     labelMap(c, sel.matchLabels, [...path, 'matchLabels'], 'ValidateLabelSelector', known);
   if (Array.isArray(sel.matchExpressions))
-    sel.matchExpressions.forEach((e: unknown, i: number) => {
-      if (!isObj(e)) return;
+    for (let i = 0; i < sel.matchExpressions.length; i++) {
+      const e: unknown = sel.matchExpressions[i];
+      if (!isObj(e)) continue;
       const p = [...path, 'matchExpressions', i];
       const values = Array.isArray(e.values) ? e.values : [];
       switch (e.operator) {
@@ -119,14 +121,15 @@ function labelSelector(
       }
       requirementKey(c, e.key, p, 'ValidateLabelSelectorRequirement');
       if (checkValues)
-        values.forEach((v: unknown, j: number) => {
+        for (let j = 0; j < values.length; j++) {
+          const v: unknown = values[j];
           if (typeof v === 'string' && checkLabelValue(v))
             c.f.add(
               [...p, 'values', j],
               `${c.who}: selector value ${show(v)} ${checkLabelValue(v)} (ValidateLabelSelectorRequirement, IsValidLabelValue); use a valid label value`,
             );
-        });
-    });
+        }
+    }
   return c.f.out.length === before;
 }
 
@@ -166,24 +169,27 @@ function nodeSelectorRequirement(c: Ctx, e: Obj, path: FieldPath, checkValues: b
   }
   requirementKey(c, e.key, path, 'ValidateNodeSelectorRequirement');
   if (checkValues)
-    values.forEach((v: unknown, j: number) => {
+    for (let j = 0; j < values.length; j++) {
+      const v: unknown = values[j];
       if (typeof v === 'string' && checkLabelValue(v))
         c.f.add(
           [...path, 'values', j],
           `${c.who}: node selector value ${show(v)} ${checkLabelValue(v)} (ValidateNodeSelectorRequirement, IsValidLabelValue); use a valid label value`,
         );
-    });
+    }
 }
 
 function nodeSelectorTerm(c: Ctx, term: unknown, path: FieldPath, checkValues: boolean): void {
   if (!isObj(term)) return;
   if (Array.isArray(term.matchExpressions))
-    term.matchExpressions.forEach((e: unknown, i: number) => {
+    for (let i = 0; i < term.matchExpressions.length; i++) {
+      const e: unknown = term.matchExpressions[i];
       if (isObj(e)) nodeSelectorRequirement(c, e, [...path, 'matchExpressions', i], checkValues);
-    });
+    }
   if (Array.isArray(term.matchFields))
-    term.matchFields.forEach((e: unknown, i: number) => {
-      if (!isObj(e)) return;
+    for (let i = 0; i < term.matchFields.length; i++) {
+      const e: unknown = term.matchFields[i];
+      if (!isObj(e)) continue;
       const p = [...path, 'matchFields', i];
       if (e.key !== 'metadata.name')
         c.f.add(
@@ -199,7 +205,7 @@ function nodeSelectorTerm(c: Ctx, term: unknown, path: FieldPath, checkValues: b
           p,
           `${c.who}: a node field selector needs operator In or NotIn with exactly one value (ValidateNodeFieldSelectorRequirement); give one node name`,
         );
-    });
+    }
 }
 
 function podAffinityTerm(c: Ctx, term: unknown, path: FieldPath): void {
@@ -214,13 +220,14 @@ function podAffinityTerm(c: Ctx, term: unknown, path: FieldPath): void {
     );
   else requirementKey(c, term.topologyKey, [...path], 'validatePodAffinityTerm');
   if (Array.isArray(term.namespaces))
-    term.namespaces.forEach((ns: unknown, i: number) => {
+    for (let i = 0; i < term.namespaces.length; i++) {
+      const ns: unknown = term.namespaces[i];
       if (typeof ns === 'string' && checkDns1123Label(ns))
         c.f.add(
           [...path, 'namespaces', i],
           `${c.who}: namespace ${show(ns)} ${checkDns1123Label(ns)} (validatePodAffinityTerm, ValidateNamespaceName); use the namespace's exact name`,
         );
-    });
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,10 +297,16 @@ const RESOURCE_FIELDS = new Set([
   'requests.ephemeral-storage',
 ]);
 
-/** How many of `keys` are set on `o` (no allocation). */
+/**
+ * How many of `keys` are set on `o`. Scans the keys `o` has (usually one or two) rather than
+ * looking up each of `keys`, which is cheaper in code that runs once per object.
+ */
 function countSet(o: Obj, keys: readonly string[]): number {
   let n = 0;
-  for (let i = 0; i < keys.length; i++) if (o[keys[i]] !== undefined && o[keys[i]] !== null) n++;
+  for (const k in o) {
+    const v = o[k];
+    if (v !== undefined && v !== null && keys.includes(k)) n++;
+  }
   return n;
 }
 
@@ -345,7 +358,6 @@ function fieldPathProblem(fieldPath: string, allowed: Set<string>): string | und
 }
 
 const VALUE_FROM = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'] as const;
-const KEY_REFS = ['configMapKeyRef', 'secretKeyRef'] as const;
 const ENV_FROM = ['configMapRef', 'secretRef'] as const;
 
 /** validateConfigMapKeySelector / validateSecretKeySelector. */
@@ -392,10 +404,11 @@ function valueFrom(c: Ctx, e: Obj, from: Obj, base: FieldPath): void {
       `${c.who}: env ${show(e.name)} valueFrom may not have more than one field specified at a time, it has ${sources.join(' and ')} (validateEnvVarValueFrom); keep one`,
     );
   }
-  for (const kind of KEY_REFS) {
-    const ref = from[kind];
-    if (ref !== undefined && isObj(ref)) keyRef(c, ref, kind, base);
-  }
+  const { configMapKeyRef, secretKeyRef } = from;
+  if (configMapKeyRef !== undefined && isObj(configMapKeyRef))
+    keyRef(c, configMapKeyRef, 'configMapKeyRef', base);
+  if (secretKeyRef !== undefined && isObj(secretKeyRef))
+    keyRef(c, secretKeyRef, 'secretKeyRef', base);
   const fieldRef = from.fieldRef;
   if (fieldRef !== undefined && isObj(fieldRef) && typeof fieldRef.fieldPath === 'string') {
     const problem = fieldPathProblem(fieldRef.fieldPath, ENV_FIELD_PATHS);
@@ -442,7 +455,8 @@ function env(c: Ctx, ctr: Obj, path: FieldPath): void {
           [...path, 'envFrom', i],
           `${c.who}: envFrom ${n === 0 ? 'must specify one of configMapRef or secretRef' : 'may not have both configMapRef and secretRef'} (ValidateEnvFrom); use one entry per source`,
         );
-      for (const kind of ENV_FROM) {
+      for (let j = 0; j < ENV_FROM.length; j++) {
+        const kind = ENV_FROM[j];
         const ref = e[kind];
         if (ref === undefined || ref === null) continue;
         const name = isObj(ref) && typeof ref.name === 'string' ? ref.name : '';
@@ -472,8 +486,9 @@ function volumes(c: Ctx, spec: Obj, path: FieldPath, claimTemplates: string[]): 
   const claims = new Set<string>(claimTemplates);
   if (!Array.isArray(spec.volumes)) return { names, claims };
   const seen = new Set<string>();
-  spec.volumes.forEach((v: unknown, i: number) => {
-    if (!isObj(v)) return;
+  for (let i = 0; i < spec.volumes.length; i++) {
+    const v: unknown = spec.volumes[i];
+    if (!isObj(v)) continue;
     const p = [...path, 'volumes', i];
     const name = typeof v.name === 'string' ? v.name : '';
     if (name !== '' && seen.has(name))
@@ -483,13 +498,14 @@ function volumes(c: Ctx, spec: Obj, path: FieldPath, claimTemplates: string[]): 
       );
     seen.add(name);
     names.add(name);
-    const sources = VOLUME_SOURCES.filter((k) => has(v, k));
-    if (sources.length === 0)
+    const count = countSet(v, VOLUME_SOURCES);
+    const sources = count > 1 ? VOLUME_SOURCES.filter((k) => has(v, k)) : [];
+    if (count === 0)
       c.f.add(
         p,
         `${c.who}: volume ${show(name)} must specify a volume type (validateVolumeSource); add e.g. emptyDir: {}, configMap, secret or persistentVolumeClaim`,
       );
-    else if (sources.length > 1)
+    else if (count > 1)
       c.f.add(
         [...p, sources[1]],
         `${c.who}: volume ${show(name)} may not specify more than 1 volume type, it has ${sources.join(' and ')} (validateVolumeSource); split it into separate volumes`,
@@ -514,7 +530,8 @@ function volumes(c: Ctx, spec: Obj, path: FieldPath, claimTemplates: string[]): 
         [...p, 'persistentVolumeClaim'],
         `${c.who}: a persistentVolumeClaim volume needs claimName (validatePersistentClaimVolumeSource: Required value); name the claim`,
       );
-    for (const key of ITEM_SOURCES) {
+    for (let m = 0; m < ITEM_SOURCES.length; m++) {
+      const key = ITEM_SOURCES[m];
       const src = v[key];
       if (isObj(src)) keyToPaths(c, src.items, [...p, key, 'items']);
     }
@@ -523,8 +540,9 @@ function volumes(c: Ctx, spec: Obj, path: FieldPath, claimTemplates: string[]): 
         downwardFile(c, item, [...p, 'downwardAPI', 'items', j]),
       );
     if (isObj(v.projected) && Array.isArray(v.projected.sources))
-      v.projected.sources.forEach((s: unknown, j: number) => {
-        if (!isObj(s)) return;
+      for (let j = 0; j < v.projected.sources.length; j++) {
+        const s: unknown = v.projected.sources[j];
+        if (!isObj(s)) continue;
         const sp = [...p, 'projected', 'sources', j];
         const kinds = [
           'secret',
@@ -538,8 +556,10 @@ function volumes(c: Ctx, spec: Obj, path: FieldPath, claimTemplates: string[]): 
             [...sp, kinds[1]],
             `${c.who}: a projected source may not specify more than 1 volume type per source, it has ${kinds.join(' and ')} (validateProjectionSources); use one source entry each`,
           );
-        for (const key of ITEM_SOURCES)
+        for (let i = 0; i < ITEM_SOURCES.length; i++) {
+          const key = ITEM_SOURCES[i];
           if (isObj(s[key])) keyToPaths(c, s[key].items, [...sp, key, 'items']);
+        }
         if (
           isObj(s.serviceAccountToken) &&
           (typeof s.serviceAccountToken.path !== 'string' || s.serviceAccountToken.path === '')
@@ -548,22 +568,23 @@ function volumes(c: Ctx, spec: Obj, path: FieldPath, claimTemplates: string[]): 
             [...sp, 'serviceAccountToken'],
             `${c.who}: a serviceAccountToken projection needs a path (validateProjectionSources: Required value); set path`,
           );
-      });
-  });
+      }
+  }
   return { names, claims };
 }
 
 function keyToPaths(c: Ctx, items: unknown, path: FieldPath): void {
   if (!Array.isArray(items)) return;
-  items.forEach((item: unknown, i: number) => {
-    if (!isObj(item)) return;
+  for (let i = 0; i < items.length; i++) {
+    const item: unknown = items[i];
+    if (!isObj(item)) continue;
     for (const key of ['key', 'path'])
       if (typeof item[key] !== 'string' || item[key] === '')
         c.f.add(
           [...path, i],
           `${c.who}: a volume item needs ${key} (validateKeyToPath: Required value); set both key and path`,
         );
-  });
+  }
 }
 
 function downwardFile(c: Ctx, item: unknown, path: FieldPath): void {
@@ -596,8 +617,9 @@ function containerMounts(c: Ctx, ctr: Obj, path: FieldPath, vols: VolumeInfo): v
   const mountPaths = new Set<string>();
   const mountNames = new Set<string>();
   if (mounts > 0)
-    ctr.volumeMounts.forEach((vm: unknown, i: number) => {
-      if (!isObj(vm)) return;
+    for (let i = 0; i < ctr.volumeMounts.length; i++) {
+      const vm: unknown = ctr.volumeMounts[i];
+      if (!isObj(vm)) continue;
       const p = [...path, 'volumeMounts', i];
       if (typeof vm.name === 'string') {
         mountNames.add(vm.name);
@@ -630,10 +652,11 @@ function containerMounts(c: Ctx, ctr: Obj, path: FieldPath, vols: VolumeInfo): v
           [...p, 'subPathExpr'],
           `${c.who}: subPathExpr and subPath are mutually exclusive (ValidateVolumeMounts); keep one`,
         );
-    });
+    }
   if (Array.isArray(ctr.volumeDevices))
-    ctr.volumeDevices.forEach((vd: unknown, i: number) => {
-      if (!isObj(vd) || typeof vd.name !== 'string') return;
+    for (let i = 0; i < ctr.volumeDevices.length; i++) {
+      const vd: unknown = ctr.volumeDevices[i];
+      if (!isObj(vd) || typeof vd.name !== 'string') continue;
       const p = [...path, 'volumeDevices', i];
       if (!vols.names.has(vd.name))
         c.f.add(
@@ -655,31 +678,36 @@ function containerMounts(c: Ctx, ctr: Obj, path: FieldPath, vols: VolumeInfo): v
           [...p, 'devicePath'],
           `${c.who}: devicePath ${show(vd.devicePath)} is also a mountPath (ValidateVolumeDevices); use another path`,
         );
-    });
+    }
 }
 
-const PROBE_NAMES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+/** validateProbe, validateLivenessProbe, validateReadinessProbe, validateStartupProbe. */
+function probe(c: Ctx, probe: unknown, path: FieldPath, name: string): void {
+  if (!isObj(probe)) return;
+  handlerCount(c, probe, path, name, PROBE_HANDLERS, 'validateProbe, validateHandler');
+  if (name !== 'readinessProbe' && isNum(probe.successThreshold) && probe.successThreshold !== 1)
+    c.f.add(
+      [...path, name, 'successThreshold'],
+      `${c.who}: ${name}.successThreshold must be 1, got ${probe.successThreshold} (${name === 'livenessProbe' ? 'validateLivenessProbe' : 'validateStartupProbe'}); set 1 or leave it out`,
+    );
+  if (name === 'readinessProbe' && has(probe, 'terminationGracePeriodSeconds'))
+    c.f.add(
+      [...path, name, 'terminationGracePeriodSeconds'],
+      `${c.who}: terminationGracePeriodSeconds must not be set for readinessProbes (validateReadinessProbe); remove it`,
+    );
+}
+
 const HOOK_NAMES = ['postStart', 'preStop'] as const;
 
 function probesAndHooks(c: Ctx, ctr: Obj, path: FieldPath): void {
-  for (const name of PROBE_NAMES) {
-    const probe = ctr[name];
-    if (probe === undefined || !isObj(probe)) continue;
-    handlerCount(c, probe, path, name, PROBE_HANDLERS, 'validateProbe, validateHandler');
-    if (name !== 'readinessProbe' && isNum(probe.successThreshold) && probe.successThreshold !== 1)
-      c.f.add(
-        [...path, name, 'successThreshold'],
-        `${c.who}: ${name}.successThreshold must be 1, got ${probe.successThreshold} (${name === 'livenessProbe' ? 'validateLivenessProbe' : 'validateStartupProbe'}); set 1 or leave it out`,
-      );
-    if (name === 'readinessProbe' && has(probe, 'terminationGracePeriodSeconds'))
-      c.f.add(
-        [...path, name, 'terminationGracePeriodSeconds'],
-        `${c.who}: terminationGracePeriodSeconds must not be set for readinessProbes (validateReadinessProbe); remove it`,
-      );
-  }
+  const { livenessProbe, readinessProbe, startupProbe } = ctr;
+  if (livenessProbe !== undefined) probe(c, livenessProbe, path, 'livenessProbe');
+  if (readinessProbe !== undefined) probe(c, readinessProbe, path, 'readinessProbe');
+  if (startupProbe !== undefined) probe(c, startupProbe, path, 'startupProbe');
   const lifecycle = ctr.lifecycle;
   if (lifecycle !== undefined && isObj(lifecycle))
-    for (const hook of HOOK_NAMES)
+    for (let j = 0; j < HOOK_NAMES.length; j++) {
+      const hook = HOOK_NAMES[j];
       if (isObj(lifecycle[hook]))
         handlerCount(
           c,
@@ -689,12 +717,14 @@ function probesAndHooks(c: Ctx, ctr: Obj, path: FieldPath): void {
           LIFECYCLE_HANDLERS,
           'validateLifecycle, validateHandler',
         );
+    }
 }
 
 function tolerations(c: Ctx, list: unknown, path: FieldPath): void {
   if (!Array.isArray(list)) return;
-  list.forEach((t: unknown, i: number) => {
-    if (!isObj(t)) return;
+  for (let i = 0; i < list.length; i++) {
+    const t: unknown = list[i];
+    if (!isObj(t)) continue;
     const p = [...path, i];
     const key = typeof t.key === 'string' ? t.key : '';
     const op = typeof t.operator === 'string' ? t.operator : '';
@@ -720,7 +750,7 @@ function tolerations(c: Ctx, list: unknown, path: FieldPath): void {
         [...p, 'value'],
         `${c.who}: toleration value ${show(value)} ${checkLabelValue(value)} (ValidateTolerations, IsValidLabelValue); use the taint's value`,
       );
-  });
+  }
 }
 
 function affinity(c: Ctx, a: unknown, path: FieldPath): void {
@@ -741,7 +771,8 @@ function affinity(c: Ctx, a: unknown, path: FieldPath): void {
         );
     }
     if (Array.isArray(na.preferredDuringSchedulingIgnoredDuringExecution))
-      na.preferredDuringSchedulingIgnoredDuringExecution.forEach((t: unknown, i: number) => {
+      for (let i = 0; i < na.preferredDuringSchedulingIgnoredDuringExecution.length; i++) {
+        const t: unknown = na.preferredDuringSchedulingIgnoredDuringExecution[i];
         if (isObj(t))
           nodeSelectorTerm(
             c,
@@ -755,9 +786,10 @@ function affinity(c: Ctx, a: unknown, path: FieldPath): void {
             ],
             false,
           );
-      });
+      }
   }
-  for (const kind of POD_AFFINITIES) {
+  for (let j = 0; j < POD_AFFINITIES.length; j++) {
+    const kind = POD_AFFINITIES[j];
     const pa = a[kind];
     if (!isObj(pa)) continue;
     const base = [...path, kind];
@@ -766,7 +798,8 @@ function affinity(c: Ctx, a: unknown, path: FieldPath): void {
         podAffinityTerm(c, t, [...base, 'requiredDuringSchedulingIgnoredDuringExecution', i]),
       );
     if (Array.isArray(pa.preferredDuringSchedulingIgnoredDuringExecution))
-      pa.preferredDuringSchedulingIgnoredDuringExecution.forEach((t: unknown, i: number) => {
+      for (let i = 0; i < pa.preferredDuringSchedulingIgnoredDuringExecution.length; i++) {
+        const t: unknown = pa.preferredDuringSchedulingIgnoredDuringExecution[i];
         if (isObj(t))
           podAffinityTerm(c, t.podAffinityTerm, [
             ...base,
@@ -774,15 +807,16 @@ function affinity(c: Ctx, a: unknown, path: FieldPath): void {
             i,
             'podAffinityTerm',
           ]);
-      });
+      }
   }
 }
 
 function spreadConstraints(c: Ctx, list: unknown, path: FieldPath): void {
   if (!Array.isArray(list)) return;
   const seen = new Set<string>();
-  list.forEach((t: unknown, i: number) => {
-    if (!isObj(t)) return;
+  for (let i = 0; i < list.length; i++) {
+    const t: unknown = list[i];
+    if (!isObj(t)) continue;
     const p = [...path, i];
     if (typeof t.topologyKey === 'string' && t.topologyKey === '')
       c.f.add(
@@ -815,16 +849,17 @@ function spreadConstraints(c: Ctx, list: unknown, path: FieldPath): void {
             ? t.labelSelector.matchExpressions.map((e: Obj) => e?.key)
             : []),
         ]);
-        t.matchLabelKeys.forEach((k: unknown, j: number) => {
+        for (let j = 0; j < t.matchLabelKeys.length; j++) {
+          const k: unknown = t.matchLabelKeys[j];
           if (typeof k === 'string' && keys.has(k))
             c.f.add(
               [...p, 'matchLabelKeys', j],
               `${c.who}: ${show(k)} exists in both matchLabelKeys and labelSelector (validateMatchLabelKeysInTopologySpread); keep it in one`,
             );
-        });
+        }
       }
     }
-  });
+  }
 }
 
 const CONTAINER_FIELDS = ['containers', 'initContainers'] as const;
@@ -850,7 +885,8 @@ function podSpec(c: Ctx, kind: string, spec: Obj, path: FieldPath, claimTemplate
   const inits = Array.isArray(spec.initContainers) ? spec.initContainers : undefined;
   const names =
     (containers?.length ?? 0) + (inits?.length ?? 0) > 1 ? new Set<string>() : undefined;
-  for (const field of CONTAINER_FIELDS) {
+  for (let k = 0; k < CONTAINER_FIELDS.length; k++) {
+    const field = CONTAINER_FIELDS[k];
     const list = field === 'containers' ? containers : inits;
     if (!list) continue;
     const init = field === 'initContainers';
@@ -873,12 +909,14 @@ function podSpec(c: Ctx, kind: string, spec: Obj, path: FieldPath, claimTemplate
           `${c.who}: restartPolicy may not be set for non-init containers (validateContainers); remove it (the pod's restartPolicy applies)`,
         );
       if (init && !sidecar)
-        for (const key of INIT_FORBIDDEN)
+        for (let m = 0; m < INIT_FORBIDDEN.length; m++) {
+          const key = INIT_FORBIDDEN[m];
           if (has(ctr, key))
             c.f.add(
               [...p, key],
               `${c.who}: ${key} may not be set for init containers without restartPolicy: Always (validateInitContainers); remove it, or make the init container a sidecar with restartPolicy: Always`,
             );
+        }
       if (!init || sidecar) probesAndHooks(c, ctr, p);
       const ports = ctr.ports;
       if (Array.isArray(ports) && (ports.length > 1 || spec.hostNetwork === true)) {
@@ -985,11 +1023,12 @@ function intOrPercentValue(v: unknown, fallback: number): number {
 const SPEC_SELECTOR: FieldPath = ['spec', 'selector'];
 /** An empty object for absent optional sections (never written to). */
 const NONE: Obj = Object.freeze({});
-const LB_ONLY: [string, string][] = [
+/** Service fields only a LoadBalancer may set, with the upstream function that says so. */
+const LB_ONLY = new Map([
   ['loadBalancerSourceRanges', 'ValidateService'],
   ['allocateLoadBalancerNodePorts', 'ValidateService'],
   ['loadBalancerClass', 'validateLoadBalancerClassField'],
-];
+]);
 
 function isEmptySelector(sel: Obj): boolean {
   if (Array.isArray(sel.matchExpressions) && sel.matchExpressions.length > 0) return false;
@@ -998,12 +1037,21 @@ function isEmptySelector(sel: Obj): boolean {
   return true;
 }
 
+/** selectorMatches (model/workloads.ts), with a cheaper path for a matchLabels-only selector. */
+function matches(sel: Obj, labels: Record<string, string>): boolean {
+  const exprs = sel.matchExpressions;
+  if (Array.isArray(exprs) && exprs.length > 0) return selectorMatches(sel as any, labels);
+  const ml = sel.matchLabels;
+  if (isObj(ml)) for (const k in ml) if (labels[k] !== ml[k]) return false;
+  return true;
+}
+
 function workloadSelector(
   c: Ctx,
   obj: Obj,
   kind: string,
   labels: Record<string, string>,
-  templatePath: FieldPath,
+  specPath: FieldPath,
 ): void {
   const sel = obj.spec?.selector;
   if (!isObj(sel)) return;
@@ -1015,9 +1063,9 @@ function workloadSelector(
     );
     return;
   }
-  if (valid && !selectorMatches(sel as any, labels))
+  if (valid && !matches(sel, labels))
     c.f.add(
-      [...templatePath, 'metadata', 'labels'],
+      [...specPath.slice(0, -1), 'metadata', 'labels'],
       `${c.who}: spec.selector ${formatLabels(sel.matchLabels)}${Array.isArray(sel.matchExpressions) && sel.matchExpressions.length ? ' (with matchExpressions)' : ''} does not match the template's labels ${formatLabels(labels)} (${kind === 'StatefulSet' ? 'ValidatePodTemplateSpecForStatefulSet' : kind === 'DaemonSet' ? 'ValidateDaemonSetSpec' : 'ValidatePodTemplateSpecForReplicaSet'}); give the pod template every label the selector asks for`,
     );
 }
@@ -1135,18 +1183,22 @@ function jobSelector(
   const jobName = kind === 'CronJob' ? undefined : name;
   // A CronJob's Jobs are validated when its controller creates them.
   const who = kind === 'CronJob' ? 'the API server rejects the Jobs this CronJob creates' : c.who;
-  for (const key of JOB_NAME_LABELS)
+  for (let i = 0; i < JOB_NAME_LABELS.length; i++) {
+    const key = JOB_NAME_LABELS[i];
     if (key in labels && (jobName === undefined || labels[key] !== jobName))
       c.f.add(
         [...path, 'template', 'metadata', 'labels', key],
         `${who}: the pod template label ${key} must be ${jobName === undefined ? "the generated Job's name" : show(jobName)} (validateGeneratedSelector, ValidateHasLabel); remove the label, the Job controller sets it`,
       );
-  for (const key of CONTROLLER_UID_LABELS)
+  }
+  for (let j = 0; j < CONTROLLER_UID_LABELS.length; j++) {
+    const key = CONTROLLER_UID_LABELS[j];
     if (key in labels)
       c.f.add(
         [...path, 'template', 'metadata', 'labels', key],
         `${who}: the pod template label ${key} must be the Job's generated UID (validateGeneratedSelector, ValidateHasLabel); remove the label, the Job controller sets it`,
       );
+  }
 }
 
 function jobRules(c: Ctx, jobSpec: Obj, path: FieldPath): void {
@@ -1176,11 +1228,14 @@ function jobRules(c: Ctx, jobSpec: Obj, path: FieldPath): void {
 // ---------------------------------------------------------------------------------------------
 // Services, autoscalers, budgets, claims, RBAC
 
+const NO_PORTS: Obj[] = [];
+const NO_CLAIM_TEMPLATES: string[] = [];
+
 function service(c: Ctx, spec: Obj): void {
   const type = typeof spec.type === 'string' ? spec.type : 'ClusterIP';
   const headless =
     spec.clusterIP === 'None' || (Array.isArray(spec.clusterIPs) && spec.clusterIPs[0] === 'None');
-  const ports = Array.isArray(spec.ports) ? spec.ports.filter(isObj) : [];
+  const ports: Obj[] = Array.isArray(spec.ports) ? spec.ports : NO_PORTS;
   if (ports.length === 0 && !headless && type !== 'ExternalName')
     c.f.add(
       Array.isArray(spec.ports) ? ['spec', 'ports'] : ['spec'],
@@ -1228,6 +1283,7 @@ function service(c: Ctx, spec: Obj): void {
   const nodePortKeys = several ? new Set<string>() : undefined;
   for (let i = 0; i < ports.length; i++) {
     const port = ports[i];
+    if (!isObj(port)) continue;
     const name = typeof port.name === 'string' ? port.name : '';
     const protocol = typeof port.protocol === 'string' ? port.protocol : 'TCP';
     if (names && portKeys) {
@@ -1276,12 +1332,15 @@ function service(c: Ctx, spec: Obj): void {
       `${c.who}: sessionAffinityConfig must not be set when sessionAffinity is None (ValidateService); remove it or set sessionAffinity: ClientIP`,
     );
   if (type !== 'LoadBalancer')
-    for (const [key, rule] of LB_ONLY)
+    for (const key in spec) {
+      const rule = LB_ONLY.get(key);
+      if (rule === undefined) continue;
       if (has(spec, key) && !(Array.isArray(spec[key]) && spec[key].length === 0))
         c.f.add(
           ['spec', key],
           `${c.who}: ${key} may only be used when type is LoadBalancer (${rule}); remove it or set type: LoadBalancer`,
         );
+    }
   const externallyAccessible =
     type === 'LoadBalancer' ||
     type === 'NodePort' ||
@@ -1324,8 +1383,9 @@ function hpa(c: Ctx, spec: Obj): void {
     Object: 'object',
     External: 'external',
   };
-  spec.metrics.forEach((m: unknown, i: number) => {
-    if (!isObj(m)) return;
+  for (let i = 0; i < spec.metrics.length; i++) {
+    const m: unknown = spec.metrics[i];
+    if (!isObj(m)) continue;
     const p = ['spec', 'metrics', i];
     const expected = sourceOf[m.type];
     const present = Object.values(sourceOf).filter((k) => has(m, k));
@@ -1334,15 +1394,17 @@ function hpa(c: Ctx, spec: Obj): void {
         p,
         `${c.who}: a metric of type ${m.type} must populate ${expected} (validateMetricSpec); add ${expected} or fix type`,
       );
-    for (const k of present)
+    for (let j = 0; j < present.length; j++) {
+      const k = present[j];
       if (k !== expected && (expected || present.length > 1))
         c.f.add(
           [...p, k],
           `${c.who}: a metric of type ${show(m.type)} must populate the given metric source only, not ${k} (validateMetricSpec); remove ${k}`,
         );
+    }
     const src = expected ? m[expected] : undefined;
     const target = isObj(src) && isObj(src.target) ? src.target : undefined;
-    if (!target) return;
+    if (!target) continue;
     const tp = [...p, expected, 'target'];
     const hasU = has(target, 'averageUtilization');
     const hasAV = has(target, 'averageValue');
@@ -1374,13 +1436,14 @@ function hpa(c: Ctx, spec: Obj): void {
         [...tp, 'value'],
         `${c.who}: an External metric may not set both a target value and a per-pod averageValue (validateExternalSource); keep one`,
       );
-  });
+  }
 }
 
 function rbacRules(c: Ctx, rules: unknown, namespaced: boolean): void {
   if (!Array.isArray(rules)) return;
-  rules.forEach((r: unknown, i: number) => {
-    if (!isObj(r)) return;
+  for (let i = 0; i < rules.length; i++) {
+    const r: unknown = rules[i];
+    if (!isObj(r)) continue;
     const p = ['rules', i];
     const len = (k: string) => (Array.isArray(r[k]) ? r[k].length : 0);
     if (len('verbs') === 0)
@@ -1399,7 +1462,7 @@ function rbacRules(c: Ctx, rules: unknown, namespaced: boolean): void {
           [...p, 'nonResourceURLs'],
           `${c.who}: rules cannot apply to both regular resources and non-resource URLs (validatePolicyRule); split the rule in two`,
         );
-      return;
+      continue;
     }
     if (len('apiGroups') === 0)
       c.f.add(
@@ -1411,7 +1474,7 @@ function rbacRules(c: Ctx, rules: unknown, namespaced: boolean): void {
         has(r, 'resources') ? [...p, 'resources'] : p,
         `${c.who}: resource rules must supply at least one resource (validatePolicyRule); list resources such as [pods]`,
       );
-  });
+  }
 }
 
 function binding(c: Ctx, obj: Obj, namespaced: boolean): void {
@@ -1438,8 +1501,9 @@ function binding(c: Ctx, obj: Obj, namespaced: boolean): void {
     }
   }
   if (!Array.isArray(obj.subjects)) return;
-  obj.subjects.forEach((s: unknown, i: number) => {
-    if (!isObj(s)) return;
+  for (let i = 0; i < obj.subjects.length; i++) {
+    const s: unknown = obj.subjects[i];
+    if (!isObj(s)) continue;
     const p = ['subjects', i];
     const name = typeof s.name === 'string' ? s.name : '';
     if (name === '')
@@ -1482,7 +1546,7 @@ function binding(c: Ctx, obj: Obj, namespaced: boolean): void {
             `${c.who}: subject kind ${show(s.kind)} is not supported (validateRoleBindingSubject); use ServiceAccount, User or Group`,
           );
     }
-  });
+  }
 }
 
 /**
@@ -1505,7 +1569,8 @@ export const apiConsistencyRule: Rule = {
     const f = new Findings();
     const c: Ctx = { f, who: REJECTS };
     const stsPods: Ctx = { f, who: podSpecRejection('StatefulSet') };
-    for (const manifest of manifests) {
+    for (let i = 0; i < manifests.length; i++) {
+      const manifest = manifests[i];
       if (!isApiObject(manifest)) continue;
       const obj = manifest.object as Obj;
       const kind = obj.kind as string;
@@ -1519,7 +1584,7 @@ export const apiConsistencyRule: Rule = {
             ? obj.spec.volumeClaimTemplates
                 .map((t: Obj) => t?.metadata?.name)
                 .filter((n: unknown) => typeof n === 'string')
-            : [];
+            : NO_CLAIM_TEMPLATES;
         podSpec(
           kind === 'StatefulSet' ? stsPods : c,
           kind,
@@ -1529,35 +1594,34 @@ export const apiConsistencyRule: Rule = {
         );
       }
       const spec = isObj(obj.spec) ? obj.spec : undefined;
-      switch (group + '/' + kind) {
-        case 'apps/Deployment':
-        case 'apps/ReplicaSet':
-        case 'apps/StatefulSet':
-        case 'apps/DaemonSet':
+      switch (builtInKind(kind, group)) {
+        case 'Deployment':
+        case 'ReplicaSet':
+        case 'StatefulSet':
+        case 'DaemonSet':
           if (!spec) break;
-          if (template)
-            workloadSelector(c, obj, kind, template.labels, template.specPath.slice(0, -1));
+          if (template) workloadSelector(c, obj, kind, template.labels, template.specPath);
           strategies(c, kind, spec);
           break;
-        case 'batch/Job':
+        case 'Job':
           if (!spec || !template) break;
           jobSelector(c, kind, obj, spec, ['spec'], template.labels);
           jobRules(c, spec, ['spec']);
           break;
-        case 'batch/CronJob': {
+        case 'CronJob': {
           const js = spec?.jobTemplate?.spec;
           if (!isObj(js) || !template) break;
           jobSelector(c, kind, obj, js, ['spec', 'jobTemplate', 'spec'], template.labels);
           jobRules(c, js, ['spec', 'jobTemplate', 'spec']);
           break;
         }
-        case '/Service':
+        case 'Service':
           if (spec) service(c, spec);
           break;
-        case 'autoscaling/HorizontalPodAutoscaler':
+        case 'HorizontalPodAutoscaler':
           if (spec) hpa(c, spec);
           break;
-        case 'policy/PodDisruptionBudget':
+        case 'PodDisruptionBudget':
           if (!spec) break;
           if (has(spec, 'minAvailable') && has(spec, 'maxUnavailable'))
             f.add(
@@ -1566,15 +1630,15 @@ export const apiConsistencyRule: Rule = {
             );
           labelSelector(c, spec.selector, ['spec', 'selector']);
           break;
-        case '/PersistentVolumeClaim':
+        case 'PersistentVolumeClaim':
           if (spec) labelSelector(c, spec.selector, ['spec', 'selector']);
           break;
-        case 'rbac.authorization.k8s.io/Role':
-        case 'rbac.authorization.k8s.io/ClusterRole':
+        case 'Role':
+        case 'ClusterRole':
           rbacRules(c, obj.rules, kind === 'Role');
           break;
-        case 'rbac.authorization.k8s.io/RoleBinding':
-        case 'rbac.authorization.k8s.io/ClusterRoleBinding':
+        case 'RoleBinding':
+        case 'ClusterRoleBinding':
           binding(c, obj, kind === 'RoleBinding');
           break;
       }

@@ -18,6 +18,7 @@ import {
   checkQualifiedName,
   nameIsDnsLabel,
   nameRuleOf,
+  type NameRule,
   suggestDnsName,
 } from '../model/k8s-syntax.js';
 import { isObj } from '../model/references.js';
@@ -81,7 +82,7 @@ function checkLabels(f: Findings, labels: unknown, path: FieldPath, who = REJECT
 
 function checkAnnotations(f: Findings, annotations: unknown, path: FieldPath, who = REJECTS): void {
   if (!isObj(annotations)) return;
-  for (const key of Object.keys(annotations)) {
+  for (const key in annotations) {
     const problem = checkQualifiedName(key.toLowerCase());
     if (problem)
       f.add(
@@ -97,16 +98,17 @@ function checkAnnotations(f: Findings, annotations: unknown, path: FieldPath, wh
     );
 }
 
+/** customResourceValidator (apiextensions-apiserver) validates custom resource names. */
+const CUSTOM_RESOURCE_NAME: NameRule = {
+  ...nameRuleOf('', 'custom'),
+  rule: 'NameIsDNSSubdomain, as the apiextensions-apiserver validates custom resources',
+};
+
 function checkObjectName(f: Findings, obj: Obj, meta: Obj): void {
   const kind = String(obj.kind);
   const group = groupOfObject(obj);
   const builtIn = BUILT_IN_GROUPS.has(group);
-  const rule = builtIn
-    ? nameRuleOf(kind, group)
-    : {
-        ...nameRuleOf('', 'custom'),
-        rule: 'NameIsDNSSubdomain, as the apiextensions-apiserver validates custom resources',
-      };
+  const rule = builtIn ? nameRuleOf(kind, group) : CUSTOM_RESOURCE_NAME;
   const name = meta.name;
   const generateName = meta.generateName;
   const maxLength = rule.what === 'DNS-1123 subdomain' ? 253 : 63;
@@ -149,8 +151,9 @@ function checkObjectName(f: Findings, obj: Obj, meta: Obj): void {
 
 function checkFinalizers(f: Findings, finalizers: unknown, builtIn: boolean): void {
   if (!Array.isArray(finalizers)) return;
-  finalizers.forEach((name: unknown, i: number) => {
-    if (typeof name !== 'string') return;
+  for (let i = 0; i < finalizers.length; i++) {
+    const name: unknown = finalizers[i];
+    if (typeof name !== 'string') continue;
     const problem = checkQualifiedName(name);
     if (problem)
       f.add(
@@ -162,7 +165,7 @@ function checkFinalizers(f: Findings, finalizers: unknown, builtIn: boolean): vo
         ['metadata', 'finalizers', i],
         `${REJECTS}: finalizer ${show(name)} is neither a standard finalizer name (kubernetes, orphan, foregroundDeletion) nor fully qualified (validateKubeFinalizerName); give it a domain prefix, e.g. "example.com/${name}"`,
       );
-  });
+  }
 }
 
 /** ValidateConfigMap: keys, keys in both data and binaryData, 1 MiB in all. */
@@ -350,7 +353,8 @@ export const apiMetadataRule: Rule = {
     'The plan’s <<secret:VAR>> placeholders are accepted in data and stringData. Fix by renaming the object, key or label as the message suggests.',
   check(manifests) {
     const f = new Findings();
-    for (const manifest of manifests) {
+    for (let i = 0; i < manifests.length; i++) {
+      const manifest = manifests[i];
       if (!isApiObject(manifest)) continue;
       const obj = manifest.object as Obj;
       const meta = obj.metadata;

@@ -3,6 +3,7 @@ import {
   at,
   isApiObject,
   Findings,
+  builtInKind,
   groupOfObject,
   kubernetesMinor,
   podSpecRejection,
@@ -47,14 +48,14 @@ const NODE_PORT_MAX = 32767;
 /** core.MaxClientIPServiceAffinitySeconds. */
 const MAX_CLIENT_IP_AFFINITY = 86400;
 
-const PROBE_SECONDS = [
+const PROBE_SECONDS = new Set([
   'initialDelaySeconds',
   'timeoutSeconds',
   'periodSeconds',
   'successThreshold',
   'failureThreshold',
-] as const;
-const JOB_COUNTS = [
+]);
+const JOB_COUNTS = new Set([
   'parallelism',
   'completions',
   'activeDeadlineSeconds',
@@ -62,28 +63,31 @@ const JOB_COUNTS = [
   'ttlSecondsAfterFinished',
   'backoffLimitPerIndex',
   'maxFailedIndexes',
-] as const;
-const WORKLOAD_COUNTS = [
+]);
+const WORKLOAD_COUNTS = new Set([
   'replicas',
   'minReadySeconds',
   'revisionHistoryLimit',
   'progressDeadlineSeconds',
-] as const;
-const PORT_HANDLERS = ['httpGet', 'tcpSocket'] as const;
+]);
+const CRON_JOB_COUNTS = new Set([
+  'startingDeadlineSeconds',
+  'successfulJobsHistoryLimit',
+  'failedJobsHistoryLimit',
+]);
 const HOOKS = ['postStart', 'preStop'] as const;
-const SUB_PATHS = ['subPath', 'subPathExpr'] as const;
-const ID_FIELDS = ['runAsUser', 'runAsGroup', 'fsGroup'] as const;
-const MODE_SOURCES = ['secret', 'configMap', 'downwardAPI', 'projected'] as const;
-const CONTAINER_FIELDS = ['initContainers', 'containers'] as const;
+const ID_FIELDS = new Set(['runAsUser', 'runAsGroup', 'fsGroup']);
+const MODE_SOURCES = new Set(['secret', 'configMap', 'downwardAPI', 'projected']);
 const POD_AFFINITIES = ['podAffinity', 'podAntiAffinity'] as const;
-const POD_NAMES: [string, (v: string) => string | undefined, string][] = [
-  ['serviceAccountName', checkDns1123Subdomain, 'ValidateServiceAccountName'],
-  ['hostname', checkDns1123Label, 'ValidateDNS1123Label'],
-  ['subdomain', checkDns1123Label, 'ValidateDNS1123Label'],
-  ['priorityClassName', checkDns1123Subdomain, 'ValidatePriorityClassName'],
-  ['nodeName', checkDns1123Subdomain, 'ValidateNodeName'],
-  ['runtimeClassName', checkDns1123Subdomain, 'ValidateRuntimeClassName'],
-];
+/** Pod spec fields that name objects: the name rule and the upstream function. */
+const POD_NAMES = new Map<string, { check: (v: string) => string | undefined; rule: string }>([
+  ['serviceAccountName', { check: checkDns1123Subdomain, rule: 'ValidateServiceAccountName' }],
+  ['hostname', { check: checkDns1123Label, rule: 'ValidateDNS1123Label' }],
+  ['subdomain', { check: checkDns1123Label, rule: 'ValidateDNS1123Label' }],
+  ['priorityClassName', { check: checkDns1123Subdomain, rule: 'ValidatePriorityClassName' }],
+  ['nodeName', { check: checkDns1123Subdomain, rule: 'ValidateNodeName' }],
+  ['runtimeClassName', { check: checkDns1123Subdomain, rule: 'ValidateRuntimeClassName' }],
+]);
 
 const SPEC: FieldPath = ['spec'];
 const WORKLOAD_RULES: Record<string, string> = {
@@ -108,6 +112,24 @@ function nonNegative(c: Ctx, obj: Obj, key: string, path: FieldPath, rule: strin
       [...path, key],
       `${c.who}: ${at([...path, key])} must be greater than or equal to 0, got ${v} (${rule}, ValidateNonnegativeField); use 0 or a positive number`,
     );
+}
+
+/**
+ * ValidateNonnegativeField on those of `keys` that `obj` sets. Scans the keys the object has
+ * (usually a few) rather than looking up every key of the list, which is cheaper in code that runs
+ * once per object.
+ */
+function nonNegativeFields(
+  c: Ctx,
+  obj: Obj,
+  keys: ReadonlySet<string>,
+  path: FieldPath,
+  rule: string,
+): void {
+  for (const key in obj) {
+    const v = obj[key];
+    if (typeof v === 'number' && v < 0 && keys.has(key)) nonNegative(c, obj, key, path, rule);
+  }
 }
 
 /** ValidatePositiveIntOrPercent, optionally with IsNotMoreThan100Percent. */
@@ -154,27 +176,24 @@ function quantity(c: Ctx, value: unknown, path: FieldPath, rule: string): Quanti
 // ---------------------------------------------------------------------------------------------
 // Pods
 
-const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
-
 function handlerPorts(c: Ctx, handler: Obj, path: FieldPath, rule: string): void {
-  for (const kind of PORT_HANDLERS) {
-    const h = handler[kind];
-    if (!isObj(h) || h.port === undefined) continue;
-    const problem = checkPortNumOrName(h.port);
-    if (problem)
-      c.f.add(
-        [...path, kind, 'port'],
-        `${c.who}: ${at([...path, kind, 'port'])} ${show(h.port)} ${problem} (${rule}, ValidatePortNumOrName: IsValidPortNum or IsValidPortName); use a port number from 1 to 65535 or the name of a container port`,
-      );
-    if (kind === 'httpGet' && Array.isArray(h.httpHeaders))
-      h.httpHeaders.forEach((hdr: unknown, i: number) => {
+  const httpGet = handler.httpGet;
+  if (httpGet !== undefined && isObj(httpGet)) {
+    handlerPort(c, httpGet, 'httpGet', path, rule);
+    const headers = httpGet.httpHeaders;
+    if (Array.isArray(headers))
+      for (let i = 0; i < headers.length; i++) {
+        const hdr: unknown = headers[i];
         if (isObj(hdr) && typeof hdr.name === 'string' && !/^[-A-Za-z0-9]+$/.test(hdr.name))
           c.f.add(
-            [...path, kind, 'httpHeaders', i, 'name'],
+            [...path, 'httpGet', 'httpHeaders', i, 'name'],
             `${c.who}: HTTP header name ${show(hdr.name)} must consist of letters, digits and '-' (validateHTTPGetAction, IsHTTPHeaderName); rename the header`,
           );
-      });
+      }
   }
+  const tcpSocket = handler.tcpSocket;
+  if (tcpSocket !== undefined && isObj(tcpSocket))
+    handlerPort(c, tcpSocket, 'tcpSocket', path, rule);
   const grpc = handler.grpc;
   if (isObj(grpc) && isNum(grpc.port)) {
     const problem = checkPortNumber(grpc.port);
@@ -186,9 +205,20 @@ function handlerPorts(c: Ctx, handler: Obj, path: FieldPath, rule: string): void
   }
 }
 
+/** ValidatePortNumOrName on an httpGet or tcpSocket handler's port. */
+function handlerPort(c: Ctx, h: Obj, kind: string, path: FieldPath, rule: string): void {
+  if (h.port === undefined) return;
+  const problem = checkPortNumOrName(h.port);
+  if (problem)
+    c.f.add(
+      [...path, kind, 'port'],
+      `${c.who}: ${at([...path, kind, 'port'])} ${show(h.port)} ${problem} (${rule}, ValidatePortNumOrName: IsValidPortNum or IsValidPortName); use a port number from 1 to 65535 or the name of a container port`,
+    );
+}
+
 function probe(c: Ctx, p: Obj, path: FieldPath): void {
   handlerPorts(c, p, path, 'validateProbe');
-  for (const key of PROBE_SECONDS) nonNegative(c, p, key, path, 'validateProbe');
+  nonNegativeFields(c, p, PROBE_SECONDS, path, 'validateProbe');
   if (isNum(p.terminationGracePeriodSeconds) && p.terminationGracePeriodSeconds <= 0)
     c.f.add(
       [...path, 'terminationGracePeriodSeconds'],
@@ -321,46 +351,61 @@ function container(c: Ctx, ctr: Obj, path: FieldPath): void {
     ? 'ValidateEnv, IsEnvVarName (before Kubernetes 1.32)'
     : 'ValidateEnv, IsRelaxedEnvVarName';
   if (Array.isArray(ctr.env))
-    ctr.env.forEach((e: unknown, i: number) => {
-      if (!isObj(e) || typeof e.name !== 'string') return;
+    for (let i = 0; i < ctr.env.length; i++) {
+      const e: unknown = ctr.env[i];
+      if (!isObj(e) || typeof e.name !== 'string') continue;
       const problem = isPlainEnvName(e.name) ? undefined : envName(e.name);
       if (problem)
         c.f.add(
           [...path, 'env', i, 'name'],
           `${c.who}: environment variable name ${show(e.name)} ${problem} (${envRule}); rename it, e.g. ${show(e.name.replace(/[^-._a-zA-Z0-9]+/g, '_').replace(/^(?=[0-9])/, '_'))}`,
         );
-    });
+    }
   if (Array.isArray(ctr.envFrom))
-    ctr.envFrom.forEach((e: unknown, i: number) => {
-      if (!isObj(e) || typeof e.prefix !== 'string' || e.prefix === '') return;
+    for (let i = 0; i < ctr.envFrom.length; i++) {
+      const e: unknown = ctr.envFrom[i];
+      if (!isObj(e) || typeof e.prefix !== 'string' || e.prefix === '') continue;
       const problem = envName(e.prefix);
       if (problem)
         c.f.add(
           [...path, 'envFrom', i, 'prefix'],
           `${c.who}: envFrom prefix ${show(e.prefix)} ${problem} (ValidateEnvFrom, ${envRule.split(', ')[1]}); use letters, digits and '_'`,
         );
-    });
+    }
   if (isObj(ctr.resources)) resources(c, ctr.resources, [...path, 'resources']);
-  for (const name of PROBES) if (isObj(ctr[name])) probe(c, ctr[name], [...path, name]);
+  const { livenessProbe, readinessProbe, startupProbe } = ctr;
+  if (livenessProbe !== undefined && isObj(livenessProbe))
+    probe(c, livenessProbe, [...path, 'livenessProbe']);
+  if (readinessProbe !== undefined && isObj(readinessProbe))
+    probe(c, readinessProbe, [...path, 'readinessProbe']);
+  if (startupProbe !== undefined && isObj(startupProbe))
+    probe(c, startupProbe, [...path, 'startupProbe']);
   if (isObj(ctr.lifecycle))
-    for (const hook of HOOKS)
+    for (let k = 0; k < HOOKS.length; k++) {
+      const hook = HOOKS[k];
       if (isObj(ctr.lifecycle[hook]))
         handlerPorts(c, ctr.lifecycle[hook], [...path, 'lifecycle', hook], 'validateLifecycle');
+    }
   if (isObj(ctr.securityContext)) ids(c, ctr.securityContext, [...path, 'securityContext']);
   if (Array.isArray(ctr.volumeMounts))
-    ctr.volumeMounts.forEach((vm: unknown, i: number) => {
-      if (!isObj(vm)) return;
-      for (const key of SUB_PATHS) {
-        const v = vm[key];
-        if (typeof v !== 'string' || v === '') continue;
-        const problem = localDescendingPath(v);
-        if (problem)
-          c.f.add(
-            [...path, 'volumeMounts', i, key],
-            `${c.who}: ${key} ${show(v)} ${problem} (ValidateVolumeMounts, validateLocalDescendingPath); use a relative path inside the volume`,
-          );
-      }
-    });
+    for (let i = 0; i < ctr.volumeMounts.length; i++) {
+      const vm: unknown = ctr.volumeMounts[i];
+      if (!isObj(vm)) continue;
+      if (vm.subPath !== undefined) subPath(c, vm, 'subPath', path, i);
+      if (vm.subPathExpr !== undefined) subPath(c, vm, 'subPathExpr', path, i);
+    }
+}
+
+/** ValidateVolumeMounts: subPath and subPathExpr are local descending paths. */
+function subPath(c: Ctx, vm: Obj, key: string, path: FieldPath, i: number): void {
+  const v = vm[key];
+  if (typeof v !== 'string' || v === '') return;
+  const problem = localDescendingPath(v);
+  if (problem)
+    c.f.add(
+      [...path, 'volumeMounts', i, key],
+      `${c.who}: ${key} ${show(v)} ${problem} (ValidateVolumeMounts, validateLocalDescendingPath); use a relative path inside the volume`,
+    );
 }
 
 /** [A-Za-z_][A-Za-z0-9_]*: valid under both env name rules (a fast path). */
@@ -383,8 +428,8 @@ function localNonReservedPath(p: string): string | undefined {
 }
 
 function ids(c: Ctx, sc: Obj, path: FieldPath): void {
-  for (const key of ID_FIELDS) {
-    if (!isNum(sc[key])) continue;
+  for (const key in sc) {
+    if (!ID_FIELDS.has(key) || !isNum(sc[key])) continue;
     const problem = checkUnixId(sc[key]);
     if (problem)
       c.f.add(
@@ -393,13 +438,14 @@ function ids(c: Ctx, sc: Obj, path: FieldPath): void {
       );
   }
   if (Array.isArray(sc.supplementalGroups))
-    sc.supplementalGroups.forEach((g: unknown, i: number) => {
+    for (let i = 0; i < sc.supplementalGroups.length; i++) {
+      const g: unknown = sc.supplementalGroups[i];
       if (isNum(g) && checkUnixId(g))
         c.f.add(
           [...path, 'supplementalGroups', i],
           `${c.who}: supplemental group ${g} must be between 0 and 2147483647 (IsValidGroupID); use a valid group ID`,
         );
-    });
+    }
 }
 
 const FILE_MODE_MAX = 0o777;
@@ -415,8 +461,9 @@ function fileMode(c: Ctx, obj: Obj, key: string, path: FieldPath): void {
 
 function items(c: Ctx, src: Obj, path: FieldPath): void {
   if (!Array.isArray(src.items)) return;
-  src.items.forEach((item: unknown, i: number) => {
-    if (!isObj(item)) return;
+  for (let i = 0; i < src.items.length; i++) {
+    const item: unknown = src.items[i];
+    if (!isObj(item)) continue;
     fileMode(c, item, 'mode', [...path, 'items', i]);
     if (typeof item.path === 'string' && item.path !== '') {
       const problem = localNonReservedPath(item.path);
@@ -426,7 +473,7 @@ function items(c: Ctx, src: Obj, path: FieldPath): void {
           `${c.who}: item path ${show(item.path)} ${problem} (validateKeyToPath, ValidateLocalNonReservedPath); use a relative file name`,
         );
     }
-  });
+  }
 }
 
 function volume(c: Ctx, vol: Obj, path: FieldPath): void {
@@ -451,14 +498,16 @@ function volume(c: Ctx, vol: Obj, path: FieldPath): void {
         `${c.who}: emptyDir.sizeLimit must not be negative (validateVolumeSource); use a positive size such as 1Gi`,
       );
   }
-  for (const key of MODE_SOURCES) {
+  for (const key in vol) {
+    if (!MODE_SOURCES.has(key)) continue;
     const src = vol[key];
     if (!isObj(src)) continue;
     fileMode(c, src, 'defaultMode', [...path, key]);
     items(c, src, [...path, key]);
     if (key === 'projected' && Array.isArray(src.sources))
-      src.sources.forEach((s: unknown, i: number) => {
-        if (!isObj(s)) return;
+      for (let i = 0; i < src.sources.length; i++) {
+        const s: unknown = src.sources[i];
+        if (!isObj(s)) continue;
         for (const inner of ['secret', 'configMap'])
           if (isObj(s[inner])) items(c, s[inner], [...path, key, 'sources', i, inner]);
         const token = s.serviceAccountToken;
@@ -475,7 +524,7 @@ function volume(c: Ctx, vol: Obj, path: FieldPath): void {
               `${c.who}: a service account token's expirationSeconds may not be larger than 2^32 seconds (validateProjectionSources); use a shorter duration`,
             );
         }
-      });
+      }
   }
   if (
     isObj(vol.hostPath) &&
@@ -490,27 +539,33 @@ function volume(c: Ctx, vol: Obj, path: FieldPath): void {
 
 function weights(c: Ctx, terms: unknown, path: FieldPath): void {
   if (!Array.isArray(terms)) return;
-  terms.forEach((t: unknown, i: number) => {
+  for (let i = 0; i < terms.length; i++) {
+    const t: unknown = terms[i];
     if (isObj(t) && isNum(t.weight) && (t.weight < 1 || t.weight > 100))
       c.f.add(
         [...path, i, 'weight'],
         `${c.who}: affinity weight ${t.weight} must be in the range 1-100 (ValidatePreferredSchedulingTerms, validateWeightedPodAffinityTerms); use 1 to 100`,
       );
-  });
+  }
 }
 
 function podSpec(c: Ctx, spec: Obj, path: FieldPath): void {
-  for (const field of CONTAINER_FIELDS) {
-    const list = spec[field];
-    if (Array.isArray(list))
-      list.forEach((ctr: unknown, i: number) => {
-        if (isObj(ctr)) container(c, ctr, [...path, field, i]);
-      });
-  }
+  const { initContainers, containers } = spec;
+  if (Array.isArray(initContainers))
+    for (let i = 0; i < initContainers.length; i++) {
+      const ctr: unknown = initContainers[i];
+      if (isObj(ctr)) container(c, ctr, [...path, 'initContainers', i]);
+    }
+  if (Array.isArray(containers))
+    for (let i = 0; i < containers.length; i++) {
+      const ctr: unknown = containers[i];
+      if (isObj(ctr)) container(c, ctr, [...path, 'containers', i]);
+    }
   if (Array.isArray(spec.volumes))
-    spec.volumes.forEach((v: unknown, i: number) => {
+    for (let i = 0; i < spec.volumes.length; i++) {
+      const v: unknown = spec.volumes[i];
       if (isObj(v)) volume(c, v, [...path, 'volumes', i]);
-    });
+    }
   if (
     isNum(spec.activeDeadlineSeconds) &&
     (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > MAX_INT32)
@@ -519,14 +574,16 @@ function podSpec(c: Ctx, spec: Obj, path: FieldPath): void {
       [...path, 'activeDeadlineSeconds'],
       `${c.who}: activeDeadlineSeconds ${spec.activeDeadlineSeconds} must be between 1 and ${MAX_INT32}, inclusive (ValidatePodSpec); use a positive number of seconds`,
     );
-  for (const [key, check, rule] of POD_NAMES) {
+  for (const key in spec) {
+    const named = POD_NAMES.get(key);
+    if (named === undefined) continue;
     const v = spec[key];
     if (typeof v !== 'string' || v === '') continue;
-    const problem = check(v);
+    const problem = named.check(v);
     if (problem)
       c.f.add(
         [...path, key],
-        `${c.who}: ${key} ${show(v)} ${problem} (ValidatePodSpec, ${rule}); use the exact name of the object, e.g. ${show(suggestDnsName(v))}`,
+        `${c.who}: ${key} ${show(v)} ${problem} (ValidatePodSpec, ${named.rule}); use the exact name of the object, e.g. ${show(suggestDnsName(v))}`,
       );
   }
   if (isObj(spec.securityContext)) ids(c, spec.securityContext, [...path, 'securityContext']);
@@ -540,7 +597,8 @@ function podSpec(c: Ctx, spec: Obj, path: FieldPath): void {
         'nodeAffinity',
         'preferredDuringSchedulingIgnoredDuringExecution',
       ]);
-    for (const kind of POD_AFFINITIES)
+    for (let q = 0; q < POD_AFFINITIES.length; q++) {
+      const kind = POD_AFFINITIES[q];
       if (isObj(affinity[kind]))
         weights(c, affinity[kind].preferredDuringSchedulingIgnoredDuringExecution, [
           ...path,
@@ -548,10 +606,12 @@ function podSpec(c: Ctx, spec: Obj, path: FieldPath): void {
           kind,
           'preferredDuringSchedulingIgnoredDuringExecution',
         ]);
+    }
   }
   if (Array.isArray(spec.topologySpreadConstraints))
-    spec.topologySpreadConstraints.forEach((t: unknown, i: number) => {
-      if (!isObj(t)) return;
+    for (let i = 0; i < spec.topologySpreadConstraints.length; i++) {
+      const t: unknown = spec.topologySpreadConstraints[i];
+      if (!isObj(t)) continue;
       const p = [...path, 'topologySpreadConstraints', i];
       if (isNum(t.maxSkew) && t.maxSkew <= 0)
         c.f.add(
@@ -563,7 +623,7 @@ function podSpec(c: Ctx, spec: Obj, path: FieldPath): void {
           [...p, 'minDomains'],
           `${c.who}: minDomains ${t.minDomains} must be greater than zero (validateMinDomains); use 1 or more, or remove it`,
         );
-    });
+    }
   const dns = spec.dnsConfig;
   if (isObj(dns) && Array.isArray(dns.nameservers)) {
     if (dns.nameservers.length > 3)
@@ -571,38 +631,41 @@ function podSpec(c: Ctx, spec: Obj, path: FieldPath): void {
         [...path, 'dnsConfig', 'nameservers'],
         `${c.who}: dnsConfig.nameservers must not have more than 3 nameservers (validatePodDNSConfig, MaxDNSNameservers); keep at most 3`,
       );
-    dns.nameservers.forEach((ns: unknown, i: number) => {
+    for (let i = 0; i < dns.nameservers.length; i++) {
+      const ns: unknown = dns.nameservers[i];
       if (typeof ns === 'string' && !isIpAddress(ns))
         c.f.add(
           [...path, 'dnsConfig', 'nameservers', i],
           `${c.who}: nameserver ${show(ns)} must be a valid IP address (validatePodDNSConfig, IsValidIP); use an IP, not a host name`,
         );
-    });
+    }
   }
   if (Array.isArray(spec.hostAliases))
-    spec.hostAliases.forEach((h: unknown, i: number) => {
-      if (!isObj(h)) return;
+    for (let i = 0; i < spec.hostAliases.length; i++) {
+      const h: unknown = spec.hostAliases[i];
+      if (!isObj(h)) continue;
       if (typeof h.ip === 'string' && !isIpAddress(h.ip))
         c.f.add(
           [...path, 'hostAliases', i, 'ip'],
           `${c.who}: hostAliases ip ${show(h.ip)} must be a valid IP address (ValidateHostAliases, IsValidIP); use an IP address`,
         );
       if (Array.isArray(h.hostnames))
-        h.hostnames.forEach((n: unknown, j: number) => {
+        for (let j = 0; j < h.hostnames.length; j++) {
+          const n: unknown = h.hostnames[j];
           if (typeof n === 'string' && checkDns1123Subdomain(n))
             c.f.add(
               [...path, 'hostAliases', i, 'hostnames', j],
               `${c.who}: host alias ${show(n)} ${checkDns1123Subdomain(n)} (ValidateHostAliases, ValidateDNS1123Subdomain); use a lowercase host name`,
             );
-        });
-    });
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Workloads, autoscalers, Services, claims
 
 function jobSpec(c: Ctx, spec: Obj, path: FieldPath): void {
-  for (const key of JOB_COUNTS) nonNegative(c, spec, key, path, 'validateJobSpec');
+  nonNegativeFields(c, spec, JOB_COUNTS, path, 'validateJobSpec');
 }
 
 function cronJob(c: Ctx, spec: Obj): void {
@@ -636,12 +699,7 @@ function cronJob(c: Ctx, spec: Obj): void {
         `${c.who}: timeZone ${show(spec.timeZone)} ${problem.startsWith('unknown') ? 'is an ' + problem : problem} (validateTimeZone, time.LoadLocation); use an IANA zone name exactly as spelt in the tz database, e.g. Asia/Tokyo, Europe/Paris or UTC`,
       );
   }
-  for (const key of [
-    'startingDeadlineSeconds',
-    'successfulJobsHistoryLimit',
-    'failedJobsHistoryLimit',
-  ])
-    nonNegative(c, spec, key, SPEC, 'validateCronJobSpec');
+  nonNegativeFields(c, spec, CRON_JOB_COUNTS, SPEC, 'validateCronJobSpec');
 }
 
 function metricTarget(c: Ctx, target: Obj, path: FieldPath): void {
@@ -695,14 +753,15 @@ function hpa(c: Ctx, obj: Obj): void {
       `${c.who}: targetCPUUtilizationPercentage ${spec.targetCPUUtilizationPercentage} must be greater than 0 (validateMetricTarget, after conversion from autoscaling/v1); use a percentage such as 80`,
     );
   if (Array.isArray(spec.metrics))
-    spec.metrics.forEach((m: unknown, i: number) => {
-      if (!isObj(m)) return;
+    for (let i = 0; i < spec.metrics.length; i++) {
+      const m: unknown = spec.metrics[i];
+      if (!isObj(m)) continue;
       for (const key of ['resource', 'containerResource', 'pods', 'object', 'external']) {
         const src = m[key];
         if (isObj(src) && isObj(src.target))
           metricTarget(c, src.target, ['spec', 'metrics', i, key, 'target']);
       }
-    });
+    }
   const behavior = spec.behavior;
   if (isObj(behavior))
     for (const dir of ['scaleUp', 'scaleDown']) {
@@ -721,8 +780,9 @@ function hpa(c: Ctx, obj: Obj): void {
             [...p, 'policies'],
             `${c.who}: ${dir}.policies must specify at least one policy (validateScalingRules); add a policy or remove the empty list to get the defaults`,
           );
-        rules.policies.forEach((pol: unknown, i: number) => {
-          if (!isObj(pol)) return;
+        for (let i = 0; i < rules.policies.length; i++) {
+          const pol: unknown = rules.policies[i];
+          if (!isObj(pol)) continue;
           const pp = [...p, 'policies', i];
           if (typeof pol.type === 'string' && pol.type !== 'Pods' && pol.type !== 'Percent')
             c.f.add(
@@ -739,7 +799,7 @@ function hpa(c: Ctx, obj: Obj): void {
               [...pp, 'periodSeconds'],
               `${c.who}: scaling policy periodSeconds ${pol.periodSeconds} must be between 1 and 1800 (validateScalingPolicy, MaxPeriodSeconds); use at most 30 minutes`,
             );
-        });
+        }
       }
     }
 }
@@ -759,14 +819,14 @@ function specialIp(ip: string): string | undefined {
 function service(c: Ctx, spec: Obj): void {
   const type = typeof spec.type === 'string' ? spec.type : 'ClusterIP';
   if (Array.isArray(spec.ports))
-    spec.ports.forEach((port: unknown, i: number) => {
-      if (!isObj(port)) return;
-      const p = ['spec', 'ports', i];
+    for (let i = 0; i < spec.ports.length; i++) {
+      const port: unknown = spec.ports[i];
+      if (!isObj(port)) continue;
       if (typeof port.name === 'string' && port.name !== '') {
         const problem = checkDns1123Label(port.name);
         if (problem)
           c.f.add(
-            [...p, 'name'],
+            ['spec', 'ports', i, 'name'],
             `${c.who}: Service port name ${show(port.name)} ${problem} (validateServicePort, ValidateDNS1123Label); use e.g. ${show(suggestDnsName(port.name))}`,
           );
       }
@@ -774,7 +834,7 @@ function service(c: Ctx, spec: Obj): void {
         const problem = checkPortNumber(port.port);
         if (problem)
           c.f.add(
-            [...p, 'port'],
+            ['spec', 'ports', i, 'port'],
             `${c.who}: Service port ${port.port} ${problem} (validateServicePort, IsValidPortNum); use a port from 1 to 65535`,
           );
       }
@@ -783,7 +843,7 @@ function service(c: Ctx, spec: Obj): void {
         const problem = checkPortNumOrName(port.targetPort);
         if (problem)
           c.f.add(
-            [...p, 'targetPort'],
+            ['spec', 'ports', i, 'targetPort'],
             `${c.who}: targetPort ${show(port.targetPort)} ${problem} (validateServicePort, ValidatePortNumOrName: IsValidPortNum or IsValidPortName); use the container port number (1-65535) or the name of a container port`,
           );
       }
@@ -793,18 +853,18 @@ function service(c: Ctx, spec: Obj): void {
         (port.nodePort < NODE_PORT_MIN || port.nodePort > NODE_PORT_MAX)
       )
         c.f.add(
-          [...p, 'nodePort'],
+          ['spec', 'ports', i, 'nodePort'],
           `${c.who}: nodePort ${port.nodePort} is not in the valid range ${NODE_PORT_MIN}-${NODE_PORT_MAX} (the node port allocator, default --service-node-port-range, which EKS keeps); use a port in that range or leave nodePort out to get one assigned`,
         );
       if (typeof port.appProtocol === 'string') {
         const problem = checkQualifiedName(port.appProtocol);
         if (problem)
           c.f.add(
-            [...p, 'appProtocol'],
+            ['spec', 'ports', i, 'appProtocol'],
             `${c.who}: appProtocol ${show(port.appProtocol)} ${problem} (validateServicePort, ValidateQualifiedName); use e.g. "http", "kubernetes.io/h2c" or "example.com/proto"`,
           );
       }
-    });
+    }
   if (type === 'ExternalName' && typeof spec.externalName === 'string') {
     const cname = spec.externalName.replace(/\.$/, '');
     const problem = cname === '' ? undefined : checkDns1123Subdomain(cname);
@@ -826,32 +886,35 @@ function service(c: Ctx, spec: Obj): void {
         `${c.who}: clusterIP ${show(spec.clusterIP)} must be a valid IP address or None (ValidateServiceClusterIPsRelatedFields, IsValidIP); use None for a headless Service or leave it out`,
       );
     if (Array.isArray(spec.clusterIPs))
-      spec.clusterIPs.forEach((ip: unknown, i: number) => {
+      for (let i = 0; i < spec.clusterIPs.length; i++) {
+        const ip: unknown = spec.clusterIPs[i];
         if (typeof ip === 'string' && !(i === 0 && ip === 'None') && !isIpAddress(ip))
           c.f.add(
             ['spec', 'clusterIPs', i],
             `${c.who}: clusterIPs[${i}] ${show(ip)} must be a valid IP address (ValidateServiceClusterIPsRelatedFields, IsValidIP); fix or remove it`,
           );
-      });
+      }
   }
   if (Array.isArray(spec.externalIPs))
-    spec.externalIPs.forEach((ip: unknown, i: number) => {
-      if (typeof ip !== 'string') return;
+    for (let i = 0; i < spec.externalIPs.length; i++) {
+      const ip: unknown = spec.externalIPs[i];
+      if (typeof ip !== 'string') continue;
       const problem = isIpAddress(ip) ? specialIp(ip) : 'must be a valid IP address';
       if (problem)
         c.f.add(
           ['spec', 'externalIPs', i],
           `${c.who}: externalIPs[${i}] ${show(ip)} ${problem} (ValidateService, IsValidIP, ValidateNonSpecialIP); use a routable IP address`,
         );
-    });
+    }
   if (Array.isArray(spec.loadBalancerSourceRanges))
-    spec.loadBalancerSourceRanges.forEach((r: unknown, i: number) => {
+    for (let i = 0; i < spec.loadBalancerSourceRanges.length; i++) {
+      const r: unknown = spec.loadBalancerSourceRanges[i];
       if (typeof r === 'string' && !isCidr(r.trim()))
         c.f.add(
           ['spec', 'loadBalancerSourceRanges', i],
           `${c.who}: loadBalancerSourceRanges[${i}] ${show(r)} must be a valid CIDR (ValidateService, IsValidCIDR); write it like 10.0.0.0/8`,
         );
-    });
+    }
   const timeout = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
   if (isNum(timeout) && (timeout <= 0 || timeout > MAX_CLIENT_IP_AFFINITY))
     c.f.add(
@@ -980,7 +1043,8 @@ export const apiValuesRule: Rule = {
       'the API server rejects the PersistentVolumeClaims this StatefulSet creates',
       strictEnv,
     );
-    for (const manifest of manifests) {
+    for (let j = 0; j < manifests.length; j++) {
+      const manifest = manifests[j];
       if (!isApiObject(manifest)) continue;
       const obj = manifest.object as Obj;
       const kind = obj.kind as string;
@@ -991,13 +1055,13 @@ export const apiValuesRule: Rule = {
       if (template) podSpec(kind === 'StatefulSet' ? stsPods : c, template.spec, template.specPath);
       const spec = isObj(obj.spec) ? obj.spec : undefined;
       if (!spec && kind !== 'StorageClass') continue;
-      switch (group + '/' + kind) {
-        case 'apps/Deployment':
-        case 'apps/ReplicaSet':
-        case 'apps/StatefulSet':
-        case 'apps/DaemonSet': {
+      switch (builtInKind(kind, group)) {
+        case 'Deployment':
+        case 'ReplicaSet':
+        case 'StatefulSet':
+        case 'DaemonSet': {
           const rule = WORKLOAD_RULES[kind];
-          for (const key of WORKLOAD_COUNTS) nonNegative(c, spec!, key, SPEC, rule);
+          nonNegativeFields(c, spec!, WORKLOAD_COUNTS, SPEC, rule);
           const strategyKey = kind === 'Deployment' ? 'strategy' : 'updateStrategy';
           const ru = spec![strategyKey]?.rollingUpdate;
           if (isObj(ru)) {
@@ -1048,25 +1112,25 @@ export const apiValuesRule: Rule = {
           }
           break;
         }
-        case 'batch/Job':
+        case 'Job':
           jobSpec(c, spec!, ['spec']);
           break;
-        case 'batch/CronJob': {
+        case 'CronJob': {
           cronJob(c, spec!);
           const js = spec!.jobTemplate?.spec;
           if (isObj(js)) jobSpec(c, js, ['spec', 'jobTemplate', 'spec']);
           break;
         }
-        case 'autoscaling/HorizontalPodAutoscaler':
+        case 'HorizontalPodAutoscaler':
           hpa(c, obj);
           break;
-        case '/Service':
+        case 'Service':
           service(c, spec!);
           break;
-        case '/PersistentVolumeClaim':
+        case 'PersistentVolumeClaim':
           claimSpec(c, spec!, ['spec']);
           break;
-        case 'policy/PodDisruptionBudget':
+        case 'PodDisruptionBudget':
           intOrPercent(c, spec!, 'minAvailable', ['spec'], 'ValidatePodDisruptionBudgetSpec', true);
           intOrPercent(
             c,
@@ -1077,7 +1141,7 @@ export const apiValuesRule: Rule = {
             true,
           );
           break;
-        case 'storage.k8s.io/StorageClass':
+        case 'StorageClass':
           storageClass(c, obj);
           break;
       }
