@@ -82,6 +82,9 @@ const CREDENTIAL_PATTERNS: { what: string; re: RegExp }[] = [
   { what: 'a Slack token', re: /\bxox[baprs]-[A-Za-z0-9-]{10,}/ },
 ];
 
+/** All credential patterns in one expression: most strings match none, so one test rules them out. */
+const ANY_CREDENTIAL = new RegExp(CREDENTIAL_PATTERNS.map((p) => `(?:${p.re.source})`).join('|'));
+
 const PASSWORD_KEY = /pass(?:word|wd|phrase)?|pwd/i;
 const NOT_A_PASSWORD_KEY = /(?:file|path|policy|length|key(?:ref)?)$|^(?:old)?pwd$/i;
 /** Values that refer to a password instead of holding one. */
@@ -231,6 +234,7 @@ function scanManifest(
       });
       return;
     }
+    if (!ANY_CREDENTIAL.test(text)) return;
     for (const p of CREDENTIAL_PATTERNS) {
       if (!p.re.test(text)) continue;
       const path = [...at];
@@ -475,6 +479,7 @@ export const secretLeakRule: Rule = {
     }
     // Credential-looking text outside any field value (comments).
     for (const [file, text] of ctx.fileTexts) {
+      if (!ANY_CREDENTIAL.test(text)) continue;
       const known = foundInFile.get(file) ?? new Set<string>();
       for (const p of CREDENTIAL_PATTERNS) {
         if (known.has(p.what)) continue;
