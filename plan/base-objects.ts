@@ -72,20 +72,38 @@ export async function loadBaseObjects(
   );
 }
 
+/** Files parsed between two looks at whether the new plan's blob ids have arrived. */
+const PRELOAD_BATCH = 250;
+
 /**
- * Reads and parses every file of the committed plan ahead of knowing the new plan (the worker does
- * this while the main thread renders), then selects with `selectBaseObjects`.
+ * Reads every file of the committed plan ahead of knowing the new plan (the worker does this while
+ * the main thread renders) and parses them in batches until `stop` says the new plan's blob ids are
+ * there; `parse` then parses the rest on demand, so files the new plan repeats are not parsed once
+ * the ids are known. Select with `selectBaseObjects`.
  */
 export async function preloadBase(
   root: string,
   env: string,
   ref: string,
-): Promise<{ base: BasePlan; parsed: Map<string, Parsed> }> {
+  stop: () => boolean = () => false,
+): Promise<{ base: BasePlan; parse: (path: string) => Parsed }> {
   const base = await readBasePlan(root, env, ref);
   const parsed = new Map<string, Parsed>();
+  const parse = (path: string): Parsed => {
+    let p = parsed.get(path);
+    if (!p) {
+      const f = base.files.get(path);
+      if (f?.text === undefined) throw new Error(`the base plan's ${path} was not read`);
+      p = parseFile(f.text, `${ref}:release/${env}/${path}`);
+      parsed.set(path, p);
+    }
+    return p;
+  };
+  let n = 0;
   for (const f of base.files.values()) {
-    if (f.text !== undefined)
-      parsed.set(f.path, parseFile(f.text, `${ref}:release/${env}/${f.path}`));
+    if (stop()) break;
+    if (f.text !== undefined) parse(f.path);
+    if (++n % PRELOAD_BATCH === 0) await new Promise<void>((r) => setImmediate(r));
   }
-  return { base, parsed };
+  return { base, parse };
 }

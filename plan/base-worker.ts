@@ -4,11 +4,13 @@ import { preloadBase, selectBaseObjects } from './base-objects.js';
 
 /**
  * Worker thread of `manifests plan`: reads the committed plan from git and parses it on the second
- * core while the main thread renders, then, once told the new plan's blob ids, sends back the
- * objects of the files that differ. Messages: { root, env, ref }, then { newBlobs }.
+ * core while the main thread renders; once told the new plan's blob ids, it parses only what is
+ * left of the files that differ and sends back their objects. Messages: { root, env, ref }, then
+ * { newBlobs }.
  */
 const port = parentPort!;
 let blobs: (value: [string, string][]) => void;
+let arrived = false;
 const newBlobs = new Promise<[string, string][]>((resolve) => (blobs = resolve));
 
 function report(err: unknown): void {
@@ -23,14 +25,17 @@ port.on(
   'message',
   (m: { root?: string; env: string; ref: string; newBlobs?: [string, string][] }) => {
     if (m.newBlobs) {
+      arrived = true;
       blobs(m.newBlobs);
       return;
     }
     const { root, env, ref } = m as { root: string; env: string; ref: string };
-    preloadBase(root, env, ref)
-      .then(async ({ base, parsed }) => {
+    // parse ahead while the main thread renders; once the new plan's ids are known, only the
+    // files that differ are parsed
+    preloadBase(root, env, ref, () => arrived)
+      .then(async ({ base, parse }) => {
         const ids = new Map(await newBlobs);
-        const selected = selectBaseObjects(base, env, ids, (path) => parsed.get(path)!);
+        const selected = selectBaseObjects(base, env, ids, (path) => parse(path));
         port.postMessage({ ok: selected });
       })
       .catch(report);

@@ -1,4 +1,5 @@
 import { loadAll } from 'js-yaml';
+import { fastLoadAll } from '../generator/render/fast-yaml.js';
 import { InputError } from '../core/errors.js';
 import type { KubeObject } from '../core/manifest.js';
 import { checkDocumentSize, kubeShapeProblem } from '../core/shape.js';
@@ -11,7 +12,9 @@ import { checkDocumentSize, kubeShapeProblem } from '../core/shape.js';
 export function parsePlanFile(text: string, source: string): KubeObject[] {
   let docs: unknown[];
   try {
-    docs = loadAll(text, null, { filename: source, maxAliases: 100 } as never);
+    // The release emitter's output is in the subset the fast reader handles; anything else (a
+    // hand-edited or foreign file) goes to js-yaml.
+    docs = fastLoadAll(text) ?? loadAll(text, null, { filename: source, maxAliases: 100 } as never);
   } catch (err) {
     const e = err as { reason?: string; mark?: { line: number } };
     throw new InputError(`YAML error: ${e.reason ?? 'invalid YAML'}`, {
