@@ -77,10 +77,11 @@ async function child(dir: string): Promise<void> {
     return d;
   };
   const read = startBaseRead(dir, 'prd', 'HEAD');
-  const render = renderEnvironment(dir, 'prd', { environ: {} });
+  // as the CLI runs by default: with the render cache and the findings cache
+  const render = renderEnvironment(dir, 'prd', { environ: {}, cache: true });
   const renderMs = lap();
   const base = read.select(blobIdsOf(render.release.files));
-  const rendered = preparePlan(render);
+  const rendered = preparePlan(render, { cache: true });
   const validate = lap();
   const b = await base;
   const wait = lap();

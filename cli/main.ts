@@ -19,6 +19,7 @@ interface ValidateCliOptions {
   strict: boolean;
   allowUnknownKinds?: string[];
   kubernetesVersion?: string;
+  cache?: boolean;
   format: 'text' | 'json' | 'junit' | 'sarif' | 'github';
 }
 
@@ -62,7 +63,10 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .requiredOption('--env <env>', 'environment (a layer under values/, e.g. dev or prd)')
     .option('--no-validate', 'do not report findings (the secret-leak guard still runs)')
     .option('--no-wait', 'fail at once when another render of the environment is running')
-    .option('--no-cache', 'render every chart again (ignore .manifests-cache/)')
+    .option(
+      '--no-cache',
+      'render every chart and check every object again (ignore .manifests-cache/)',
+    )
     .action(
       async (
         opts: { env: string; validate?: boolean; wait?: boolean; cache?: boolean },
@@ -135,6 +139,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     )
     .option('--skip <ids>', 'skip these rules (comma-separated)', list)
     .option('--no-strict', 'accept unknown fields and repeated keys')
+    .option('--no-cache', 'check every object again (ignore .manifests-cache/)')
     .option(
       '--allow-unknown-kinds <kinds>',
       'kinds without a schema to accept (comma-separated)',
@@ -167,6 +172,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         kubernetesVersion: opts.kubernetesVersion,
         stdin: () => readFileSync(0, 'utf8'),
         environ: process.env,
+        cache: opts.cache !== false,
       });
       out(
         formatFindings(opts.format, result.findings, result.rules, {
@@ -234,7 +240,10 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         .choices(['text', 'markdown', 'json'])
         .default('text'),
     )
-    .option('--no-cache', 'render every chart again (ignore .manifests-cache/)')
+    .option(
+      '--no-cache',
+      'render every chart and check every object again (ignore .manifests-cache/)',
+    )
     .action(
       async (
         opts: { env: string; base: string; format: string; cache?: boolean },

@@ -83,7 +83,10 @@ export interface RenderedPlan {
 }
 
 /** Validates a render as `render` does and reads the plan settings. */
-export function preparePlan(render: RenderResult): RenderedPlan {
+export function preparePlan(
+  render: RenderResult,
+  options: Pick<RenderOptions, 'cache' | 'secretMode'> = {},
+): RenderedPlan {
   const config = readValidationConfig(render.project);
   const ignore = compileIgnoreRules(config);
   checkFailOn(config);
@@ -93,6 +96,7 @@ export function preparePlan(render: RenderResult): RenderedPlan {
     render.release.manifests,
     render.release.files,
     render.loaded.env,
+    { cache: options.cache === true && (options.secretMode ?? 'placeholder') !== 'real' },
   );
   return { render, validation, config, ignore };
 }
@@ -148,9 +152,10 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanRun> {
   try {
     const render = renderEnvironment(options.root, options.env, options);
     base = read.select(blobIdsOf(render.release.files));
-    rendered = preparePlan(render);
-    // the render cache keeps no render that holds a set secret's value
-    if (options.cache && secretGuard(render, options.env).length === 0) render.storeCache();
+    // the caches keep nothing of a render that holds a set secret's value
+    const cache = options.cache === true && secretGuard(render, options.env).length === 0;
+    rendered = preparePlan(render, { ...options, cache });
+    if (cache) render.storeCache();
   } catch (err) {
     read.cancel();
     throw err;

@@ -43,14 +43,21 @@ export async function renderValidateAndWrite(
   wait: WaitOptions = {},
 ): Promise<GuardedRender> {
   const result = renderEnvironment(root, env, options);
+  // first: no cache (render or findings) ever keeps anything of a render holding a secret's value
+  const blocked = secretGuard(result, env);
   const validation = validateRendered(
     result.project,
     result.loaded,
     result.release.manifests,
     result.release.files,
     env,
+    {
+      cache:
+        blocked.length === 0 &&
+        options.cache === true &&
+        (options.secretMode ?? 'placeholder') !== 'real',
+    },
   );
-  const blocked = secretGuard(result, env);
   if (blocked.length > 0) return { result, validation, blocked };
   result.storeCache();
   return { result, validation, blocked, written: await writeRendered(result, wait) };

@@ -4,6 +4,7 @@ import { findOrigin, type OriginNode } from '../generator/values/origins.js';
 import { FieldLocator, formatFieldPath } from './locate.js';
 import { RULES } from './rules/index.js';
 import { ValidationModel } from './model/index.js';
+import { contextKey, FindingsCache, validatorFingerprint } from './findings-cache.js';
 import type { ContextInput, Finding, Rule, RuleContext, Severity } from './types.js';
 
 export interface ValidationInput {
@@ -18,6 +19,11 @@ export interface ValidationInput {
   /** Findings made while reading the files. */
   readFindings?: Finding[];
   rules?: Rule[];
+  /**
+   * The findings cache file of object-local rules (validators/findings-cache.ts); no cache when
+   * absent. Only for plans rendered with placeholders.
+   */
+  cacheFile?: string;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -44,6 +50,16 @@ export function runValidation(input: ValidationInput): Finding[] {
   const rules = selectRules(input.rules ?? RULES, input.only, input.skip);
   const locator = new FieldLocator(input.ctx.fileTexts);
   const ctx: RuleContext = { ...input.ctx, model: new ValidationModel(input.manifests) };
+  const cached = rules.filter((r) => r.scope === 'object');
+  const cache =
+    input.cacheFile && cached.length > 0
+      ? new FindingsCache(
+          input.cacheFile,
+          contextKey(cached, input.ctx, validatorFingerprint()),
+          cached.map((r) => r.id),
+          input.ctx.fileTexts,
+        )
+      : undefined;
   const findings: Finding[] = [];
   if (input.readFindings && rules.some((r) => r.id === 'schema'))
     findings.push(...input.readFindings);
@@ -54,7 +70,11 @@ export function runValidation(input: ValidationInput): Finding[] {
     const manifests = kinds
       ? input.manifests.filter((m) => kinds.includes(m.object.kind))
       : input.manifests;
-    for (const f of rule.check(manifests, ctx)) {
+    const found =
+      cache && rule.scope === 'object'
+        ? cache.check(rule, manifests, ctx, (subset) => new ValidationModel(subset))
+        : rule.check(manifests, ctx);
+    for (const f of found) {
       const severity = f.severity ?? rule.severity;
       if (f.manifest) {
         const path = [...(f.manifest.basePath ?? []), ...(f.path ?? [])];
@@ -84,6 +104,7 @@ export function runValidation(input: ValidationInput): Finding[] {
       }
     }
   }
+  cache?.store();
   return findings.sort(compareFindings);
 }
 

@@ -156,6 +156,12 @@ export interface Rule {
   kinds?: string[];
   /** Runs only when this is available (values-level or cluster rules). */
   needs?: 'cluster' | 'values';
+  /**
+   * `object`: what the rule finds about an object depends only on that object and on the context's
+   * `strict`, `allowUnknownKinds` and `kubernetesVersion` (not on other objects, values, the
+   * cluster or secrets), so its findings can be cached per object (validators/findings-cache.ts).
+   */
+  scope?: 'object';
   check(manifests: Manifest[], ctx: RuleContext): RuleFinding[];
 }
 

@@ -21,6 +21,10 @@ import {
 } from './schema/kubernetes-version.js';
 import { RULES } from './rules/index.js';
 import { runValidation, selectRules } from './run.js';
+import { findingsCacheFile } from './findings-cache.js';
+import { ValidationModel } from './model/index.js';
+import { findSecretValueLeaks } from './rules/secret-leak.js';
+import { CACHE_DIR } from '../generator/render/cache.js';
 import type { ClusterDeclaration, ContextInput, Finding, Rule } from './types.js';
 
 export interface ValidateOptions {
@@ -41,6 +45,11 @@ export interface ValidateOptions {
   baseManifests?: Manifest[];
   /** Environment variables (secret values for the leak check); the CLI passes its own. */
   environ: Readonly<Record<string, string | undefined>>;
+  /**
+   * Use the findings cache of object-local rules under .manifests-cache/ (only for release/<env>/,
+   * not for files given as paths).
+   */
+  cache?: boolean;
 }
 
 /** One resource that was validated, as reports list it (JUnit has a test case per resource). */
@@ -299,12 +308,26 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
   });
   const rules = selectRules(RULES, options.only, [...config.skip, ...(options.skip ?? [])]);
   const base = options.baseManifests ?? [];
+  const cacheable =
+    options.cache === true &&
+    project !== undefined &&
+    options.env !== undefined &&
+    paths.length === 0 &&
+    // no cache keeps anything of files that hold a set secret's value
+    (ctx.secrets.length === 0 ||
+      findSecretValueLeaks(read.manifests, {
+        ...ctx,
+        model: new ValidationModel(read.manifests),
+      }).length === 0);
   const findings = runValidation({
     manifests: base.length > 0 ? [...read.manifests, ...base] : read.manifests,
     ctx,
     rules,
     valueOrigins: loaded?.origins,
     readFindings: read.findings,
+    cacheFile: cacheable
+      ? findingsCacheFile(join(project!.root, CACHE_DIR), options.env!)
+      : undefined,
   });
   const own = (f: Finding) => f.location !== undefined && read.fileTexts.has(f.location.file);
   return {
@@ -347,6 +370,13 @@ export function validateRendered(
   manifests: Manifest[],
   files: Map<string, string>,
   env: string,
+  options: {
+    /**
+     * use the findings cache (callers pass it only for renders with placeholders that hold no set
+     * secret's value)
+     */
+    cache?: boolean;
+  } = {},
 ): ValidateResult {
   const {
     manifests: placed,
@@ -354,7 +384,13 @@ export function validateRendered(
     config,
   } = contextOfRender({ project, loaded, release: { manifests, files } }, env);
   const rules = selectRules(RULES, undefined, config.skip);
-  const findings = runValidation({ manifests: placed, ctx, rules, valueOrigins: loaded.origins });
+  const findings = runValidation({
+    manifests: placed,
+    ctx,
+    rules,
+    valueOrigins: loaded.origins,
+    cacheFile: options.cache ? findingsCacheFile(join(project.root, CACHE_DIR), env) : undefined,
+  });
   return {
     findings,
     rules,

@@ -1559,6 +1559,7 @@ export const apiConsistencyRule: Rule = {
   description:
     'Fields agree as the API server requires: selectors match template labels, names are unique, mounts name volumes, probes have one handler, restart policies and strategies fit the workload, Service fields fit the type',
   severity: 'error',
+  scope: 'object',
   docs:
     'Catches cross-field rules of the Kubernetes API server that schema checks cannot see: a workload’s selector must be non-empty, valid and match its pod template’s labels (ValidatePodTemplateSpecForReplicaSet, ValidatePodTemplateSpecForStatefulSet, ValidateDaemonSetSpec); Jobs get a generated selector unless manualSelector is true and a CronJob’s jobTemplate may not set one (validateGeneratedSelector, ValidateJobTemplateSpec); ' +
     'container names are unique across init and regular containers, port names per container and volume names per pod (validateContainers, validateInitContainers, validateContainerPorts, ValidateVolumes); every volumeMount names a volume and mount paths are unique (ValidateVolumeMounts); a volume has exactly one source, a probe or lifecycle hook exactly one handler (validateVolumeSource, validateHandler); liveness and startup probes need successThreshold 1; ' +

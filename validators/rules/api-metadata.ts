@@ -344,6 +344,7 @@ export const apiMetadataRule: Rule = {
   description:
     'Names, generateName, namespaces, labels, annotations, finalizers and ConfigMap/Secret data pass the API server’s ObjectMeta, ConfigMap and Secret validation',
   severity: 'error',
+  scope: 'object',
   docs:
     'Catches what the Kubernetes API server rejects in metadata and data, which kubeconform and kube-linter let through so Argo CD fails the sync: ' +
     'object names per kind (ValidateObjectMeta with the kind’s ValidateNameFunc: DNS-1123 subdomain by default, DNS-1123 label for Namespaces and StatefulSets, DNS-1035 label for Services, a path segment for RBAC objects, DNS subdomain for custom resources such as Istio and Argo CD objects; CronJob names at most 52 characters, ValidateCronJobCreate), ' +

@@ -1024,6 +1024,7 @@ export const apiValuesRule: Rule = {
   description:
     'Ports, names, quantities, requests and limits, replica counts, HPA bounds, cron schedules, time zones, durations and other spec values are in the ranges and formats the API server accepts',
   severity: 'error',
+  scope: 'object',
   docs:
     'Catches values the Kubernetes API server rejects although schemas accept their type: port numbers 1-65535 (IsValidPortNum: containerPort, hostPort, Service port and targetPort, probe and lifecycle ports) and node ports in the default 30000-32767 range, ' +
     'container port names as IANA service names (IsValidPortName: at most 15 characters, lowercase letters, digits and single inner hyphens, at least one letter), Service port, container and volume names as DNS-1123 labels, environment variable names (IsEnvVarName before Kubernetes 1.32, IsRelaxedEnvVarName after), ' +

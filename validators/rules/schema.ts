@@ -7,6 +7,7 @@ export const schemaRule: Rule = {
   description:
     "Objects match the schema of their kind for the cluster's Kubernetes version: required fields, types, fields and kinds that version has, no unknown fields (strict)",
   severity: 'error',
+  scope: 'object',
   docs:
     'Catches objects the API server rejects or silently changes: wrong types, missing required ' +
     'fields, misspelt or misplaced fields (an unknown field is dropped, so the setting never ' +

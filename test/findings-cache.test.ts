@@ -1,0 +1,404 @@
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Manifest } from '../core/manifest.js';
+import { renderEnvironment } from '../generator/pipeline.js';
+import { CACHE_DIR } from '../generator/render/cache.js';
+import { renderValidateAndWrite } from '../validators/release-guard.js';
+import { contextKey, FindingsCache } from '../validators/findings-cache.js';
+import { ValidationModel } from '../validators/model/index.js';
+import { RULES } from '../validators/rules/index.js';
+import { runValidation } from '../validators/run.js';
+import { manifestsFromYaml, ruleContext } from '../validators/testing/helpers.js';
+import type { ContextInput, Finding, Rule } from '../validators/types.js';
+import { buildContext, validateCommand } from '../validators/validate.js';
+import { REPO_ROOT } from './helpers.js';
+
+const CLI = join(REPO_ROOT, 'dist/cli/main.js');
+
+/**
+ * The findings cache of object-local rules (validators/findings-cache.ts): a rule marked
+ * `scope: 'object'` finds the same about a plan as about each object alone, and a cached run
+ * reports exactly what an uncached run reports whatever input changed.
+ */
+
+const OBJECT_RULES = RULES.filter((r) => r.scope === 'object');
+
+/** Documents with something for each object-local rule to find. */
+const BAD = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: apps
+spec:
+  replica: 2
+  selector:
+    matchLabels: { app: web }
+  template:
+    metadata:
+      labels: { app: web }
+    spec:
+      resources:
+        limits: { cpu: "1" }
+      containers:
+        - name: web
+          image: registry.local/web:1.0.0
+          ports:
+            - containerPort: 70000
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: Bad_Name
+  namespace: apps
+  labels:
+    team: ${'x'.repeat(70)}
+data:
+  "bad key": v
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  namespace: apps
+spec:
+  template:
+    spec:
+      restartPolicy: Always
+      containers:
+        - name: m
+          image: registry.local/m:1.0.0
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w
+  namespace: apps
+spec:
+  size: 3
+`;
+
+const GOOD = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: apps
+spec:
+  selector: { app: web }
+  ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+`;
+
+function plan(files: Record<string, string>): { manifests: Manifest[]; ctx: ContextInput } {
+  const { manifests, fileTexts } = manifestsFromYaml(files, 'app');
+  return { manifests, ctx: ruleContext({ fileTexts }) };
+}
+
+const strip = (fs: Finding[]) => fs.map((f) => ({ ...f }));
+
+describe('object-local rules', () => {
+  it('exist, and the cached run covers exactly them', () => {
+    expect(OBJECT_RULES.map((r) => r.id).sort()).toEqual([
+      'api-consistency',
+      'api-metadata',
+      'api-values',
+      'schema',
+    ]);
+  });
+
+  const cases: [string, () => { manifests: Manifest[]; ctx: ContextInput }][] = [
+    ['bad documents', () => plan({ 'bad.yaml': BAD, 'good.yaml': GOOD })],
+    ...['dev', 'prd'].map(
+      (env) =>
+        [
+          `the repository's ${env} plan`,
+          () => {
+            const r = renderEnvironment(REPO_ROOT, env, { environ: {} });
+            const texts = new Map<string, string>();
+            for (const [p, t] of r.release.files) texts.set(`release/${env}/${p}`, t);
+            const manifests = r.release.manifests.map((m) => ({
+              ...m,
+              file: `release/${env}/${m.file}`,
+            }));
+            return {
+              manifests,
+              ctx: buildContext(r.project, r.loaded, texts, {
+                strict: true,
+                allowUnknownKinds: [],
+              }),
+            };
+          },
+        ] as [string, () => { manifests: Manifest[]; ctx: ContextInput }],
+    ),
+  ];
+  for (const [name, make] of cases) {
+    it(`find about ${name} what they find about each object alone`, () => {
+      const { manifests, ctx } = make();
+      for (const rule of OBJECT_RULES) {
+        const whole = rule.check(manifests, { ...ctx, model: new ValidationModel(manifests) });
+        const alone = manifests.flatMap((m) =>
+          rule.check([m], { ...ctx, model: new ValidationModel([m]) }),
+        );
+        const key = (f: { manifest?: Manifest; path?: unknown; message: string }) =>
+          `${f.manifest?.file}:${f.manifest?.line} ${JSON.stringify(f.path)} ${f.message}`;
+        expect(alone.map(key).sort(), rule.id).toEqual(whole.map(key).sort());
+        // and every finding is about one of the objects it was given
+        for (const f of whole) expect(manifests, rule.id).toContain(f.manifest);
+      }
+    });
+  }
+});
+
+describe('findings cache', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'findings-cache-'));
+    file = join(dir, 'validate', 'prd.json');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** An uncached and a cached run of the same input; returns the cached run's findings. */
+  function both(
+    files: Record<string, string>,
+    ctxOverrides: Partial<ContextInput> = {},
+    rules: Rule[] = RULES,
+  ): Finding[] {
+    const input = () => {
+      const p = plan(files);
+      return { manifests: p.manifests, ctx: { ...p.ctx, ...ctxOverrides }, rules };
+    };
+    const plain = runValidation(input());
+    const cached = runValidation({ ...input(), cacheFile: file });
+    expect(strip(cached)).toEqual(strip(plain));
+    return cached;
+  }
+
+  function hitsOf(files: Record<string, string>, ctxOverrides: Partial<ContextInput> = {}) {
+    const p = plan(files);
+    const ctx = { ...p.ctx, ...ctxOverrides };
+    const cache = new FindingsCache(
+      file,
+      contextKey(OBJECT_RULES, ctx, 'tool'),
+      OBJECT_RULES.map((r) => r.id),
+      ctx.fileTexts,
+    );
+    const model = new ValidationModel(p.manifests);
+    const found = OBJECT_RULES.flatMap((r) =>
+      cache.check(r, p.manifests, { ...ctx, model }, (s) => new ValidationModel(s)),
+    );
+    cache.store();
+    return { hits: cache.hits.get('schema') ?? 0, found: found.length };
+  }
+
+  it('serves a second run from the cache and reports the same findings', () => {
+    const first = both({ 'bad.yaml': BAD, 'good.yaml': GOOD });
+    expect(first.filter((f) => f.severity === 'error').length).toBeGreaterThan(4);
+    const objectRules = new Set(OBJECT_RULES.map((r) => r.id));
+    expect(new Set(first.map((f) => f.ruleId).filter((id) => objectRules.has(id)))).toEqual(
+      new Set(['schema', 'api-metadata', 'api-values', 'api-consistency']),
+    );
+    // the same again, now from the file the first cached run wrote
+    const again = both({ 'bad.yaml': BAD, 'good.yaml': GOOD });
+    expect(strip(again)).toEqual(strip(first));
+    expect(hitsOf({ 'bad.yaml': BAD, 'good.yaml': GOOD }).hits).toBe(0); // another key ('tool')
+    expect(hitsOf({ 'bad.yaml': BAD, 'good.yaml': GOOD }).hits).toBe(5); // now stored under it
+  });
+
+  it('checks a changed object again, and only it', () => {
+    const fixed = BAD.replace('containerPort: 70000', 'containerPort: 7000');
+    hitsOf({ 'bad.yaml': BAD, 'good.yaml': GOOD });
+    // one file changed: its objects miss (a file's text keys its documents), the other file hits
+    expect(hitsOf({ 'bad.yaml': fixed, 'good.yaml': GOOD }).hits).toBe(1);
+    both({ 'bad.yaml': BAD, 'good.yaml': GOOD });
+    const after = both({ 'bad.yaml': fixed, 'good.yaml': GOOD });
+    expect(after.some((f) => /70000|65535/.test(f.message))).toBe(false);
+    const broken = GOOD.replace('port: 80\n', 'port: 0\n');
+    const b = both({ 'bad.yaml': BAD, 'good.yaml': broken });
+    expect(b.some((f) => f.location?.file === 'good.yaml' && f.ruleId === 'api-values')).toBe(true);
+  });
+
+  it('follows the Kubernetes version, strict mode and the kinds accepted without a schema', () => {
+    const files = { 'bad.yaml': BAD };
+    const podResources = (fs: Finding[]) =>
+      fs.some((f) => f.ruleId === 'schema' && f.path.includes('template.spec.resources'));
+    expect(podResources(both(files, { kubernetesVersion: '1.31' }))).toBe(true);
+    expect(podResources(both(files, { kubernetesVersion: '1.33' }))).toBe(false);
+    expect(podResources(both(files, { kubernetesVersion: '1.31' }))).toBe(true);
+    const unknownField = (fs: Finding[]) => fs.some((f) => f.path === 'spec.replica');
+    expect(unknownField(both(files, { strict: true }))).toBe(true);
+    expect(unknownField(both(files, { strict: false }))).toBe(false);
+    const widget = (fs: Finding[]) => fs.some((f) => f.resource.startsWith('Widget/'));
+    expect(widget(both(files, { allowUnknownKinds: [] }))).toBe(true);
+    expect(widget(both(files, { allowUnknownKinds: ['Widget'] }))).toBe(false);
+    expect(widget(both(files, { allowUnknownKinds: [] }))).toBe(true);
+  });
+
+  it('follows the rule selection and the tool', () => {
+    const files = { 'bad.yaml': BAD };
+    const noApi = RULES.filter((r) => r.id !== 'api-values');
+    expect(both(files, {}, noApi).some((f) => f.ruleId === 'api-values')).toBe(false);
+    expect(both(files).some((f) => f.ruleId === 'api-values')).toBe(true);
+    const ctx = plan(files).ctx;
+    expect(contextKey(OBJECT_RULES, ctx, 'tool a')).not.toBe(contextKey(OBJECT_RULES, ctx, 'b'));
+    expect(contextKey(OBJECT_RULES, ctx, 'a')).not.toBe(
+      contextKey(OBJECT_RULES.slice(1), ctx, 'a'),
+    );
+  });
+
+  it('treats a corrupt, truncated or foreign file as a miss', () => {
+    const files = { 'bad.yaml': BAD, 'good.yaml': GOOD };
+    hitsOf(files);
+    const stored = readFileSync(file, 'utf8');
+    writeFileSync(file, stored.slice(0, stored.length / 2));
+    expect(hitsOf(files).hits).toBe(0);
+    // an entry that claims an object is clean under a foreign format, or holds junk
+    const data = JSON.parse(readFileSync(file, 'utf8')) as {
+      format: number;
+      entries: Record<string, unknown>;
+    };
+    for (const k of Object.keys(data.entries)) data.entries[k] = { schema: 'junk' };
+    writeFileSync(file, JSON.stringify(data));
+    const junk = hitsOf(files);
+    expect(junk.hits).toBe(0);
+    expect(junk.found).toBeGreaterThan(4);
+    writeFileSync(file, JSON.stringify({ ...data, format: 99 }));
+    expect(hitsOf(files).hits).toBe(0);
+    writeFileSync(file, 'null');
+    expect(hitsOf(files).hits).toBe(0);
+    both(files);
+  });
+
+  it('stores nothing for a rule that reports another object than the one it checks', () => {
+    const files = { 'bad.yaml': BAD, 'good.yaml': GOOD };
+    const liar: Rule = {
+      id: 'liar',
+      description: 'reports a copy of an object it was given',
+      severity: 'error',
+      docs: 'test',
+      scope: 'object',
+      check: (m) => [{ manifest: { ...m[0] }, message: 'x' }],
+    };
+    const p = plan(files);
+    runValidation({ ...p, rules: [liar], cacheFile: file });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('leaves no temporary file and a readable cache after interleaved runs', () => {
+    const files = { 'bad.yaml': BAD, 'good.yaml': GOOD };
+    const p = plan(files);
+    const make = () =>
+      new FindingsCache(
+        file,
+        contextKey(OBJECT_RULES, p.ctx, 'tool'),
+        OBJECT_RULES.map((r) => r.id),
+        p.ctx.fileTexts,
+      );
+    const a = make();
+    const b = make();
+    const model = new ValidationModel(p.manifests);
+    for (const c of [a, b])
+      for (const r of OBJECT_RULES)
+        c.check(r, p.manifests, { ...p.ctx, model }, (s) => new ValidationModel(s));
+    b.store();
+    a.store();
+    expect(readdirSync(join(dir, 'validate'))).toEqual(['prd.json']);
+    expect(hitsOf(files).hits).toBe(5);
+  });
+});
+
+describe('findings cache in the commands', () => {
+  const made: string[] = [];
+  afterEach(() => {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  function project(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'findings-cache-cmd-'));
+    made.push(dir);
+    cpSync(join(REPO_ROOT, 'charts'), join(dir, 'charts'), { recursive: true });
+    cpSync(join(REPO_ROOT, 'values'), join(dir, 'values'), { recursive: true });
+    return dir;
+  }
+  const cacheFile = (dir: string) => join(dir, CACHE_DIR, 'validate', 'prd.json');
+  const validate = (dir: string, cache: boolean, environ: Record<string, string> = {}) =>
+    strip(validateCommand({ root: dir, env: 'prd', environ, cache }).findings);
+
+  it('render stores it, validate --env uses it and reports what an uncached run reports', async () => {
+    const dir = project();
+    const r = await renderValidateAndWrite(dir, 'prd', { environ: {}, cache: true });
+    expect(r.written).toBeDefined();
+    expect(existsSync(cacheFile(dir))).toBe(true);
+    expect(validate(dir, true)).toEqual(validate(dir, false));
+    // an edit of the committed plan is checked again
+    const svc = readdirSync(join(dir, 'release/prd'), { recursive: true, encoding: 'utf8' }).find(
+      (p) =>
+        /deployment-.*\.yaml$/.test(p) &&
+        /containerPort: \d+/.test(readFileSync(join(dir, 'release/prd', p), 'utf8')),
+    )!;
+    const path = join(dir, 'release/prd', svc);
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace(/containerPort: \d+/, 'containerPort: 70000'),
+    );
+    const edited = validate(dir, true);
+    expect(edited).toEqual(validate(dir, false));
+    expect(edited.some((f) => f.ruleId === 'api-values' && /65535/.test(f.message))).toBe(true);
+  });
+
+  it('keeps nothing of files holding a set secret’s value', () => {
+    const dir = project();
+    const secret = 'a-secret-value-in-the-plan-1234';
+    const declared = (
+      load(readFileSync(join(dir, 'values/secrets.yaml'), 'utf8')) as { secrets: { env: string }[] }
+    ).secrets.map((d) => d.env);
+    spawnSync(process.execPath, [CLI, '--root', dir, 'render', '--env', 'prd', '--no-cache']);
+    rmSync(join(dir, CACHE_DIR), { recursive: true, force: true });
+    const file = readdirSync(join(dir, 'release/prd'), { recursive: true, encoding: 'utf8' }).find(
+      (p) => p.endsWith('.yaml'),
+    )!;
+    const path = join(dir, 'release/prd', file);
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace(
+        /name: (\S+)\n/,
+        `name: $1\n  labels: { leak: ${secret} }\n`,
+      ),
+    );
+    validate(dir, true, { [declared[0]]: secret });
+    expect(existsSync(cacheFile(dir))).toBe(false);
+    validate(dir, true, {});
+    expect(existsSync(cacheFile(dir))).toBe(true);
+  });
+
+  it('validate --no-cache neither reads nor writes it', () => {
+    const dir = project();
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, '--root', dir, ...args], { encoding: 'utf8' });
+    expect(cli('render', '--env', 'prd', '--no-cache').status).toBe(0);
+    expect(existsSync(cacheFile(dir))).toBe(false);
+    const plain = cli('validate', '--env', 'prd', '--no-cache', '--format', 'json');
+    expect(existsSync(cacheFile(dir))).toBe(false);
+    const first = cli('validate', '--env', 'prd', '--format', 'json');
+    expect(existsSync(cacheFile(dir))).toBe(true);
+    // a cache that says every object is clean is not read with --no-cache
+    const data = JSON.parse(readFileSync(cacheFile(dir), 'utf8')) as { entries: object };
+    expect(Object.keys(data.entries).length).toBeGreaterThan(50);
+    const second = cli('validate', '--env', 'prd', '--format', 'json');
+    expect(second.stdout).toBe(first.stdout);
+    expect(first.stdout).toBe(plain.stdout);
+    expect(first.status).toBe(plain.status);
+  });
+});
