@@ -332,3 +332,31 @@ describe('CLI edge cases', () => {
     }
   });
 });
+
+describe('file modes', () => {
+  it('writes every plan file 0644 whatever the umask (files written, not only linked)', () => {
+    for (const umask of ['077', '000', '022']) {
+      const dir = copyRepo();
+      const r = spawnSync(
+        '/bin/sh',
+        [
+          '-c',
+          `umask ${umask} && exec "$0" "$@"`,
+          process.execPath,
+          CLI,
+          '--root',
+          dir,
+          'render',
+          '--env',
+          'prd',
+        ],
+        { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const modes = new Set(
+        [...snapshot(join(dir, 'release/prd')).values()].map((v) => v.split(' ')[0]),
+      );
+      expect([...modes], `umask ${umask}`).toEqual(['644']);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   existsSync,
   linkSync,
   lstatSync,
@@ -7,8 +8,9 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
+  writeFileSync,
 } from 'node:fs';
-import { chmod, writeFile } from 'node:fs/promises';
 import { processAlive } from '../../core/lock.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../core/errors.js';
@@ -22,9 +24,6 @@ export function safeJoin(dir: string, relPath: string): string {
   }
   return full;
 }
-
-/** How many file writes are in flight at once (hides the latency of creating files). */
-const WRITE_CONCURRENCY = 16;
 
 /** The mode of every plan file: part of the plan (an executable plan file is drift). */
 export const PLAN_FILE_MODE = 0o644;
@@ -100,16 +99,19 @@ export async function writeReleaseAtomically(
       if (previous?.get(path) === text && tryLink(safeJoin(target, path), full)) continue;
       toWrite.push([full, text]);
     }
-    let next = 0;
-    const worker = async () => {
-      while (next < toWrite.length) {
-        const [full, text] = toWrite[next++];
-        await writeFile(full, text, { mode: PLAN_FILE_MODE });
-        // The umask may have taken bits away; the mode is part of the plan.
-        await chmod(full, PLAN_FILE_MODE);
+    // Synchronous writes: on ext4 10,000 files take about 0.3 s this way and 0.7-2 s through the
+    // thread pool (measured on a 2-core machine; the writes contend for the same folders).
+    let chmodNeeded = true;
+    for (let i = 0; i < toWrite.length; i++) {
+      const [full, text] = toWrite[i];
+      writeFileSync(full, text, { mode: PLAN_FILE_MODE });
+      // The umask may have taken bits away; the mode is part of the plan. The umask is the
+      // process's, so when the first file has the mode the others have it too.
+      if (chmodNeeded) {
+        if (i === 0 && (statSync(full).mode & 0o7777) === PLAN_FILE_MODE) chmodNeeded = false;
+        else chmodSync(full, PLAN_FILE_MODE);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, toWrite.length) }, worker));
+    }
     if (existsSync(target)) renameSync(target, old);
     try {
       renameSync(tmp, target);
