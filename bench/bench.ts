@@ -8,7 +8,9 @@
  * Rows per size: render into an empty release folder (empty render cache), render with nothing
  * changed (from the cache, and with --no-cache), validate --env prd, helm template, render after one
  * value changed, plan --env prd after one value changed (against the committed plan of the previous
- * render); wall time, resources per second, peak RSS. Then the CLI's cold start (--help).
+ * render), validation of the rendered objects in memory (a child process: its cold first pass and
+ * its best warm pass, bench/validate-memory.ts); wall time, resources per second, peak RSS. Then
+ * the CLI's cold start (--help).
  * --profile writes a CPU profile (node --cpu-prof) of a fresh render at the largest size.
  */
 import { spawnSync } from 'node:child_process';
@@ -26,10 +28,12 @@ import {
   serviceItems,
   sizeFor,
 } from './project.js';
+import type { ValidationPass, ValidationThroughput } from './validate-memory.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 const cli = join(repoRoot, 'dist/cli/main.js');
+const validateMemory = join(here, 'validate-memory.js');
 const TIME = '/usr/bin/time';
 
 interface Measure {
@@ -97,6 +101,30 @@ function git(dir: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
 }
 
+/**
+ * validateRendered on the objects of a render held in memory (what `render` runs before it writes),
+ * in a child process so the first pass is cold: the first pass, and the best of three more.
+ */
+function validationInMemory(target: number, dir: string): Row[] {
+  const m = measure(process.execPath, [validateMemory, dir, '4'], dir);
+  const result = JSON.parse(m.stdout) as ValidationThroughput;
+  const [first, ...warm] = result.passes;
+  const best = warm.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const of = (p: ValidationPass, step: string, note: string): Row => ({
+    size: target,
+    step,
+    resources: result.resources,
+    ms: p.ms,
+    perSecond: (result.resources / p.ms) * 1000,
+    rssMb: m.rssMb,
+    note: `${note}; ${fmt(p.cpuMs)} ms CPU`,
+  });
+  return [
+    of(first, 'validate in memory (first pass)', 'cold: a fresh process'),
+    of(best, 'validate in memory (best warm pass)', `best of ${warm.length} more passes`),
+  ];
+}
+
 function hasCommand(name: string): boolean {
   const r = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
   return new RegExp(`^\\s+${name}\\b`, 'm').test(r.stdout);
@@ -144,6 +172,7 @@ async function benchSize(
     row('render (nothing changed, --no-cache)', rendered, uncached);
     const validate = node(['validate', '--env', 'prd'], dir);
     row('validate', rendered, validate);
+    rows.push(...validationInMemory(target, dir));
 
     // helm template of the equivalent chart.
     const files = readReleaseFolder(join(dir, 'release/prd'));

@@ -91,8 +91,21 @@ function partFromLabels(t: PodTemplate): ScalarDlPart | undefined {
   return undefined;
 }
 
+/**
+ * Answers per pod template: several rules ask about the same templates (the model's), and a
+ * template does not change during a validation run.
+ */
+const partCache = new WeakMap<PodTemplate, ScalarDlPart | null>();
+const mxTransporterCache = new WeakMap<PodTemplate, boolean>();
+
 /** Which Scalar DL part a pod template runs, if any. */
 export function scalarDlPartOf(t: PodTemplate): ScalarDlPart | undefined {
+  let part = partCache.get(t);
+  if (part === undefined) partCache.set(t, (part = computeScalarDlPart(t) ?? null));
+  return part ?? undefined;
+}
+
+function computeScalarDlPart(t: PodTemplate): ScalarDlPart | undefined {
   const base = partFromImages(t) ?? partFromLabels(t);
   if (base === 'envoy' && mentionsAuditor(t)) return 'auditor-envoy';
   if (base === 'schema-loader' && mentionsAuditor(t)) return 'auditor-schema-loader';
@@ -106,6 +119,12 @@ export function isAuditorSide(part: ScalarDlPart): boolean {
 
 /** Whether a pod template runs MxTransporter (by image, or by chart and labels). */
 export function isMxTransporter(t: PodTemplate): boolean {
+  let is = mxTransporterCache.get(t);
+  if (is === undefined) mxTransporterCache.set(t, (is = computeIsMxTransporter(t)));
+  return is;
+}
+
+function computeIsMxTransporter(t: PodTemplate): boolean {
   for (const field of ['containers', 'initContainers']) {
     for (const c of containers(t, field))
       if (/mxtransporter/i.test(String(c.image ?? ''))) return true;

@@ -93,6 +93,14 @@ testRule(dedicatedPoolRule, {
       },
       context: { cluster },
     },
+    {
+      // no toleration: the pod cannot land on the dedicated group it selects (it stays Pending,
+      // which schedulable reports); nothing here is about the group's owner
+      name: 'a workload that selects a dedicated group without tolerating it',
+      yaml: deployment('orders', 'apps', 'shop/orders:1.0', selectScalarDl),
+      chart: 'app',
+      context: { cluster },
+    },
   ],
   invalid: [
     {
@@ -146,6 +154,21 @@ testRule(dedicatedPoolRule, {
             'Scalar DL Ledger would run on ordinary nodes (general) although the cluster has the dedicated node group scalardl: ' +
               'add the toleration {key: kubernetes.io/app, operator: Equal, value: scalardlpool, effect: NoSchedule} and the required node affinity {key: agentpool, operator: In, values: [scalardlpool]}',
           ),
+        },
+      ],
+    },
+    {
+      name: 'a Scalar DL Envoy known by its chart and name only, without tolerations',
+      yaml: {
+        'envoy.yaml': deployment('scalardl-envoy', 'scalardl', 'envoyproxy/envoy:v1.31.0', ''),
+      },
+      chart: 'scalardl',
+      context: { cluster },
+      errors: [
+        {
+          path: 'spec.template.spec',
+          message:
+            /^Scalar DL Envoy would run on ordinary nodes \(general\) although the cluster has the dedicated node group scalardl: add the toleration /,
         },
       ],
     },

@@ -18,6 +18,7 @@ import {
   selectionPath,
   tolerationFor,
   tolerationPath,
+  tolerationsOf,
   type GroupFit,
 } from '../cluster/scheduling.js';
 import { type PodTemplate } from '../model/workloads.js';
@@ -91,10 +92,14 @@ function checkTemplate(
   owners: string[],
 ): RuleFinding[] {
   const out: RuleFinding[] = [];
+  const part = scalarDlPartOf(t);
+  const scalarDlServer = part !== undefined && SCALAR_DL_SERVERS.has(part);
+  // A pod without tolerations tolerates no dedicated group, so of the checks below only the one
+  // for Scalar DL servers (which belong on their dedicated group) can find anything.
+  if (!scalarDlServer && tolerationsOf(t.spec).length === 0) return out;
   const fits = fitGroups(t.spec, cluster);
   const candidates = candidateGroups(fits);
   const dedicated = fits.filter((f) => isDedicated(f.group));
-  const part = scalarDlPartOf(t);
   const ordinaryCandidates = candidates.filter((f) => !isDedicated(f.group));
 
   // A pod selects a group when it restricts its nodes and the group's labels pass the restriction.
@@ -116,7 +121,6 @@ function checkTemplate(
   // Meant for a dedicated group (tolerates and selects it) but may also land on ordinary nodes.
   const meantFor = dedicated.filter((f) => f.tolerated && selects(f));
   const scalarDlGroups = dedicated.filter((f) => ownerOf(f.group, owners) === 'scalardl');
-  const scalarDlServer = part !== undefined && SCALAR_DL_SERVERS.has(part);
   if (
     meantFor.length > 0 &&
     ordinaryCandidates.length > 0 &&

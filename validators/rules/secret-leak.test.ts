@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { encodingsOf, secretLeakRule } from './secret-leak.js';
+import {
+  encodingsOf,
+  MIN_CREDENTIAL_LENGTH,
+  mayBeCredential,
+  secretLeakRule,
+} from './secret-leak.js';
 import { runCase, testRule } from '../testing/rule-tester.js';
 
 const SECRET = 'Pa$$w0rd"with/odd+chars<&>';
@@ -23,6 +28,7 @@ ${data}`;
 
 const aws = 'AKIA' + 'Q3EXAMPLEKEY7ABC';
 const github = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+const slack = 'xoxb-' + '0123456789';
 const privateKey = [
   '-----BEGIN',
   'RSA PRIVATE KEY-----\\nMIIEow\\n-----END RSA PRIVATE KEY-----',
@@ -160,6 +166,82 @@ testRule(secretLeakRule, {
       ],
     },
     {
+      name: 'credentials deep in a workload, in a map key, and only after base64 decoding',
+      yaml: {
+        'job.yaml': `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: sync
+  namespace: apps
+  annotations:
+    ${slack}: set
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: sync
+              image: shop/sync:1.0
+              args: ["--key", "${aws}"]
+`,
+        'secret.yaml': secretObject(`data:\n  token: ${b64(github)}\n`, 'tokens'),
+      },
+      context: { env: 'dev' },
+      errors: [
+        { path: `metadata.annotations.${slack}`, line: 7, message: /looks like a Slack token/ },
+        {
+          path: 'spec.jobTemplate.spec.template.spec.containers[0].args[1]',
+          line: 18,
+          message: /looks like an AWS access key id/,
+        },
+        {
+          file: 'secret.yaml',
+          path: 'data.token',
+          message: /^this field, after base64 decoding holds what looks like a GitHub token/,
+        },
+      ],
+    },
+    {
+      name: 'literal passwords in a CronJob environment and on a line of a ConfigMap file',
+      yaml: {
+        'job.yaml': `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: sync, namespace: apps}
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: sync
+              image: shop/sync:1.0
+              env:
+                - { name: LOG_LEVEL, value: info }
+                - { name: DB_PASSWD, value: hunter22 }
+`,
+        'cm.yaml': configMap('settings', '  settings.ini: |\n    [db]\n    Password = hunter22\n'),
+      },
+      context: { env: 'dev' },
+      errors: [
+        {
+          file: 'cm.yaml',
+          path: 'data["settings.ini"]',
+          message: /^"Password" holds a literal password in a ConfigMap/,
+        },
+        {
+          file: 'job.yaml',
+          path: 'spec.jobTemplate.spec.template.spec.containers[0].env[1].value',
+          line: 16,
+          message: /^"DB_PASSWD" holds a literal password \(environment dev\)/,
+        },
+      ],
+    },
+    {
       name: 'a literal password in a Secret is a warning in dev',
       yaml: secretObject('stringData:\n  password: dev-only-password\n'),
       context: { env: 'dev' },
@@ -211,5 +293,24 @@ describe('secret-leak encodings', () => {
     const [finding] = runCase(secretLeakRule, { yaml: files, context: prd });
     expect(finding.message).toMatch(/f4\.yaml:5 \(plain\) and 3 more;/);
     expect(finding.message).not.toContain('f5.yaml');
+  });
+});
+
+describe('secret-leak credential patterns', () => {
+  it('matches nothing shorter than MIN_CREDENTIAL_LENGTH (the shortest of each pattern)', () => {
+    const shortest = [
+      'AKIA' + 'A'.repeat(16),
+      '-----BEGIN PRIVATE KEY-----',
+      'ghp_' + 'a'.repeat(20),
+      'github_pat_' + 'a'.repeat(20),
+      'xoxb-' + 'a'.repeat(10),
+    ];
+    for (const text of shortest) {
+      expect(mayBeCredential(text), text).toBe(true);
+      expect(text.length).toBeGreaterThanOrEqual(MIN_CREDENTIAL_LENGTH);
+      // one character less and it is no credential
+      expect(mayBeCredential(text.slice(0, -1)), text).toBe(false);
+    }
+    expect(Math.min(...shortest.map((t) => t.length))).toBe(MIN_CREDENTIAL_LENGTH);
   });
 });

@@ -85,6 +85,18 @@ const CREDENTIAL_PATTERNS: { what: string; re: RegExp }[] = [
 /** All credential patterns in one expression: most strings match none, so one test rules them out. */
 const ANY_CREDENTIAL = new RegExp(CREDENTIAL_PATTERNS.map((p) => `(?:${p.re.source})`).join('|'));
 
+/**
+ * The shortest text any credential pattern matches (a Slack token: `xoxb-` and 10 more characters;
+ * an AWS key id takes 20, a GitHub token 24, a private key header 27). Shorter strings, most keys
+ * and values of a plan, cannot hold one, so they skip the expression.
+ */
+export const MIN_CREDENTIAL_LENGTH = 15;
+
+/** Whether `text` holds what looks like a credential (any of CREDENTIAL_PATTERNS). */
+export function mayBeCredential(text: string): boolean {
+  return text.length >= MIN_CREDENTIAL_LENGTH && ANY_CREDENTIAL.test(text);
+}
+
 const PASSWORD_KEY = /pass(?:word|wd|phrase)?|pwd/i;
 const NOT_A_PASSWORD_KEY = /(?:file|path|policy|length|key(?:ref)?)$|^(?:old)?pwd$/i;
 /** Values that refer to a password instead of holding one. */
@@ -192,6 +204,36 @@ function walkStrings(
   }
 }
 
+/**
+ * Whether any string or map key of `value` looks like a credential: what walkStrings would report
+ * with no secret values to look for, without keeping paths (most objects hold none).
+ */
+function holdsCredential(value: unknown): boolean {
+  if (typeof value === 'string') return mayBeCredential(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsCredential(value[i])) return true;
+  } else if (isObj(value)) {
+    for (const k of Object.keys(value)) {
+      if (mayBeCredential(k) || holdsCredential(value[k])) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether a base64 value of `fields` (e.g. a Secret's `data`) decodes to a credential. */
+function decodedHoldsCredential(obj: Obj, fields: string[]): boolean {
+  for (const field of fields) {
+    const holder: unknown = obj[field];
+    const values = Array.isArray(holder) ? holder : isObj(holder) ? Object.values(holder) : [];
+    for (const v of values) {
+      if (typeof v !== 'string') continue;
+      const bytes = decodeBase64(v);
+      if (bytes && mayBeCredential(bytes.toString('utf8'))) return true;
+    }
+  }
+  return false;
+}
+
 function isCoreKind(m: Manifest, kind: string): boolean {
   return m.object.kind === kind && groupOf(m) === '';
 }
@@ -234,7 +276,7 @@ function scanManifest(
       });
       return;
     }
-    if (!ANY_CREDENTIAL.test(text)) return;
+    if (!mayBeCredential(text)) return;
     for (const p of CREDENTIAL_PATTERNS) {
       if (!p.re.test(text)) continue;
       const path = [...at];
@@ -249,18 +291,23 @@ function scanManifest(
     }
   };
 
-  walkStrings(obj, [], (s, path, isKey) => {
-    const encoded = !isKey && path.length === 2 && encodedFields.includes(String(path[0]));
-    if (!encoded) {
+  // Without secret values to look for, only credential-looking text is reported: most objects
+  // hold none, which one pass without paths tells.
+  const suspect =
+    scanner.active || holdsCredential(obj) || decodedHoldsCredential(obj, encodedFields);
+  if (suspect)
+    walkStrings(obj, [], (s, path, isKey) => {
+      const encoded = !isKey && path.length === 2 && encodedFields.includes(String(path[0]));
+      if (!encoded) {
+        report(path, s, '');
+        return;
+      }
+      const before = out.length + places.length;
       report(path, s, '');
-      return;
-    }
-    const before = out.length + places.length;
-    report(path, s, '');
-    if (out.length + places.length !== before) return;
-    const bytes = decodeBase64(s);
-    if (bytes) report(path, bytes.toString('utf8'), ', after base64 decoding');
-  });
+      if (out.length + places.length !== before) return;
+      const bytes = decodeBase64(s);
+      if (bytes) report(path, bytes.toString('utf8'), ', after base64 decoding');
+    });
 
   checkPasswordLiterals(manifest, ctx, reported, out);
   return found;
@@ -312,7 +359,7 @@ function checkPasswordLiterals(
   entries.push(...envPasswordEntries(manifest));
 
   for (const e of entries) {
-    if (reported.has(JSON.stringify(e.path))) continue;
+    if (reported.size > 0 && reported.has(JSON.stringify(e.path))) continue;
     if (PASSWORD_KEY.test(e.key) && !NOT_A_PASSWORD_KEY.test(e.key) && !e.text.includes('\n')) {
       if (isPasswordLiteral(e.text)) {
         out.push({
@@ -324,6 +371,8 @@ function checkPasswordLiterals(
       }
       continue;
     }
+    // a password line names password, passwd or pwd, which PASSWORD_KEY finds first
+    if (!PASSWORD_KEY.test(e.text)) continue;
     for (const line of e.text.matchAll(PASSWORD_LINE)) {
       if (NOT_A_PASSWORD_KEY.test(line[1]) || !isPasswordLiteral(line[2])) continue;
       out.push({
@@ -340,22 +389,35 @@ function checkPasswordLiterals(
 /** Container environment variables whose name says password, set to a literal value. */
 function envPasswordEntries(manifest: Manifest): Entry[] {
   const out: Entry[] = [];
-  const visit = (value: unknown, path: FieldPath) => {
-    if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...path, i]));
-    else if (isObj(value)) {
-      for (const [k, v] of Object.entries(value)) {
+  // `path` is one array changed as the walk goes on; entries get a copy
+  const path: FieldPath = ['spec'];
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        visit(value[i]);
+        path.pop();
+      }
+    } else if (isObj(value)) {
+      for (const k of Object.keys(value)) {
+        const v: unknown = value[k];
         if (k === 'env' && Array.isArray(v)) {
-          v.forEach((e: Obj, i: number) => {
+          for (let i = 0; i < v.length; i++) {
+            const e: unknown = v[i];
             if (isObj(e) && typeof e.name === 'string' && typeof e.value === 'string') {
               out.push({ path: [...path, 'env', i, 'value'], key: e.name, text: e.value });
             }
-          });
-        } else visit(v, [...path, k]);
+          }
+        } else {
+          path.push(k);
+          visit(v);
+          path.pop();
+        }
       }
     }
   };
   if (isCoreKind(manifest, 'Secret') || isCoreKind(manifest, 'ConfigMap')) return out;
-  visit((manifest.object as Obj).spec, ['spec']);
+  visit((manifest.object as Obj).spec);
   return out;
 }
 
@@ -396,9 +458,10 @@ function scanSecretValues(
   if (!scanner.active) return { findings: out, covered };
   const locator = new FieldLocator(ctx.fileTexts);
   const hits: { secret: number; place: Place }[] = [];
+  const noSecrets = { ...ctx, secrets: [] };
   for (const m of manifests) {
     const before = hits.length;
-    const { reported } = scanManifest(m, scanner, locator, { ...ctx, secrets: [] }, [], hits);
+    const { reported } = scanManifest(m, scanner, locator, noSecrets, [], hits);
     if (hits.length > before) covered.set(m, reported);
   }
   // The raw text also holds comments and formatting the parsed objects lost.
@@ -470,9 +533,11 @@ export const secretLeakRule: Rule = {
     const manifestsOfFile = new Map<string, Manifest[]>();
     for (const m of manifests) {
       const found = scanManifest(m, scanner, locator, ctx, out, secretHits, covered.get(m));
-      const prev = foundInFile.get(m.file) ?? new Set<string>();
-      for (const p of found.patterns) prev.add(p);
-      foundInFile.set(m.file, prev);
+      if (found.patterns.size > 0) {
+        const prev = foundInFile.get(m.file) ?? new Set<string>();
+        for (const p of found.patterns) prev.add(p);
+        foundInFile.set(m.file, prev);
+      }
       const inFile = manifestsOfFile.get(m.file);
       if (inFile) inFile.push(m);
       else manifestsOfFile.set(m.file, [m]);

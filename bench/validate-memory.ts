@@ -1,0 +1,51 @@
+/**
+ * In-memory validation throughput, run by `npm run bench` as a child process per size so its first
+ * pass is cold (no module loaded, nothing compiled yet), as in `manifests render`, which validates
+ * the objects it has just rendered:
+ *
+ *   node dist/bench/validate-memory.js <project dir> [passes]
+ *
+ * Renders `prd` in memory (not timed), then runs validateRendered `passes` times (default 4) and
+ * prints one JSON line: { resources, findings, passes: [{ ms, cpuMs }] }. The first pass includes
+ * loading the schema validators and the field map; the later ones show the steady state.
+ */
+import { pathToFileURL } from 'node:url';
+import { renderEnvironment } from '../generator/pipeline.js';
+import { validateRendered } from '../validators/validate.js';
+
+export interface ValidationPass {
+  /** wall time */
+  ms: number;
+  /** CPU time of the process (all threads: the compiler and GC threads too) */
+  cpuMs: number;
+}
+
+export interface ValidationThroughput {
+  resources: number;
+  findings: number;
+  passes: ValidationPass[];
+}
+
+export function measureValidation(dir: string, passes: number): ValidationThroughput {
+  const r = renderEnvironment(dir, 'prd', { environ: {}, cache: false });
+  const out: ValidationThroughput = {
+    resources: r.release.manifests.length,
+    findings: 0,
+    passes: [],
+  };
+  for (let i = 0; i < passes; i++) {
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    const v = validateRendered(r.project, r.loaded, r.release.manifests, r.release.files, 'prd');
+    const ms = performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    out.findings = v.findings.length;
+    out.passes.push({ ms, cpuMs: (used.user + used.system) / 1000 });
+  }
+  return out;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [dir, passes] = process.argv.slice(2);
+  process.stdout.write(JSON.stringify(measureValidation(dir, Number(passes ?? 4))) + '\n');
+}
