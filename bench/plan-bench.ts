@@ -141,21 +141,24 @@ async function main(): Promise<void> {
     const values = join(dir, 'values/prd.yaml');
     const labels = join(dir, 'charts/_partials/labels.hbs');
     const original = { values: readFileSync(values, 'utf8'), labels: readFileSync(labels, 'utf8') };
-    const scenarios: [string, () => void][] = [
+    // each run makes the change anew with another value, so no run is served whole from the
+    // render cache a previous run stored
+    const scenarios: [string, (run: number) => void][] = [
       [
         'one value changed',
-        () => writeFileSync(values, original.values.replace('replicas: 1\n', 'replicas: 4\n')),
+        (run) =>
+          writeFileSync(values, original.values.replace('replicas: 1\n', `replicas: ${4 + run}\n`)),
       ],
       [
         'every Deployment changed',
-        () => writeFileSync(values, original.values.replace(/tag: "1\./g, 'tag: "2.')),
+        (run) => writeFileSync(values, original.values.replace(/tag: "1\./g, `tag: "${2 + run}.`)),
       ],
       [
         'every resource changed',
-        () =>
+        (run) =>
           writeFileSync(
             labels,
-            original.labels.replace('managed-by: manifests', 'managed-by: manifests-v2'),
+            original.labels.replace('managed-by: manifests', `managed-by: manifests-v${2 + run}`),
           ),
       ],
     ];
@@ -163,11 +166,19 @@ async function main(): Promise<void> {
       `plan bench: ${services} services, committed plan in a git repository; median of 3 runs each`,
     );
     for (const [name, change] of scenarios) {
+      let run = 0;
+      const next = () => {
+        writeFileSync(values, original.values);
+        writeFileSync(labels, original.labels);
+        change(run++);
+      };
+      // a first plan stores the render cache of the committed values (as a developer's last plan did)
       writeFileSync(values, original.values);
       writeFileSync(labels, original.labels);
-      change();
+      spawnSync(process.execPath, [cli, '--root', dir, 'plan', '--env', 'prd']);
       const wall: number[] = [];
       for (let i = 0; i < 3; i++) {
+        next();
         const t = performance.now();
         const r = spawnSync(process.execPath, [cli, '--root', dir, 'plan', '--env', 'prd'], {
           encoding: 'utf8',
@@ -178,6 +189,7 @@ async function main(): Promise<void> {
       }
       const stages: StageTimes[] = [];
       for (let i = 0; i < 3; i++) {
+        next();
         const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', dir], {
           encoding: 'utf8',
         });

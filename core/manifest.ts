@@ -64,4 +64,9 @@ export interface RenderedDocument {
   object: KubeObject;
   /** Its release file's text, once known (set by the release builder; kept by the render cache). */
   text?: string;
+  /**
+   * A hash of the template output it was read from (its lines between `---` separators), when the
+   * fast reader read it: the render cache reuses the document for the same output.
+   */
+  source?: string;
 }

@@ -30,6 +30,8 @@ export interface RenderResult {
   releaseDir: string;
   /** Charts whose documents came from the render cache. */
   cacheHits: string[];
+  /** Documents of re-rendered charts that the cache gave again (their template output was unchanged). */
+  reusedDocuments: number;
   /**
    * Stores the charts rendered on cache misses (nothing without `cache`). Callers call it once the
    * render passed the secret guard, so no entry holds a set secret's value.
@@ -49,7 +51,8 @@ export function renderProject(project: Project, env: string, options: RenderOpti
   const cacheHits: string[] = [];
   const cache = options.cache === true && (options.secretMode ?? 'placeholder') !== 'real';
   const misses: CacheMiss[] = [];
-  const docs = renderAllCharts(project, loaded, { cache, cacheHits, misses });
+  const reused = { documents: 0 };
+  const docs = renderAllCharts(project, loaded, { cache, cacheHits, misses, reused });
   const release = buildRelease(docs);
   return {
     project,
@@ -57,6 +60,7 @@ export function renderProject(project: Project, env: string, options: RenderOpti
     release,
     releaseDir: join(project.releaseDir, env),
     cacheHits,
+    reusedDocuments: reused.documents,
     storeCache: () => storeRendered(project, loaded, misses.splice(0)),
   };
 }

@@ -17,6 +17,7 @@ import { allReadsOf, CACHE_DIR, chartCacheKey } from '../generator/render/cache.
 import { loadValues } from '../generator/values/load.js';
 import { renderValidateAndWrite } from '../validators/release-guard.js';
 import { REPO_ROOT } from './helpers.js';
+import { makeProject } from './fixture.js';
 
 const made: string[] = [];
 afterAll(() => {
@@ -312,5 +313,85 @@ describe('render cache', () => {
     expect(r.written).toBeUndefined();
     expect(existsSync(join(dir, CACHE_DIR))).toBe(false);
     expect(existsSync(join(dir, 'release/prd'))).toBe(false);
+  });
+});
+
+describe('render cache: documents of a chart that renders again', () => {
+  it('reuses the documents whose template output is unchanged and reads the others', () => {
+    const dir = copyProject();
+    cached(dir);
+    edit(
+      dir,
+      'values/prd/app.yaml',
+      '    - name: orders\n      replicas: 3\n',
+      '    - name: orders\n      replicas: 5\n',
+    );
+    const again = cached(dir);
+    expect(again.cacheHits).not.toContain('app');
+    const total = again.release.manifests.length;
+    // documents of the charts that rendered again (not the orders Deployment, and not those of
+    // template output the fast reader leaves to js-yaml)
+    const rerendered = again.release.manifests.filter((m) => !again.cacheHits.includes(m.chart));
+    expect(again.reusedDocuments).toBeLessThan(rerendered.length);
+    expect(again.reusedDocuments).toBeGreaterThan(rerendered.length / 2);
+    expect(output(again)).toEqual(output(fresh(dir)));
+    const orders = again.release.manifests.find(
+      (m) => m.object.kind === 'Deployment' && m.object.metadata.name === 'orders',
+    )!;
+    expect((orders.object.spec as { replicas: number }).replicas).toBe(5);
+    expect(total).toBeGreaterThan(50);
+  });
+
+  it('reuses nothing made by another version of the tool, or from an unreadable entry', () => {
+    const dir = copyProject();
+    cached(dir);
+    const folder = join(dir, CACHE_DIR, 'render');
+    for (const f of readdirSync(folder)) {
+      const path = join(folder, f);
+      const entry = JSON.parse(readFileSync(path, 'utf8')) as { tool: string };
+      writeFileSync(path, JSON.stringify({ ...entry, tool: 'another version' }));
+    }
+    edit(
+      dir,
+      'values/prd/app.yaml',
+      '    - name: orders\n      replicas: 3\n',
+      '    - name: orders\n      replicas: 6\n',
+    );
+    const other = renderEnvironment(dir, 'prd', { environ: {}, cache: true });
+    expect(other.reusedDocuments).toBe(0);
+    expect(output(other)).toEqual(output(fresh(dir)));
+    for (const f of readdirSync(folder)) writeFileSync(join(folder, f), '{"truncated": ');
+    const broken = renderEnvironment(dir, 'prd', { environ: {}, cache: true });
+    expect(broken.reusedDocuments).toBe(0);
+    expect(output(broken)).toEqual(output(fresh(dir)));
+  });
+
+  it('reports a document rendered twice as an uncached render does, also when reusing it', () => {
+    const dir = makeProject({
+      charts: {
+        c: {
+          values: 'names: [a]\nunused: 0\n',
+          schema: { type: 'object' },
+          templates: {
+            'cm.hbs':
+              '{{#each values.names}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n  namespace: ns\ndata:\n  k: v\n{{/each}}\n',
+          },
+        },
+      },
+      files: { 'values/prd.yaml': 'c:\n  unused: 1\n' },
+    });
+    cached(dir);
+    // the same document twice, under another input: both are reused, and the duplicate is bad input
+    writeFileSync(join(dir, 'values/prd.yaml'), 'c:\n  unused: 2\n  names: [a, b]\n');
+    const expected = (() => {
+      try {
+        fresh(dir);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    })();
+    expect(expected).toMatch(/duplicate resource ConfigMap\/ns\/same/);
+    expect(() => renderEnvironment(dir, 'prd', { environ: {}, cache: true })).toThrow(expected);
   });
 });

@@ -10,9 +10,9 @@ const seen = vi.hoisted(() => ({ texts: [] as string[] }));
 vi.mock('../generator/render/fast-yaml.js', async (importOriginal) => {
   const mod = await importOriginal<typeof import('../generator/render/fast-yaml.js')>();
   return {
-    fastLoadAll: (text: string) => {
+    fastLoadAll: (text: string, options?: Parameters<typeof mod.fastLoadAll>[1]) => {
       seen.texts.push(text);
-      return mod.fastLoadAll(text);
+      return mod.fastLoadAll(text, options);
     },
   };
 });
@@ -249,5 +249,55 @@ describe('fast reader of rendered YAML', () => {
     }
     expect(problems.slice(0, 5)).toEqual([]);
     expect(read).toBeGreaterThan(1000);
+  });
+
+  it('gives each document’s source, which reads alone as that document, and reuses documents by it', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pieces = [
+      'a: 1',
+      'k: |+\n  kept\n',
+      'k: |\n  text\n\n',
+      '---',
+      '---  ',
+      '# c',
+      '',
+      'list:\n  - x\n  - y',
+      'm: {a: 1}',
+    ];
+    let checked = 0;
+    for (let t = 0; t < 5000; t++) {
+      const parts: string[] = [];
+      for (let i = 1 + rand(7); i > 0; i--) parts.push(pieces[rand(pieces.length)]);
+      const text = parts.join('\n') + (rand(2) ? '\n' : '');
+      const sources: string[] = [];
+      const docs = fastLoadAll(text, { sources });
+      const plain = fastLoadAll(text);
+      if (docs === undefined) {
+        expect(plain, JSON.stringify(text)).toBeUndefined();
+        continue;
+      }
+      expect(docs, JSON.stringify(text)).toEqual(plain);
+      expect(sources.length).toBe(docs.length);
+      // a source alone reads as its document
+      sources.forEach((src, i) => expect(fastLoadAll(src), JSON.stringify(src)).toEqual([docs[i]]));
+      // documents given back by source replace reading them, and nothing else changes
+      const known = new Map(sources.map((src, i) => [src, { reused: docs[i] }]));
+      const given: unknown[] = [];
+      const reused = fastLoadAll(text, {
+        reuse: (src) => {
+          const k = known.get(src);
+          if (k) given.push(k);
+          return k;
+        },
+      });
+      expect(reused).toEqual(docs.map((d) => ({ reused: d })));
+      expect(given.length).toBe(docs.length);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(1000);
   });
 });

@@ -33,6 +33,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import type { FastLoadOptions } from './fast-yaml.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
 import type { ChartInfo, Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
@@ -40,7 +41,7 @@ import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 /** The cache folder under the project root. */
 export const CACHE_DIR = '.manifests-cache';
 /** Bumped when what an entry holds changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** Entries kept per environment and chart (a plan renders the base and the head). */
 const KEEP = 4;
 
@@ -229,8 +230,10 @@ export function chartCacheKey(
 
 interface Entry {
   key: string;
-  /** each document with its release file text */
-  docs: { template: string; object: KubeObject; text: string }[];
+  /** the tool's fingerprint (documents are reused across keys only by the same tool) */
+  tool: string;
+  /** each document with its release file text and the hash of the template output it came from */
+  docs: { template: string; object: KubeObject; text: string; source?: string }[];
 }
 
 function entryPrefix(env: string, chart: string): string {
@@ -266,6 +269,103 @@ export function readCachedChart(
   }));
 }
 
+/** The hash of a document's template output by which the cache finds it again. */
+function hashSource(source: string): string {
+  return createHash('sha1').update(source).digest('base64url');
+}
+
+/**
+ * Documents of a chart's previous render, for a render of the chart whose inputs changed: a
+ * document's template output that is exactly the same as then (the same lines between `---`
+ * separators) gives the same object and release text, so it is not read or written out again.
+ * Only entries of the same tool are used; what the reader and emitter make of a text depends on
+ * nothing else.
+ */
+export class DocumentReuse {
+  /** Documents given again in this render. */
+  reused = 0;
+  private readonly used = new Set<object>();
+
+  constructor(private readonly known: Map<string, { object: KubeObject; text: string }>) {}
+
+  /**
+   * Parses a template's output as `parse` does, reusing the documents known by their source. Each
+   * document carries the hash of its source (when the fast reader read the output) and its text
+   * when it was reused.
+   */
+  parse(
+    text: string,
+    template: string,
+    parse: (text: string, template: string, options: FastLoadOptions) => KubeObject[],
+  ): { object: KubeObject; source?: string; text?: string }[] {
+    const sources: string[] = [];
+    const hashes = new Map<string, string>();
+    const texts = new Map<object, string>();
+    const hashOf = (source: string) => {
+      let h = hashes.get(source);
+      if (h === undefined) hashes.set(source, (h = hashSource(source)));
+      return h;
+    };
+    let reused = 0;
+    const reuse = (source: string): unknown => {
+      const known = this.known.get(hashOf(source));
+      if (!known) return undefined;
+      // an object is handed out once; the same output twice gets a copy
+      const object = this.used.has(known.object) ? structuredClone(known.object) : known.object;
+      this.used.add(known.object);
+      texts.set(object, known.text);
+      reused++;
+      return object;
+    };
+    const objects = parse(text, template, { reuse, sources });
+    if (sources.length !== objects.length) return objects.map((object) => ({ object }));
+    this.reused += reused;
+    return objects.map((object, i) => {
+      const t = texts.get(object);
+      const source = hashOf(sources[i]);
+      return t === undefined ? { object, source } : { object, source, text: t };
+    });
+  }
+}
+
+/**
+ * The documents of the newest entry of an environment's chart, to reuse (none when there is no
+ * readable entry of this tool).
+ */
+export function readReusableDocuments(
+  project: Project,
+  chart: ChartInfo,
+  env: string,
+): DocumentReuse {
+  const known = new Map<string, { object: KubeObject; text: string }>();
+  const dir = cacheFolder(project);
+  const prefix = entryPrefix(env, chart.name);
+  try {
+    const newest = readdirSync(dir)
+      .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t)[0];
+    if (newest) {
+      const entry = JSON.parse(readFileSync(join(dir, newest.f), 'utf8')) as Entry;
+      if (entry && entry.tool === toolFingerprint() && Array.isArray(entry.docs))
+        for (const d of entry.docs) {
+          if (
+            d &&
+            typeof d.source === 'string' &&
+            typeof d.text === 'string' &&
+            d.object !== null &&
+            typeof d.object === 'object' &&
+            !Array.isArray(d.object)
+          )
+            known.set(d.source, { object: d.object, text: d.text });
+        }
+    }
+  } catch {
+    // no folder, or an unreadable entry: nothing to reuse
+  }
+  return new DocumentReuse(known);
+}
+
 /** JSON keeps what YAML gave (strings, finite numbers, booleans, null, lists, maps) and nothing else. */
 function jsonSafe(value: unknown): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
@@ -294,7 +394,12 @@ export function writeCachedChart(
   if (!jsonSafe(objects) || docs.some((d) => d.text === undefined)) return;
   const entry: Entry = {
     key,
-    docs: docs.map((d) => ({ template: d.template, object: d.object, text: d.text! })),
+    tool: toolFingerprint(),
+    docs: docs.map((d) =>
+      d.source === undefined
+        ? { template: d.template, object: d.object, text: d.text! }
+        : { template: d.template, object: d.object, text: d.text!, source: d.source },
+    ),
   };
   const text = JSON.stringify(entry);
   for (const s of loaded.secretVariables) {

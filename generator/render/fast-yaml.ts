@@ -383,34 +383,64 @@ function toLines(text: string): Line[] {
   return lines;
 }
 
+/** Reuse of documents read before, by their exact source text (see `fastLoadAll`). */
+export interface FastLoadOptions {
+  /**
+   * The document read before from exactly this source text (a document's lines, without the `---`
+   * lines around it), or undefined; a document given here is not read again.
+   */
+  reuse?: (source: string) => unknown;
+  /** Filled with the source text of each document returned, in order. */
+  sources?: string[];
+}
+
 /**
  * The non-empty documents of a template's output, as js-yaml's `loadAll` (core schema) reads them,
  * or `undefined` when the text is outside the subset this reader handles.
  */
-export function fastLoadAll(text: string): unknown[] | undefined {
+export function fastLoadAll(text: string, options: FastLoadOptions = {}): unknown[] | undefined {
   if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
   if (NON_PRINTABLE.test(text)) return undefined;
   // line and paragraph separators and NEL: js-yaml's handling of them is its own
   if (/[\u2028\u2029\u0085]/.test(text)) return undefined;
+  const { reuse, sources } = options;
   try {
-    const lines = toLines(text);
     const docs: unknown[] = [];
-    let start = 0;
-    const flush = (end: number) => {
-      const doc = new Reader(lines.slice(start, end)).document();
-      if (doc !== null && doc !== undefined) docs.push(doc);
-    };
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i];
-      if (l.indent !== 0) continue;
-      const t = l.text;
-      if (t.startsWith('---') || t.startsWith('...') || t[0] === '%') {
-        if (t !== '---') return undefined;
-        flush(i);
-        start = i + 1;
+    const found: string[] = [];
+    // A document's source is its lines joined by newlines (the text between two `---` lines, less
+    // the newline before the second), so its lines are exactly `toLines(source)`: what is read from
+    // a source depends on nothing else.
+    const read = (source: string, noLines: boolean) => {
+      let doc = noLines ? undefined : reuse?.(source);
+      if (doc === undefined) doc = new Reader(noLines ? [] : toLines(source)).document();
+      if (doc !== null && doc !== undefined) {
+        docs.push(doc);
+        if (sources) found.push(source);
       }
+    };
+    let startAt = 0;
+    let pos = 0;
+    let endsOnSeparator = false;
+    for (;;) {
+      const nl = text.indexOf('\n', pos);
+      const lineEnd = nl < 0 ? text.length : nl;
+      const c = text.charCodeAt(pos);
+      // only lines starting in column 0 with "-", "." or "%" can be separators or directives
+      if (c === 45 || c === 46 || c === 37) {
+        const t = text.slice(pos, lineEnd).trimEnd();
+        if (t.startsWith('---') || t.startsWith('...') || t[0] === '%') {
+          if (t !== '---') return undefined;
+          // no lines between two separators (or before the first, on the text's first line)
+          read(pos === startAt ? '' : text.slice(startAt, pos - 1), pos === startAt);
+          endsOnSeparator = nl < 0;
+          startAt = nl < 0 ? text.length : nl + 1;
+        }
+      }
+      if (nl < 0) break;
+      pos = nl + 1;
     }
-    flush(lines.length);
+    read(text.slice(startAt), endsOnSeparator);
+    sources?.push(...found);
     return docs;
   } catch (err) {
     if (err === UNSUPPORTED) return undefined;

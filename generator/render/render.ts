@@ -7,8 +7,14 @@ import { checkDocumentSize, kubeShapeProblem } from '../../core/shape.js';
 import type { ChartInfo, Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
-import { fastLoadAll } from './fast-yaml.js';
-import { chartCacheKey, readCachedChart, writeCachedChart } from './cache.js';
+import { fastLoadAll, type FastLoadOptions } from './fast-yaml.js';
+import {
+  chartCacheKey,
+  readCachedChart,
+  readReusableDocuments,
+  writeCachedChart,
+  type DocumentReuse,
+} from './cache.js';
 import { registerHelpers, wrapPartial } from './helpers.js';
 
 /** One document produced by a template, before it is placed in the release. */
@@ -166,6 +172,7 @@ export function renderChart(
   project: Project,
   chart: ChartInfo,
   loaded: LoadedValues,
+  reuse?: DocumentReuse,
 ): RenderedDocument[] {
   const compiled = compileChart(project, chart);
   const ctx: TemplateContext = {
@@ -191,19 +198,29 @@ export function renderChart(
         t.file,
       );
     }
-    for (const object of parseRendered(text, t.file))
-      out.push({ chart: chart.name, template: t.file, object });
+    if (reuse) {
+      for (const d of reuse.parse(text, t.file, parseRendered))
+        out.push({ chart: chart.name, template: t.file, ...d });
+    } else {
+      for (const object of parseRendered(text, t.file))
+        out.push({ chart: chart.name, template: t.file, object });
+    }
   }
   return out;
 }
 
 /** Parses a template's output into Kubernetes-shaped objects, or fails naming the template. */
-export function parseRendered(text: string, template: string): KubeObject[] {
+export function parseRendered(
+  text: string,
+  template: string,
+  options?: FastLoadOptions,
+): KubeObject[] {
   // Most template output is in the subset the fast reader handles; anything else, and every error,
   // goes through js-yaml.
-  const fast = fastLoadAll(text);
+  const fast = fastLoadAll(text, options);
   if (fast && fast.every((doc) => kubeShapeProblem(doc) === undefined))
     return fast.map((doc) => checkDocumentSize(doc, template) as KubeObject);
+  if (options?.sources) options.sources.length = 0;
   let docs: unknown[];
   try {
     docs = loadAll(text, null, { maxAliases: 0, filename: template });
@@ -232,6 +249,8 @@ export interface RenderAllOptions {
   cache?: boolean;
   /** Charts served from the cache are added here (for reports and tests). */
   cacheHits?: string[];
+  /** Counts the documents of re-rendered charts that the cache gave again (for tests and figures). */
+  reused?: { documents: number };
   /**
    * Charts rendered because the cache had no entry: the caller stores them with `storeRendered`
    * once the release is built (so entries hold their file texts, and a render that fails later,
@@ -266,7 +285,10 @@ export function renderAllCharts(
       docs.push(...cached);
       continue;
     }
-    const rendered = renderChart(project, chart, loaded);
+    // the chart renders again; documents whose template output is unchanged are not read again
+    const reuse = readReusableDocuments(project, chart, loaded.env);
+    const rendered = renderChart(project, chart, loaded, reuse);
+    if (options.reused && reuse) options.reused.documents += reuse.reused;
     options.misses?.push({ chart, key, docs: rendered });
     docs.push(...rendered);
   }
