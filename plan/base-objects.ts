@@ -1,4 +1,4 @@
-import { blobId, readBasePlan, type BasePlan } from './base.js';
+import { blobId, readBasePlan, readBaseTexts, type BasePlan } from './base.js';
 import { parsePlanFile } from './parse.js';
 import type { KubeObject } from '../core/manifest.js';
 import type { PlanObject } from './types.js';
@@ -72,38 +72,22 @@ export async function loadBaseObjects(
   );
 }
 
-/** Files parsed between two looks at whether the new plan's blob ids have arrived. */
-const PRELOAD_BATCH = 250;
-
 /**
- * Reads every file of the committed plan ahead of knowing the new plan (the worker does this while
- * the main thread renders) and parses them in batches until `stop` says the new plan's blob ids are
- * there; `parse` then parses the rest on demand, so files the new plan repeats are not parsed once
- * the ids are known. Select with `selectBaseObjects`.
+ * `loadBaseObjects` for a caller that learns the new plan's blob ids later: resolves the ref and
+ * lists the committed plan at once (so a bad ref fails early), then reads and parses only the files
+ * whose blob ids differ.
  */
-export async function preloadBase(
+export async function loadBaseObjectsWhenKnown(
   root: string,
   env: string,
   ref: string,
-  stop: () => boolean = () => false,
-): Promise<{ base: BasePlan; parse: (path: string) => Parsed }> {
-  const base = await readBasePlan(root, env, ref);
-  const parsed = new Map<string, Parsed>();
-  const parse = (path: string): Parsed => {
-    let p = parsed.get(path);
-    if (!p) {
-      const f = base.files.get(path);
-      if (f?.text === undefined) throw new Error(`the base plan's ${path} was not read`);
-      p = parseFile(f.text, `${ref}:release/${env}/${path}`);
-      parsed.set(path, p);
-    }
-    return p;
-  };
-  let n = 0;
-  for (const f of base.files.values()) {
-    if (stop()) break;
-    if (f.text !== undefined) parse(f.path);
-    if (++n % PRELOAD_BATCH === 0) await new Promise<void>((r) => setImmediate(r));
-  }
-  return { base, parse };
+  newBlobs: Promise<Map<string, string>>,
+): Promise<BaseObjects> {
+  const listed = await readBasePlan(root, env, ref, () => false);
+  const ids = await newBlobs;
+  const differ = [...listed.files.values()].filter((f) => ids.get(f.path) !== f.blob);
+  await readBaseTexts(root, differ);
+  return selectBaseObjects(listed, env, ids, (path, text) =>
+    parseFile(text, `${ref}:release/${env}/${path}`),
+  );
 }

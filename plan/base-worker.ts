@@ -1,16 +1,14 @@
 import { parentPort } from 'node:worker_threads';
 import { isInputError } from '../core/errors.js';
-import { preloadBase, selectBaseObjects } from './base-objects.js';
+import { loadBaseObjectsWhenKnown } from './base-objects.js';
 
 /**
- * Worker thread of `manifests plan`: reads the committed plan from git and parses it on the second
- * core while the main thread renders; once told the new plan's blob ids, it parses only what is
- * left of the files that differ and sends back their objects. Messages: { root, env, ref }, then
- * { newBlobs }.
+ * Worker thread of `manifests plan`: lists the committed plan in git while the main thread renders;
+ * once told the new plan's blob ids, it reads and parses the files that differ and sends back their
+ * objects. Messages: { root, env, ref }, then { newBlobs }.
  */
 const port = parentPort!;
 let blobs: (value: [string, string][]) => void;
-let arrived = false;
 const newBlobs = new Promise<[string, string][]>((resolve) => (blobs = resolve));
 
 function report(err: unknown): void {
@@ -25,19 +23,21 @@ port.on(
   'message',
   (m: { root?: string; env: string; ref: string; newBlobs?: [string, string][] }) => {
     if (m.newBlobs) {
-      arrived = true;
       blobs(m.newBlobs);
       return;
     }
     const { root, env, ref } = m as { root: string; env: string; ref: string };
-    // parse ahead while the main thread renders; once the new plan's ids are known, only the
-    // files that differ are parsed
-    preloadBase(root, env, ref, () => arrived)
-      .then(async ({ base, parse }) => {
-        const ids = new Map(await newBlobs);
-        const selected = selectBaseObjects(base, env, ids, (path) => parse(path));
-        port.postMessage({ ok: selected });
-      })
+    // Lists the committed plan while the main thread renders, then reads and parses only the
+    // files that differ from the new plan. Reading ahead everything would compete with the render
+    // for the second core and is wasted when few files changed; when many did, they are parsed
+    // here while the main thread validates.
+    loadBaseObjectsWhenKnown(
+      root,
+      env,
+      ref,
+      newBlobs.then((ids) => new Map(ids)),
+    )
+      .then((selected) => port.postMessage({ ok: selected }))
       .catch(report);
   },
 );

@@ -93,15 +93,21 @@ export async function readBasePlan(
     const path = full.slice(dir.length);
     files.set(path, { path, blob });
   }
-  const wanted = [...files.values()].filter((f) => needText(f.path, f.blob));
-  if (wanted.length > 0) {
-    const texts = await catFileBatch(
-      root,
-      wanted.map((f) => f.blob),
-    );
-    for (const f of wanted) f.text = texts.get(f.blob);
-  }
+  await readBaseTexts(
+    root,
+    [...files.values()].filter((f) => needText(f.path, f.blob)),
+  );
   return { ref, commit, files };
+}
+
+/** Reads the texts of listed files (one `git cat-file --batch`). */
+export async function readBaseTexts(root: string, wanted: BaseFile[]): Promise<void> {
+  if (wanted.length === 0) return;
+  const texts = await catFileBatch(
+    root,
+    wanted.map((f) => f.blob),
+  );
+  for (const f of wanted) f.text = texts.get(f.blob);
 }
 
 /** Reads blobs with one `git cat-file --batch` process. */
