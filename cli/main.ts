@@ -26,6 +26,17 @@ interface ValidateCliOptions {
 /** Report formats (kept here so `--help` loads no validator code). */
 const FORMAT_NAMES = ['text', 'json', 'junit', 'sarif', 'github'] as const;
 
+/**
+ * Whether a command uses .manifests-cache/: not with --no-cache, and not in CI (the `CI` variable
+ * that CI services set): a CI job starts from a fresh checkout, so a cache there could only come
+ * from the repository itself, and a committed cache must never decide what a plan or a validation
+ * says.
+ */
+function useCache(opts: { cache?: boolean }): boolean {
+  const ci = process.env.CI;
+  return opts.cache !== false && (ci === undefined || ci === '' || ci === 'false' || ci === '0');
+}
+
 function list(value: string, previous: string[] = []): string[] {
   return [
     ...previous,
@@ -80,7 +91,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         const r = await renderValidateAndWrite(
           g.root,
           opts.env,
-          { environ: process.env, cache: opts.cache !== false },
+          { environ: process.env, cache: useCache(opts) },
           {
             wait: opts.wait !== false,
             onWait: (owner) =>
@@ -172,7 +183,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         kubernetesVersion: opts.kubernetesVersion,
         stdin: () => readFileSync(0, 'utf8'),
         environ: process.env,
-        cache: opts.cache !== false,
+        cache: useCache(opts),
       });
       out(
         formatFindings(opts.format, result.findings, result.rules, {
@@ -256,7 +267,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
           env: opts.env,
           base: opts.base,
           environ: process.env,
-          cache: opts.cache !== false,
+          cache: useCache(opts),
         });
         out(formatPlan(opts.format as 'text', run.diff, { colour: useColour(cmd) }));
         process.exitCode = planExitCode(run);

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -26,6 +27,9 @@ import { buildContext, validateCommand } from '../validators/validate.js';
 import { REPO_ROOT } from './helpers.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli/main.js');
+/** The CLI's environment on a developer's machine (CI turns the caches off). */
+const local: NodeJS.ProcessEnv = { ...process.env };
+delete local.CI;
 
 /**
  * The findings cache of object-local rules (validators/findings-cache.ts): a rule marked
@@ -364,7 +368,9 @@ describe('findings cache in the commands', () => {
     const declared = (
       load(readFileSync(join(dir, 'values/secrets.yaml'), 'utf8')) as { secrets: { env: string }[] }
     ).secrets.map((d) => d.env);
-    spawnSync(process.execPath, [CLI, '--root', dir, 'render', '--env', 'prd', '--no-cache']);
+    spawnSync(process.execPath, [CLI, '--root', dir, 'render', '--env', 'prd', '--no-cache'], {
+      env: local,
+    });
     rmSync(join(dir, CACHE_DIR), { recursive: true, force: true });
     const file = readdirSync(join(dir, 'release/prd'), { recursive: true, encoding: 'utf8' }).find(
       (p) => p.endsWith('.yaml'),
@@ -386,7 +392,7 @@ describe('findings cache in the commands', () => {
   it('validate --no-cache neither reads nor writes it', () => {
     const dir = project();
     const cli = (...args: string[]) =>
-      spawnSync(process.execPath, [CLI, '--root', dir, ...args], { encoding: 'utf8' });
+      spawnSync(process.execPath, [CLI, '--root', dir, ...args], { encoding: 'utf8', env: local });
     expect(cli('render', '--env', 'prd', '--no-cache').status).toBe(0);
     expect(existsSync(cacheFile(dir))).toBe(false);
     const plain = cli('validate', '--env', 'prd', '--no-cache', '--format', 'json');
@@ -400,5 +406,40 @@ describe('findings cache in the commands', () => {
     expect(second.stdout).toBe(first.stdout);
     expect(first.stdout).toBe(plain.stdout);
     expect(first.status).toBe(plain.status);
+  });
+
+  it('is neither read nor written in CI (the CI variable set), nor is the render cache', () => {
+    const dir = project();
+    const run = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+      spawnSync(process.execPath, [CLI, '--root', dir, ...args], { encoding: 'utf8', env });
+    for (const ci of ['true', '1']) {
+      expect(run({ ...local, CI: ci }, 'render', '--env', 'prd').status).toBe(0);
+      expect(run({ ...local, CI: ci }, 'validate', '--env', 'prd').status).toBe(0);
+      expect(existsSync(join(dir, CACHE_DIR))).toBe(false);
+    }
+    expect(run({ ...local, CI: 'false' }, 'validate', '--env', 'prd').status).toBe(0);
+    expect(existsSync(cacheFile(dir))).toBe(true);
+    // a cache planted in the checkout does not change what CI reports
+    const planted = readdirSync(join(dir, 'release/prd'), { recursive: true, encoding: 'utf8' })
+      .filter((p) => p.endsWith('.yaml'))
+      .map((p) => join(dir, 'release/prd', p))
+      .find((p) => /containerPort: \d+/.test(readFileSync(p, 'utf8')))!;
+    const edited = readFileSync(planted, 'utf8').replace(
+      /containerPort: \d+/,
+      'containerPort: 99999',
+    );
+    writeFileSync(planted, edited);
+    const clean = run({ ...local, CI: 'false' }, 'validate', '--env', 'prd', '--no-cache');
+    expect(clean.status).toBe(1);
+    // an entry saying the edited object is clean, as someone could commit it
+    const data = JSON.parse(readFileSync(cacheFile(dir), 'utf8')) as {
+      entries: Record<string, unknown>;
+    };
+    data.entries[createHash('sha1').update(edited).digest('base64url')] = 0;
+    writeFileSync(cacheFile(dir), JSON.stringify(data));
+    expect(run({ ...local, CI: 'false' }, 'validate', '--env', 'prd').status).toBe(0);
+    const ci = run({ ...local, CI: 'true' }, 'validate', '--env', 'prd');
+    expect(ci.status).toBe(1);
+    expect(ci.stdout).toBe(clean.stdout);
   });
 });

@@ -73,7 +73,7 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
     }
     partialFiles.set(name, display);
     // A partial's final newline would end up inside the line that includes it.
-    const fn = compileTemplate(hb, raw.replace(/\r?\n$/, ''), display);
+    const fn = compileTemplate(hb, raw.replace(/\r?\n$/, ''), display, true);
     hb.registerPartial(name, wrapPartial(name, display, fn) as never);
   };
 
@@ -91,19 +91,30 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
     const display = prefix + f;
     const raw = project.files.get(display)!;
     if (f.startsWith('_')) addPartial(f.slice(1, -'.hbs'.length), display, raw);
-    else templates.push({ file: display, fn: compileTemplate(hb, raw, display) });
+    else templates.push({ file: display, fn: compileTemplate(hb, raw, display, false) });
   }
   const result = { templates };
   project.cache.templates.set(chart.name, result);
   return result;
 }
 
-function compileTemplate(hb: typeof Handlebars, source: string, display: string): Compiled {
+/**
+ * Parses a template once (syntax errors and prototype paths surface here, with the template's name
+ * and line) and compiles it from that tree. A partial is also compiled eagerly, so what only the
+ * compiler rejects surfaces even when nothing calls it; a template is compiled when it renders,
+ * which every render does (an error is reported with the template's name the same way).
+ */
+function compileTemplate(
+  hb: typeof Handlebars,
+  source: string,
+  display: string,
+  partial: boolean,
+): Compiled {
   try {
-    // Precompile now so syntax errors surface with the template's name and line.
-    hb.precompile(source, { strict: true, noEscape: true });
-    checkPropertyAccess(source, display);
-    return hb.compile(source, { strict: true, noEscape: true }) as Compiled;
+    const ast = hb.parse(source);
+    checkPropertyAccess(ast, display);
+    if (partial) hb.precompile(source, { strict: true, noEscape: true });
+    return hb.compile(ast, { strict: true, noEscape: true }) as Compiled;
   } catch (err) {
     throw templateError(err, display);
   }
@@ -124,7 +135,7 @@ const NOT_VALUES = new Set([
  * Rejects paths such as `values.__proto__` or `x.constructor` at compile time, with their line:
  * Handlebars' runtime denies such prototype access with a console warning and an empty string.
  */
-function checkPropertyAccess(source: string, template: string): void {
+function checkPropertyAccess(ast: hbs.AST.Program, template: string): void {
   const visitor = new Handlebars.Visitor();
   visitor.PathExpression = function (path: hbs.AST.PathExpression) {
     const bad = path.parts.find((p) => NOT_VALUES.has(p));
@@ -136,7 +147,7 @@ function checkPropertyAccess(source: string, template: string): void {
       );
     }
   };
-  visitor.accept(Handlebars.parse(source));
+  visitor.accept(ast);
 }
 
 function templateError(err: unknown, template: string): InputError {
