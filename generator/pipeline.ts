@@ -16,8 +16,9 @@ import { loadValues, type LoadedValues, type LoadOptions } from './values/load.j
 /** Loading and rendering options. */
 export interface RenderOptions extends LoadOptions {
   /**
-   * Use the render cache under .manifests-cache/ (charts whose inputs are unchanged are not rendered
-   * again). Off with `secretMode: 'real'`, whatever this says: real secret values are never cached.
+   * Use the caches under .manifests-cache/ (charts whose inputs are unchanged are not rendered
+   * again). The render cache is off with `secretMode: 'real'`, whatever this says: real secret
+   * values are never cached.
    */
   cache?: boolean;
 }

@@ -42,6 +42,9 @@ const NON_ENV_LAYERS = new Set(['shared', 'secrets', 'global.schema']);
 /** The input file of the project root read besides charts/ and values/. */
 export const VALIDATION_CONFIG_FILE = 'validation.yaml';
 
+/** The caches' folder under the project root (gitignored; see the README's render cache). */
+export const CACHE_DIR = '.manifests-cache';
+
 export function rel(project: { root: string }, path: string): string {
   const r = relative(project.root, path);
   return r.startsWith('..') ? path : r.split(sep).join('/');

@@ -1,6 +1,7 @@
 import {
   cpSync,
   existsSync,
+  lstatSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -311,7 +312,15 @@ describe('render cache', () => {
     const r = await renderValidateAndWrite(dir, 'prd', { environ, cache: true });
     expect(r.blocked.length).toBeGreaterThan(0);
     expect(r.written).toBeUndefined();
-    expect(existsSync(join(dir, CACHE_DIR))).toBe(false);
+    // no rendered documents and no findings are kept (the schemas' compiled code may be: it comes
+    // from the charts alone), and no file of the cache holds the value
+    expect(existsSync(join(dir, CACHE_DIR, 'render'))).toBe(false);
+    expect(existsSync(join(dir, CACHE_DIR, 'validate'))).toBe(false);
+    if (existsSync(join(dir, CACHE_DIR)))
+      for (const f of readdirSync(join(dir, CACHE_DIR), { recursive: true, encoding: 'utf8' })) {
+        const path = join(dir, CACHE_DIR, f);
+        if (lstatSync(path).isFile()) expect(readFileSync(path, 'utf8')).not.toContain(secret);
+      }
     expect(existsSync(join(dir, 'release/prd'))).toBe(false);
   });
 });
@@ -393,5 +402,76 @@ describe('render cache: documents of a chart that renders again', () => {
     })();
     expect(expected).toMatch(/duplicate resource ConfigMap\/ns\/same/);
     expect(() => renderEnvironment(dir, 'prd', { environ: {}, cache: true })).toThrow(expected);
+  });
+});
+
+describe('values schema code cache', () => {
+  const loadError = (dir: string, cache: boolean) => {
+    try {
+      loadValues(openProject(dir), 'prd', { environ: {}, cache });
+    } catch (err) {
+      return `${(err as Error).message} @ ${JSON.stringify((err as { location?: unknown }).location)}`;
+    }
+    return 'valid';
+  };
+
+  it('checks values with the stored code exactly as with a fresh compile', () => {
+    const dir = copyProject();
+    expect(loadError(dir, true)).toBe('valid');
+    const folder = join(dir, CACHE_DIR, 'schemas');
+    const stored = readdirSync(folder);
+    // one file per distinct schema (every chart's and the global one)
+    expect(stored.length).toBeGreaterThanOrEqual(ALL_CHARTS.length);
+    const same = loadValues(openProject(dir), 'prd', { environ: {}, cache: true });
+    expect(same.values).toEqual(loadValues(openProject(dir), 'prd', { environ: {} }).values);
+    for (const [from, to] of [
+      ['    - name: orders\n      replicas: 3\n', '    - name: orders\n      replicas: three\n'],
+      [
+        '    - name: orders\n      replicas: 3\n',
+        '    - name: orders\n      replicas: 3\n      replica: 2\n',
+      ],
+      ['    - name: orders\n      replicas: 3\n', '    - name: orders\n      replicas: -1\n'],
+    ]) {
+      const d = copyProject();
+      cpSync(folder, join(d, CACHE_DIR, 'schemas'), { recursive: true });
+      edit(d, 'values/prd/app.yaml', from, to);
+      const plain = loadError(d, false);
+      expect(plain).not.toBe('valid');
+      expect(loadError(d, true)).toBe(plain);
+      expect(readdirSync(join(d, CACHE_DIR, 'schemas')).sort()).toEqual([...stored].sort());
+    }
+  });
+
+  it('compiles again when the stored code is damaged or the schema changed', () => {
+    const dir = copyProject();
+    loadError(dir, true);
+    const folder = join(dir, CACHE_DIR, 'schemas');
+    const before = readdirSync(folder).sort();
+    // the stored code is what runs (a stand-in that rejects everything shows it)
+    for (const f of before)
+      writeFileSync(
+        join(folder, f),
+        `// ${f.slice(0, -'.cjs'.length)}\nmodule.exports = function v() { v.errors = [{ instancePath: '', schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' }]; return false; };\n`,
+      );
+    expect(loadError(dir, true)).not.toBe('valid');
+    expect(loadError(dir, false)).toBe('valid');
+    for (const f of before) {
+      const path = join(folder, f);
+      const text = readFileSync(path, 'utf8');
+      writeFileSync(path, text.slice(0, text.length / 2));
+    }
+    edit(
+      dir,
+      'values/prd/app.yaml',
+      '    - name: orders\n      replicas: 3\n',
+      '    - name: orders\n      replicas: three\n',
+    );
+    expect(loadError(dir, true)).toBe(loadError(dir, false));
+    // a changed schema is stored under another name
+    const schemaFile = join(dir, 'charts/app/values.schema.json');
+    const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as { description?: string };
+    writeFileSync(schemaFile, JSON.stringify({ ...schema, description: 'changed' }));
+    loadError(dir, true);
+    expect(readdirSync(folder).filter((f) => !before.includes(f)).length).toBe(1);
   });
 });

@@ -273,7 +273,7 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
   if (options.env) {
     project = openProject(options.root);
     requireEnvironment(project, options.env);
-    loaded = loadValues(project, options.env, { environ: options.environ });
+    loaded = loadValues(project, options.env, { environ: options.environ, cache: options.cache });
     config = readValidationConfig(project);
   }
   // before reading any file: a bad version is reported first, whatever the files hold

@@ -35,11 +35,10 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { FastLoadOptions } from './fast-yaml.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
-import type { ChartInfo, Project } from '../project.js';
+import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 
-/** The cache folder under the project root. */
-export const CACHE_DIR = '.manifests-cache';
+export { CACHE_DIR };
 /** Bumped when what an entry holds changes. */
 const FORMAT = 3;
 /** Entries kept per environment and chart (a plan renders the base and the head). */

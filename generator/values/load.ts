@@ -40,6 +40,11 @@ export interface LoadOptions {
   secretMode?: SecretMode;
   /** The environment variables secrets come from (the CLI passes its process environment). */
   environ: Readonly<Record<string, string | undefined>>;
+  /**
+   * Use the caches under .manifests-cache/ (here: the values schemas' compiled code; the render
+   * uses it for charts and documents).
+   */
+  cache?: boolean;
 }
 
 export function readGlobalSchema(
@@ -136,7 +141,7 @@ export function loadValues(project: Project, env: string, options: LoadOptions):
     if (!isPlainMap(merged.value[chart.name])) merged.value[chart.name] = {};
     checkAgainstSchema(
       merged.value[chart.name],
-      compileSchema(project, chart.schema, chart.schemaFile),
+      compileSchema(project, chart.schema, chart.schemaFile, options.cache === true),
       [chart.name],
       merged.origins,
       chart.schemaFile,
@@ -147,7 +152,7 @@ export function loadValues(project: Project, env: string, options: LoadOptions):
   if (globalSchema) {
     checkAgainstSchema(
       merged.value[GLOBAL_KEY],
-      compileSchema(project, globalSchema.schema, globalSchema.file),
+      compileSchema(project, globalSchema.schema, globalSchema.file, options.cache === true),
       [GLOBAL_KEY],
       merged.origins,
       globalSchema.file,

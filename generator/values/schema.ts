@@ -1,12 +1,27 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import standaloneModule from 'ajv/dist/standalone/index.js';
 import { InputError } from '../../core/errors.js';
-import type { Project } from '../project.js';
+import { CACHE_DIR, type Project } from '../project.js';
 import { findOrigin, formatValuePath, type OriginNode } from './origins.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const standaloneCode = (standaloneModule as unknown as { default?: unknown }).default
+  ? ((standaloneModule as unknown as { default: unknown }).default as (
+      ajv: Ajv,
+      fn: ValidateFunction,
+    ) => string)
+  : (standaloneModule as unknown as (ajv: Ajv, fn: ValidateFunction) => string);
+const requireHere = createRequire(import.meta.url);
 
-function newAjv(): Ajv {
+/** Bumped when the options below or the stored form change. */
+const CODE_FORMAT = 1;
+
+function newAjv(source = false): Ajv {
   // $data: a schema may compare two values (`"maximum": {"$data": "1/maxReplicas"}`).
   const ajv = new Ajv({
     allErrors: true,
@@ -15,7 +30,7 @@ function newAjv(): Ajv {
     verbose: true,
     $data: true,
     // compiled once per run for one validation each: the optimisation pass costs more than it saves
-    code: { optimize: false },
+    code: { optimize: false, source },
   });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'x-merge-key', schemaType: 'string' });
@@ -26,21 +41,100 @@ function newAjv(): Ajv {
   return ajv;
 }
 
-/** Compiles a values schema once per project (the cache lives in the project object). */
+let codeKeyPrefix: string | undefined;
+
+/** What a schema's compiled code depends on besides the schema: ajv, ajv-formats, our options. */
+function codeKeyOf(schema: Record<string, unknown>): string {
+  if (codeKeyPrefix === undefined) {
+    const version = (lib: string) => {
+      try {
+        return (requireHere(`${lib}/package.json`) as { version: string }).version;
+      } catch {
+        return '?';
+      }
+    };
+    codeKeyPrefix = `format ${CODE_FORMAT}\0ajv ${version('ajv')}\0ajv-formats ${version('ajv-formats')}\0${newAjv.toString()}\0`;
+  }
+  return createHash('sha256').update(codeKeyPrefix).update(JSON.stringify(schema)).digest('hex');
+}
+
+/**
+ * The validator from ajv's standalone code stored for this schema under
+ * .manifests-cache/schemas/, or undefined (compiling a large values schema costs more than a
+ * hundred milliseconds, loading its code a few). The code is what ajv generated for exactly this
+ * schema, ajv version and options; it runs with this module's `require` (ajv's runtime helpers
+ * and formats).
+ */
+function loadStoredValidator(
+  project: Project,
+  key: string,
+  schema: Record<string, unknown>,
+): ValidateFunction | undefined {
+  let code: string;
+  try {
+    code = readFileSync(join(project.root, CACHE_DIR, 'schemas', `${key}.cjs`), 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (!code.startsWith(`// ${key}\n`)) return undefined;
+  try {
+    const mod = { exports: {} as Record<string, unknown> };
+    new Function('require', 'module', 'exports', code)(requireHere, mod, mod.exports);
+    const fn = (mod.exports.default ?? mod.exports) as ValidateFunction;
+    if (typeof fn !== 'function') return undefined;
+    // checkAgainstSchema reads the schema for custom messages, as ajv.compile would attach it
+    Object.defineProperty(fn, 'schema', { value: schema, configurable: true, writable: true });
+    return fn;
+  } catch {
+    return undefined;
+  }
+}
+
+function storeValidator(project: Project, key: string, code: string): void {
+  const dir = join(project.root, CACHE_DIR, 'schemas');
+  const file = join(dir, `${key}.cjs`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, `// ${key}\n${code}`);
+    renameSync(tmp, file);
+  } catch {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Compiles a values schema once per project (the cache lives in the project object). With
+ * `diskCache`, ajv's standalone code for the schema is kept under .manifests-cache/schemas/ and
+ * loaded instead of compiling again.
+ */
 export function compileSchema(
   project: Project,
   schema: Record<string, unknown>,
   file: string,
+  diskCache = false,
 ): ValidateFunction {
   const key = `compiled:${file}`;
   let fn = project.cache.schemas.get(key) as ValidateFunction | undefined;
   if (!fn) {
-    let ajv = project.cache.schemas.get('ajv') as Ajv | undefined;
-    if (!ajv) project.cache.schemas.set('ajv', (ajv = newAjv()));
-    try {
-      fn = ajv.compile(schema);
-    } catch (err) {
-      throw new InputError(`invalid JSON Schema: ${(err as Error).message}`, { file });
+    const codeKey = diskCache ? codeKeyOf(schema) : undefined;
+    fn = codeKey ? loadStoredValidator(project, codeKey, schema) : undefined;
+    if (!fn) {
+      const cacheKey = codeKey ? 'ajv:source' : 'ajv';
+      let ajv = project.cache.schemas.get(cacheKey) as Ajv | undefined;
+      if (!ajv) project.cache.schemas.set(cacheKey, (ajv = newAjv(codeKey !== undefined)));
+      try {
+        fn = ajv.compile(schema);
+      } catch (err) {
+        throw new InputError(`invalid JSON Schema: ${(err as Error).message}`, { file });
+      }
+      if (codeKey) {
+        try {
+          storeValidator(project, codeKey, standaloneCode(ajv, fn));
+        } catch {
+          // a schema ajv cannot write out is compiled each run
+        }
+      }
     }
     project.cache.schemas.set(key, fn);
   }
