@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
+import { createRequire } from 'node:module';
+import type lockfileModule from 'proper-lockfile';
 import { InputError } from './errors.js';
 
 /** Who holds a lock, as written into the lock folder. */
@@ -65,6 +66,7 @@ export async function withLock<T>(
   let release: (() => Promise<void>) | undefined;
   for (;;) {
     try {
+      const lockfile = createRequire(import.meta.url)('proper-lockfile') as typeof lockfileModule;
       release = await lockfile.lock(lockPath, {
         lockfilePath: lockPath,
         realpath: false,

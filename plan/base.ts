@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { createRequire } from 'node:module';
+import type { SimpleGit } from 'simple-git';
 import { InputError } from '../core/errors.js';
 
 /** A file of the committed plan at a git ref. */
@@ -26,7 +27,11 @@ export function blobId(text: string, algorithm: 'sha1' | 'sha256' = 'sha1'): str
   return createHash(algorithm).update(`blob ${body.length}\0`).update(body).digest('hex');
 }
 
+const requireHere = createRequire(import.meta.url);
+
+/** simple-git, loaded on first use (the plan's main thread never needs it: git runs on the worker). */
 function gitAt(root: string): SimpleGit {
+  const { simpleGit } = requireHere('simple-git') as typeof import('simple-git');
   return simpleGit({ baseDir: root, maxConcurrentProcesses: 2 });
 }
 

@@ -1,4 +1,9 @@
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { LineCounter, Node } from 'yaml';
+
+/** The yaml library, loaded when a finding first needs a line (most runs report none). */
+const yaml = (): typeof import('yaml') =>
+  createRequire(import.meta.url)('yaml') as typeof import('yaml');
 import type { FieldPath } from './types.js';
 
 interface ParsedFile {
@@ -29,7 +34,7 @@ export class FieldLocator {
     for (const seg of path) {
       let next: Node | null | undefined;
       let keyLine: number | undefined;
-      if (isMap(node)) {
+      if (yaml().isMap(node)) {
         const pair = node.items.find(
           (p) => String((p.key as { value?: unknown })?.value ?? p.key) === String(seg),
         );
@@ -37,7 +42,7 @@ export class FieldLocator {
           next = pair.value as Node | null;
           keyLine = this.lineAt(parsed, pair.key as Node);
         }
-      } else if (isSeq(node) && typeof seg === 'number') {
+      } else if (yaml().isSeq(node) && typeof seg === 'number') {
         next = node.items[seg] as Node | undefined;
         keyLine = next ? this.lineAt(parsed, next) : undefined;
       }
@@ -59,8 +64,8 @@ export class FieldLocator {
     const text = this.texts.get(file);
     let parsed: ParsedFile | null = null;
     if (text !== undefined) {
-      const lineCounter = new LineCounter();
-      const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
+      const lineCounter = new (yaml().LineCounter)();
+      const docs = yaml().parseAllDocuments(text, { lineCounter, uniqueKeys: false });
       const list = Array.isArray(docs) ? docs : [];
       parsed = {
         lineCounter,

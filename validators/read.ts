@@ -1,12 +1,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { createRequire } from 'node:module';
 import { InputError, yamlInputError } from '../core/errors.js';
 import type { KubeObject, Manifest } from '../core/manifest.js';
 import { checkDocumentSize, kubeShapeProblem } from '../core/shape.js';
 import { fastLoadAll } from '../generator/render/fast-yaml.js';
 import type { Finding } from './types.js';
+
+/** The yaml library, loaded when a file needs its syntax tree (not on the fast path). */
+const yaml = (): typeof import('yaml') =>
+  createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 export interface ReadResult {
   manifests: Manifest[];
@@ -160,8 +164,8 @@ function parseDocuments(
         throw yamlInputError(err, file);
     }
   }
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
+  const lineCounter = new (yaml().LineCounter)();
+  const docs = yaml().parseAllDocuments(text, { lineCounter, uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [];
   const out: ParsedDoc[] = [];
   for (const doc of list) {

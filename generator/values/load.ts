@@ -122,7 +122,7 @@ export function loadValues(project: Project, env: string, options: LoadOptions):
     }
   }
 
-  const declarations = secretsFor(readSecretDeclarations(project), env);
+  const declarations = secretsFor(readSecretDeclarations(project, options.cache === true), env);
   const secretLayer = buildSecretLayer(
     declarations,
     options.secretMode ?? 'placeholder',

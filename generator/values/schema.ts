@@ -2,26 +2,35 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import standaloneModule from 'ajv/dist/standalone/index.js';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../../core/errors.js';
 import { CACHE_DIR, type Project } from '../project.js';
 import { findOrigin, formatValuePath, type OriginNode } from './origins.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const standaloneCode = (standaloneModule as unknown as { default?: unknown }).default
-  ? ((standaloneModule as unknown as { default: unknown }).default as (
-      ajv: Ajv,
-      fn: ValidateFunction,
-    ) => string)
-  : (standaloneModule as unknown as (ajv: Ajv, fn: ValidateFunction) => string);
 const requireHere = createRequire(import.meta.url);
 
 /** Bumped when the options below or the stored form change. */
 const CODE_FORMAT = 1;
 
+/**
+ * ajv, ajv-formats and ajv's standalone writer, loaded on first compile: a run whose schemas all
+ * come from the stored code never loads them.
+ */
+function ajvLibrary(): {
+  Ajv: new (options: Record<string, unknown>) => Ajv;
+  addFormats: (ajv: Ajv) => Ajv;
+  standaloneCode: (ajv: Ajv, fn: ValidateFunction) => string;
+} {
+  const lib = requireHere('ajv') as { Ajv: new (options: Record<string, unknown>) => Ajv };
+  const formats = requireHere('ajv-formats') as { default: (ajv: Ajv) => Ajv };
+  const standalone = requireHere('ajv/dist/standalone') as {
+    default: (ajv: Ajv, fn: ValidateFunction) => string;
+  };
+  return { Ajv: lib.Ajv, addFormats: formats.default, standaloneCode: standalone.default };
+}
+
 function newAjv(source = false): Ajv {
+  const { Ajv, addFormats } = ajvLibrary();
   // $data: a schema may compare two values (`"maximum": {"$data": "1/maxReplicas"}`).
   const ajv = new Ajv({
     allErrors: true,
@@ -130,7 +139,7 @@ export function compileSchema(
       }
       if (codeKey) {
         try {
-          storeValidator(project, codeKey, standaloneCode(ajv, fn));
+          storeValidator(project, codeKey, ajvLibrary().standaloneCode(ajv, fn));
         } catch {
           // a schema ajv cannot write out is compiled each run
         }

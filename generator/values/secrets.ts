@@ -28,13 +28,13 @@ export function secretPlaceholder(variable: string): string {
 export const SECRET_PLACEHOLDER_PATTERN = /<<secret:([A-Z_][A-Z0-9_]*)>>/g;
 
 /** Reads values/secrets.yaml: `secrets: [{path: a.b.c, env: VAR, environments: [prd]}]`. */
-export function readSecretDeclarations(project: Project): SecretDeclaration[] {
+export function readSecretDeclarations(project: Project, diskCache = false): SecretDeclaration[] {
   const display = 'values/secrets.yaml';
   if (!project.files.has(display)) return [];
   const { value, origins } = readValuesFile(project.files, display);
   checkAgainstSchema(
     value,
-    compileSchema(project, SECRETS_SCHEMA, SECRETS_SCHEMA_FILE),
+    compileSchema(project, SECRETS_SCHEMA, SECRETS_SCHEMA_FILE, diskCache),
     [],
     origins,
     SECRETS_SCHEMA_FILE,
