@@ -40,7 +40,7 @@ import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 
 export { CACHE_DIR };
 /** Bumped when what an entry holds changes. */
-const FORMAT = 3;
+const FORMAT = 4;
 /** Entries kept per environment and chart (a plan renders the base and the head). */
 const KEEP = 4;
 
@@ -197,6 +197,39 @@ export function allReadsOf(project: Project, chart: ChartInfo): AllReads {
   return result;
 }
 
+const valueHashes = new WeakMap<LoadedValues, { of(key: string): string; all(): string }>();
+
+/**
+ * SHA-256 hashes of each top-level key's merged values (each chart's, `global`), computed once per
+ * load: every chart's key names the values it can read by these hashes.
+ */
+function valueHashesOf(loaded: LoadedValues): { of(key: string): string; all(): string } {
+  let h = valueHashes.get(loaded);
+  if (!h) {
+    const memo = new Map<string, string>();
+    const of = (key: string) => {
+      let v = memo.get(key);
+      if (v === undefined) {
+        const json = Object.hasOwn(loaded.values, key)
+          ? (JSON.stringify(loaded.values[key]) ?? 'undefined')
+          : 'absent';
+        v = createHash('sha256').update(json).digest('hex');
+        memo.set(key, v);
+      }
+      return v;
+    };
+    let every: string | undefined;
+    const all = () =>
+      (every ??= JSON.stringify(
+        Object.keys(loaded.values)
+          .sort()
+          .map((k) => [k, of(k)]),
+      ));
+    valueHashes.set(loaded, (h = { of, all }));
+  }
+  return h;
+}
+
 /** The cache key of one chart's render: a hash of every input its output can depend on. */
 export function chartCacheKey(
   project: Project,
@@ -215,13 +248,12 @@ export function chartCacheKey(
   part('charts', JSON.stringify(project.charts.map((c) => [c.name, c.version])));
   for (const path of chartInputFiles(project, chart))
     part(`file ${path}`, project.files.get(path)!);
-  part('values', JSON.stringify(loaded.values[chart.name] ?? null));
-  part('global', JSON.stringify(loaded.values[GLOBAL_KEY] ?? null));
+  const hashes = valueHashesOf(loaded);
+  part('values', hashes.of(chart.name));
+  part('global', hashes.of(GLOBAL_KEY));
   const reads = allReadsOf(project, chart);
-  if (reads.every) part('all', JSON.stringify(loaded.values));
-  else
-    for (const c of reads.charts)
-      part(`all ${c}`, JSON.stringify(loaded.values[c] ?? null) ?? 'undefined');
+  if (reads.every) part('all', hashes.all());
+  else for (const c of reads.charts) part(`all ${c}`, hashes.of(c));
   part('secrets', JSON.stringify(loaded.secrets));
   part('set', JSON.stringify(loaded.secretVariables.map((s) => s.variable).sort()));
   return h.digest('hex');
