@@ -15,18 +15,9 @@
  * with the real values do not use the cache.
  */
 import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeFingerprint, writeFileAtomically } from '../core/cache-files.js';
 import type { Manifest } from '../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from './types.js';
 
@@ -43,43 +34,19 @@ interface CacheFile {
   entries: Record<string, 0 | Record<string, StoredFinding[]>>;
 }
 
-let toolHash: string | undefined;
-
 /** A hash of the code that validates: validators/ and core/, and the schema libraries' versions. */
 export function validatorFingerprint(): string {
-  if (toolHash) return toolHash;
-  const h = createHash('sha256');
-  h.update(`findings cache ${FORMAT}\n`);
-  const top = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (/\.(js|ts|json)$/.test(name) && !/\.test\.|\.map$/.test(name)) {
-        h.update(full.slice(top.length) + '\0');
-        h.update(readFileSync(full));
-      }
-    }
-  };
-  for (const sub of ['validators', 'core']) walk(join(top, sub));
-  const require = createRequire(import.meta.url);
-  for (const lib of [
-    'kubernetes-models',
-    '@kubernetes-models/argo-cd',
-    '@kubernetes-models/istio',
-    'ajv',
-    'ajv-formats',
-  ]) {
-    let version = '?';
-    try {
-      version = (require(`${lib}/package.json`) as { version: string }).version;
-    } catch {
-      // a library that cannot be found makes its own key
-    }
-    h.update(`${lib} ${version}\n`);
-  }
-  toolHash = h.digest('hex');
-  return toolHash;
+  return codeFingerprint(
+    `findings cache ${FORMAT}`,
+    ['validators', 'core'],
+    [
+      'kubernetes-models',
+      '@kubernetes-models/argo-cd',
+      '@kubernetes-models/istio',
+      'ajv',
+      'ajv-formats',
+    ],
+  );
 }
 
 /** The context key: the tool, the cached rules and the settings they read. */
@@ -266,13 +233,6 @@ export class FindingsCache {
     for (const [h, e] of this.kept) entries[h] = e;
     for (const [h, e] of this.fresh) entries[h] = Object.keys(e).length === 0 ? 0 : e;
     const data: CacheFile = { format: FORMAT, key: this.key, entries };
-    const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      writeFileSync(tmp, JSON.stringify(data));
-      renameSync(tmp, this.file);
-    } catch {
-      rmSync(tmp, { force: true });
-    }
+    writeFileAtomically(this.file, JSON.stringify(data));
   }
 }

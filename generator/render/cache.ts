@@ -19,21 +19,11 @@
  * Anything unreadable or not matching its key is a miss.
  */
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { FastLoadOptions } from './fast-yaml.js';
+import { codeFingerprint, writeFileAtomically } from '../../core/cache-files.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
 import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
@@ -44,39 +34,13 @@ const FORMAT = 4;
 /** Entries kept per environment and chart (a plan renders the base and the head). */
 const KEEP = 4;
 
-let toolHash: string | undefined;
-
 /** A hash of the code that renders: this tool's generator/ and core/ files, and its libraries' versions. */
 export function toolFingerprint(): string {
-  if (toolHash) return toolHash;
-  const h = createHash('sha256');
-  h.update(`format ${FORMAT}\n`);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const top = join(here, '..', '..');
-  for (const sub of ['generator', 'core']) {
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir).sort()) {
-        const full = join(dir, name);
-        if (statSync(full).isDirectory()) walk(full);
-        else if (/\.(js|ts|json)$/.test(name) && !name.endsWith('.map')) {
-          h.update(full.slice(top.length) + '\0');
-          h.update(readFileSync(full));
-        }
-      }
-    };
-    walk(join(top, sub));
-  }
-  const require = createRequire(import.meta.url);
-  for (const lib of ['handlebars', 'js-yaml']) {
-    try {
-      const pkg = require(`${lib}/package.json`) as { version: string };
-      h.update(`${lib} ${pkg.version}\n`);
-    } catch {
-      h.update(`${lib} ?\n`);
-    }
-  }
-  toolHash = h.digest('hex');
-  return toolHash;
+  return codeFingerprint(
+    `render cache ${FORMAT}`,
+    ['generator', 'core'],
+    ['handlebars', 'js-yaml'],
+  );
 }
 
 /**
@@ -441,11 +405,7 @@ export function writeCachedChart(
   const dir = cacheFolder(project);
   const prefix = entryPrefix(loaded.env, chart.name);
   try {
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${prefix}${key}.json`);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    if (!writeFileAtomically(join(dir, `${prefix}${key}.json`), text)) return;
     const mine = readdirSync(dir)
       .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
       .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))

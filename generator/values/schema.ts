@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../../core/errors.js';
+import { writeFileAtomically } from '../../core/cache-files.js';
 import { CACHE_DIR, type Project } from '../project.js';
 import { findOrigin, formatValuePath, type OriginNode } from './origins.js';
 
@@ -100,16 +101,7 @@ function loadStoredValidator(
 }
 
 function storeValidator(project: Project, key: string, code: string): void {
-  const dir = join(project.root, CACHE_DIR, 'schemas');
-  const file = join(dir, `${key}.cjs`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, `// ${key}\n${code}`);
-    renameSync(tmp, file);
-  } catch {
-    rmSync(tmp, { force: true });
-  }
+  writeFileAtomically(join(project.root, CACHE_DIR, 'schemas', `${key}.cjs`), `// ${key}\n${code}`);
 }
 
 /**

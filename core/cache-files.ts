@@ -1,0 +1,75 @@
+/**
+ * What the caches under .manifests-cache/ share: a fingerprint of the code whose output they keep,
+ * and writing a file so that a reader sees the old file or the whole new one, never a part.
+ */
+import { createHash } from 'node:crypto';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The tool's top folder (the parent of core/, in the sources and in dist/ alike). */
+const TOP = join(dirname(fileURLToPath(import.meta.url)), '..');
+const requireHere = createRequire(import.meta.url);
+const fingerprints = new Map<string, string>();
+
+/**
+ * A SHA-256 of `label`, of every source file (`.js`, `.ts`, `.json`; not tests, not source maps)
+ * under the given folders of this tool, and of the installed versions of `libraries`: it changes
+ * whenever the code that makes a cache's content could.
+ */
+export function codeFingerprint(label: string, folders: string[], libraries: string[]): string {
+  const id = JSON.stringify([label, folders, libraries]);
+  const known = fingerprints.get(id);
+  if (known) return known;
+  const h = createHash('sha256');
+  h.update(`${label}\n`);
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (/\.(js|ts|json)$/.test(name) && !/\.test\.|\.map$/.test(name)) {
+        h.update(full.slice(TOP.length) + '\0');
+        h.update(readFileSync(full));
+      }
+    }
+  };
+  for (const folder of folders) walk(join(TOP, folder));
+  for (const lib of libraries) {
+    let version = '?';
+    try {
+      version = (requireHere(`${lib}/package.json`) as { version: string }).version;
+    } catch {
+      // a library that cannot be found makes a fingerprint of its own
+    }
+    h.update(`${lib} ${version}\n`);
+  }
+  const digest = h.digest('hex');
+  fingerprints.set(id, digest);
+  return digest;
+}
+
+/**
+ * Writes `text` to `file` through a temporary file renamed over it (creating the folder). Returns
+ * false when it could not: a cache that cannot be written only costs the next run its speed.
+ */
+export function writeFileAtomically(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    rmSync(tmp, { force: true });
+    return false;
+  }
+}
