@@ -219,15 +219,22 @@ describe('render cache', () => {
     const dir = copyProject();
     const expected = output(cached(dir));
     const folder = join(dir, CACHE_DIR, 'render');
-    const files = readdirSync(folder).filter((f) => f.endsWith('.json'));
+    const files = readdirSync(folder).filter((f) => f.endsWith('.jsonl'));
     expect(files.length).toBe(ALL_CHARTS.length);
     files.forEach((f, i) => {
       const path = join(folder, f);
       const text = readFileSync(path, 'utf8');
-      if (i % 3 === 0) writeFileSync(path, text.slice(0, text.length / 2));
-      else if (i % 3 === 1)
-        writeFileSync(path, JSON.stringify({ ...JSON.parse(text), key: 'other' }));
-      else writeFileSync(path, 'not json');
+      const [header, ...docs] = text.split('\n');
+      if (i % 4 === 0) writeFileSync(path, text.slice(0, text.length / 2));
+      else if (i % 4 === 1)
+        writeFileSync(
+          path,
+          [JSON.stringify({ ...JSON.parse(header), key: 'other' }), ...docs].join('\n'),
+        );
+      // cut after a whole document line: the header's count no longer matches
+      else if (i % 4 === 2 && docs.length > 2)
+        writeFileSync(path, [header, ...docs.slice(0, docs.length - 2), ''].join('\n'));
+      else writeFileSync(path, 'not json\n');
     });
     const r = cached(dir);
     expect(r.cacheHits).toEqual([]);
@@ -349,6 +356,10 @@ describe('render cache: documents of a chart that renders again', () => {
     )!;
     expect((orders.object.spec as { replicas: number }).replicas).toBe(5);
     expect(total).toBeGreaterThan(50);
+    // the entry written from reused lines reads back as the same render
+    const third = cached(dir);
+    expect(third.cacheHits).toEqual(ALL_CHARTS);
+    expect(output(third)).toEqual(output(fresh(dir)));
   });
 
   it('reuses nothing made by another version of the tool, or from an unreadable entry', () => {
@@ -357,8 +368,9 @@ describe('render cache: documents of a chart that renders again', () => {
     const folder = join(dir, CACHE_DIR, 'render');
     for (const f of readdirSync(folder)) {
       const path = join(folder, f);
-      const entry = JSON.parse(readFileSync(path, 'utf8')) as { tool: string };
-      writeFileSync(path, JSON.stringify({ ...entry, tool: 'another version' }));
+      const [header, ...docs] = readFileSync(path, 'utf8').split('\n');
+      const changed = { ...(JSON.parse(header) as object), tool: 'another version' };
+      writeFileSync(path, [JSON.stringify(changed), ...docs].join('\n'));
     }
     edit(
       dir,

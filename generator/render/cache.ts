@@ -30,7 +30,7 @@ import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 
 export { CACHE_DIR };
 /** Bumped when what an entry holds changes. */
-const FORMAT = 4;
+const FORMAT = 5;
 /** Entries kept per environment and chart (a plan renders the base and the head). */
 const KEEP = 4;
 
@@ -223,12 +223,74 @@ export function chartCacheKey(
   return h.digest('hex');
 }
 
-interface Entry {
+/**
+ * An entry is JSON Lines: a header line, then one line per document. A document given again by a
+ * later render keeps its line, which is written as it is (no serialising again).
+ */
+interface EntryHeader {
   key: string;
   /** the tool's fingerprint (documents are reused across keys only by the same tool) */
   tool: string;
-  /** each document with its release file text and the hash of the template output it came from */
-  docs: { template: string; object: KubeObject; text: string; source?: string }[];
+  /** how many document lines follow (a shorter file is a truncated one) */
+  docs: number;
+}
+
+/** A document line: the document, its release file text and the hash of its template output. */
+interface DocLine {
+  template: string;
+  object: KubeObject;
+  text: string;
+  source?: string;
+}
+
+const ENTRY_SUFFIX = '.jsonl';
+
+/** The stored line of each object the cache gave again, with the template it was rendered by. */
+const storedLines = new WeakMap<object, { template: string; line: string }>();
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+/** An entry's header and document lines, or undefined when it is unreadable or truncated. */
+function readEntry(
+  file: string,
+): { header: EntryHeader; docs: { doc: DocLine; line: string }[] } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] !== '') return undefined;
+  lines.pop();
+  try {
+    const header = JSON.parse(lines[0]) as EntryHeader;
+    if (
+      !isPlainObject(header) ||
+      typeof header.key !== 'string' ||
+      typeof header.tool !== 'string' ||
+      header.docs !== lines.length - 1
+    )
+      return undefined;
+    const docs: { doc: DocLine; line: string }[] = [];
+    for (let i = 1; i < lines.length; i++) {
+      const doc = JSON.parse(lines[i]) as DocLine;
+      if (
+        !isPlainObject(doc) ||
+        typeof doc.text !== 'string' ||
+        typeof doc.template !== 'string' ||
+        !isPlainObject(doc.object) ||
+        (doc.source !== undefined && typeof doc.source !== 'string')
+      )
+        return undefined;
+      docs.push({ doc, line: lines[i] });
+    }
+    return { header, docs };
+  } catch {
+    return undefined;
+  }
 }
 
 function entryPrefix(env: string, chart: string): string {
@@ -246,21 +308,15 @@ export function readCachedChart(
   env: string,
   key: string,
 ): RenderedDocument[] | undefined {
-  const file = join(cacheFolder(project), `${entryPrefix(env, chart.name)}${key}.json`);
-  let entry: Entry;
-  try {
-    entry = JSON.parse(readFileSync(file, 'utf8')) as Entry;
-  } catch {
-    return undefined;
-  }
-  if (!entry || entry.key !== key || !Array.isArray(entry.docs)) return undefined;
-  if (!entry.docs.every((d) => typeof d.text === 'string' && typeof d.template === 'string'))
-    return undefined;
-  return entry.docs.map((d) => ({
+  const entry = readEntry(
+    join(cacheFolder(project), `${entryPrefix(env, chart.name)}${key}${ENTRY_SUFFIX}`),
+  );
+  if (!entry || entry.header.key !== key) return undefined;
+  return entry.docs.map(({ doc }) => ({
     chart: chart.name,
-    template: d.template,
-    object: d.object,
-    text: d.text,
+    template: doc.template,
+    object: doc.object,
+    text: doc.text,
   }));
 }
 
@@ -281,7 +337,12 @@ export class DocumentReuse {
   reused = 0;
   private readonly used = new Set<object>();
 
-  constructor(private readonly known: Map<string, { object: KubeObject; text: string }>) {}
+  constructor(
+    private readonly known: Map<
+      string,
+      { object: KubeObject; text: string; template: string; line: string }
+    >,
+  ) {}
 
   /**
    * Parses a template's output as `parse` does, reusing the documents known by their source. Each
@@ -306,7 +367,9 @@ export class DocumentReuse {
       const known = this.known.get(hashOf(source));
       if (!known) return undefined;
       // an object is handed out once; the same output twice gets a copy
-      const object = this.used.has(known.object) ? structuredClone(known.object) : known.object;
+      let object = known.object;
+      if (this.used.has(known.object)) object = structuredClone(known.object);
+      else storedLines.set(object, { template: known.template, line: known.line });
       this.used.add(known.object);
       texts.set(object, known.text);
       reused++;
@@ -332,31 +395,29 @@ export function readReusableDocuments(
   chart: ChartInfo,
   env: string,
 ): DocumentReuse {
-  const known = new Map<string, { object: KubeObject; text: string }>();
+  const known = new Map<
+    string,
+    { object: KubeObject; text: string; template: string; line: string }
+  >();
   const dir = cacheFolder(project);
   const prefix = entryPrefix(env, chart.name);
   try {
     const newest = readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+      .filter((f) => f.startsWith(prefix) && f.endsWith(ENTRY_SUFFIX))
       .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
       .sort((a, b) => b.t - a.t)[0];
-    if (newest) {
-      const entry = JSON.parse(readFileSync(join(dir, newest.f), 'utf8')) as Entry;
-      if (entry && entry.tool === toolFingerprint() && Array.isArray(entry.docs))
-        for (const d of entry.docs) {
-          if (
-            d &&
-            typeof d.source === 'string' &&
-            typeof d.text === 'string' &&
-            d.object !== null &&
-            typeof d.object === 'object' &&
-            !Array.isArray(d.object)
-          )
-            known.set(d.source, { object: d.object, text: d.text });
-        }
-    }
+    const entry = newest ? readEntry(join(dir, newest.f)) : undefined;
+    if (entry && entry.header.tool === toolFingerprint())
+      for (const { doc, line } of entry.docs)
+        if (doc.source !== undefined)
+          known.set(doc.source, {
+            object: doc.object,
+            text: doc.text,
+            template: doc.template,
+            line,
+          });
   } catch {
-    // no folder, or an unreadable entry: nothing to reuse
+    // no folder: nothing to reuse
   }
   return new DocumentReuse(known);
 }
@@ -385,18 +446,25 @@ export function writeCachedChart(
   key: string,
   docs: RenderedDocument[],
 ): void {
-  const objects = docs.map((d) => d.object);
-  if (!jsonSafe(objects) || docs.some((d) => d.text === undefined)) return;
-  const entry: Entry = {
-    key,
-    tool: toolFingerprint(),
-    docs: docs.map((d) =>
+  if (docs.some((d) => d.text === undefined)) return;
+  const lines: string[] = [
+    JSON.stringify({ key, tool: toolFingerprint(), docs: docs.length } satisfies EntryHeader),
+  ];
+  for (const d of docs) {
+    // a document the cache gave again is written as it was read (same template, same text)
+    const stored = storedLines.get(d.object);
+    if (stored && stored.template === d.template) {
+      lines.push(stored.line);
+      continue;
+    }
+    if (!jsonSafe(d.object)) return;
+    const doc: DocLine =
       d.source === undefined
         ? { template: d.template, object: d.object, text: d.text! }
-        : { template: d.template, object: d.object, text: d.text!, source: d.source },
-    ),
-  };
-  const text = JSON.stringify(entry);
+        : { template: d.template, object: d.object, text: d.text!, source: d.source };
+    lines.push(JSON.stringify(doc));
+  }
+  const text = lines.join('\n') + '\n';
   for (const s of loaded.secretVariables) {
     if (s.value.length === 0) continue;
     if (text.includes(s.value) || text.includes(JSON.stringify(s.value).slice(1, -1))) return;
@@ -405,9 +473,9 @@ export function writeCachedChart(
   const dir = cacheFolder(project);
   const prefix = entryPrefix(loaded.env, chart.name);
   try {
-    if (!writeFileAtomically(join(dir, `${prefix}${key}.json`), text)) return;
+    if (!writeFileAtomically(join(dir, `${prefix}${key}${ENTRY_SUFFIX}`), text)) return;
     const mine = readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+      .filter((f) => f.startsWith(prefix) && f.endsWith(ENTRY_SUFFIX))
       .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
       .sort((a, b) => b.t - a.t);
     for (const old of mine.slice(KEEP)) rmSync(join(dir, old.f), { force: true });
