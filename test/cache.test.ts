@@ -487,3 +487,57 @@ describe('values schema code cache', () => {
     expect(readdirSync(folder).filter((f) => !before.includes(f)).length).toBe(1);
   });
 });
+
+describe('template code cache', () => {
+  it('renders from stored template code exactly as from the sources, and compiles again when it is damaged', () => {
+    const dir = copyProject();
+    cached(dir);
+    const folder = join(dir, CACHE_DIR, 'templates');
+    const stored = readdirSync(folder);
+    expect(stored.length).toBeGreaterThan(10);
+    // the app chart renders again (its values changed): its templates come from the stored code
+    edit(
+      dir,
+      'values/prd/app.yaml',
+      '    - name: orders\n      replicas: 3\n',
+      '    - name: orders\n      replicas: 7\n',
+    );
+    const r = cached(dir);
+    expect(r.cacheHits).not.toContain('app');
+    expect(output(r)).toEqual(output(fresh(dir)));
+    expect(readdirSync(folder).sort()).toEqual([...stored].sort());
+    for (const f of stored) {
+      const path = join(folder, f);
+      writeFileSync(path, readFileSync(path, 'utf8').slice(0, 40));
+    }
+    edit(dir, 'values/prd/app.yaml', 'replicas: 7\n', 'replicas: 8\n');
+    expect(output(cached(dir))).toEqual(output(fresh(dir)));
+  });
+
+  it('reports a template error the same way with stored code', () => {
+    const dir = makeProject({
+      charts: {
+        c: {
+          values: 'name: a\n',
+          templates: {
+            'cm.hbs':
+              'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{values.name}}\n  namespace: {{values.namespace}}\n',
+          },
+        },
+      },
+      files: { 'values/prd.yaml': 'c:\n  name: b\n' },
+    });
+    const message = () => {
+      try {
+        renderEnvironment(dir, 'prd', { environ: {}, cache: true });
+      } catch (err) {
+        return `${(err as Error).message} ${JSON.stringify((err as { location?: unknown }).location)}`;
+      }
+      return 'rendered';
+    };
+    const first = message();
+    expect(first).toMatch(/namespace/);
+    expect(readdirSync(join(dir, CACHE_DIR, 'templates')).length).toBe(1);
+    expect(message()).toBe(first);
+  });
+});

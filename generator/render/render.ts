@@ -1,10 +1,14 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { loadAll } from 'js-yaml';
 import { InputError, yamlErrorLine } from '../../core/errors.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
 import { clusterOf } from '../../core/cluster.js';
 import { checkDocumentSize, kubeShapeProblem } from '../../core/shape.js';
-import type { ChartInfo, Project } from '../project.js';
+import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
+import { writeFileAtomically } from '../../core/cache-files.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
 import { fastLoadAll, type FastLoadOptions } from './fast-yaml.js';
@@ -57,11 +61,12 @@ function hbsFiles(project: Project, prefix: string): string[] {
 }
 
 /** Compiles a chart's templates once per project (the cache lives in the project object). */
-function compileChart(project: Project, chart: ChartInfo): CompiledChart {
+function compileChart(project: Project, chart: ChartInfo, diskCache: boolean): CompiledChart {
   const cached = project.cache.templates.get(chart.name) as CompiledChart | undefined;
   if (cached) return cached;
   const hb = Handlebars.create();
   registerHelpers(hb);
+  const codeCache = diskCache ? join(project.root, CACHE_DIR, 'templates') : undefined;
   const partialFiles = new Map<string, string>();
   const addPartial = (name: string, display: string, raw: string) => {
     const earlier = partialFiles.get(name);
@@ -73,7 +78,7 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
     }
     partialFiles.set(name, display);
     // A partial's final newline would end up inside the line that includes it.
-    const fn = compileTemplate(hb, raw.replace(/\r?\n$/, ''), display, true);
+    const fn = compileTemplate(hb, raw.replace(/\r?\n$/, ''), display, codeCache);
     hb.registerPartial(name, wrapPartial(name, display, fn) as never);
   };
 
@@ -91,33 +96,61 @@ function compileChart(project: Project, chart: ChartInfo): CompiledChart {
     const display = prefix + f;
     const raw = project.files.get(display)!;
     if (f.startsWith('_')) addPartial(f.slice(1, -'.hbs'.length), display, raw);
-    else templates.push({ file: display, fn: compileTemplate(hb, raw, display, false) });
+    else templates.push({ file: display, fn: compileTemplate(hb, raw, display, codeCache) });
   }
   const result = { templates };
   project.cache.templates.set(chart.name, result);
   return result;
 }
 
+const TEMPLATE_OPTIONS = { strict: true, noEscape: true } as const;
+let templateKeyPrefix: string | undefined;
+
+/** What a template's compiled code depends on besides its source: Handlebars and our options. */
+function templateKey(source: string): string {
+  templateKeyPrefix ??= `templates 1\0handlebars ${Handlebars.VERSION}\0${JSON.stringify(TEMPLATE_OPTIONS)}\0`;
+  return createHash('sha256').update(templateKeyPrefix).update(source).digest('hex');
+}
+
 /**
- * Parses a template once (syntax errors and prototype paths surface here, with the template's name
- * and line) and compiles it from that tree. A partial is also compiled eagerly, so what only the
- * compiler rejects surfaces even when nothing calls it; a template is compiled when it renders,
- * which every render does (an error is reported with the template's name the same way).
+ * Compiles a template (or partial): parsed once, so syntax errors and prototype paths surface with
+ * the template's name and line, then compiled eagerly to Handlebars' precompiled form. With
+ * `codeCache` (a folder), that form is kept there by a hash of the source, the Handlebars version
+ * and our options, and loaded instead of parsing and compiling again: it depends on nothing else,
+ * and only code that passed the checks is kept.
  */
 function compileTemplate(
   hb: typeof Handlebars,
   source: string,
   display: string,
-  partial: boolean,
+  codeCache: string | undefined,
 ): Compiled {
+  const key = codeCache ? templateKey(source) : undefined;
+  if (codeCache && key) {
+    try {
+      const stored = readFileSync(join(codeCache, `${key}.js`), 'utf8');
+      if (stored.startsWith(`// ${key}\n`)) {
+        const spec = new Function(`return ${stored.slice(key.length + 4)}`)() as Parameters<
+          typeof Handlebars.template
+        >[0];
+        return hb.template(spec) as Compiled;
+      }
+    } catch {
+      // missing or damaged: compiled again below
+    }
+  }
+  let spec: string;
   try {
     const ast = hb.parse(source);
     checkPropertyAccess(ast, display);
-    if (partial) hb.precompile(source, { strict: true, noEscape: true });
-    return hb.compile(ast, { strict: true, noEscape: true }) as Compiled;
+    spec = hb.precompile(ast, TEMPLATE_OPTIONS) as unknown as string;
   } catch (err) {
     throw templateError(err, display);
   }
+  if (codeCache && key) writeFileAtomically(join(codeCache, `${key}.js`), `// ${key}\n${spec}`);
+  return hb.template(
+    new Function(`return ${spec}`)() as Parameters<typeof Handlebars.template>[0],
+  ) as Compiled;
 }
 
 /** Names that are never values: Handlebars would deny them and render an empty string. */
@@ -185,7 +218,7 @@ export function renderChart(
   loaded: LoadedValues,
   reuse?: DocumentReuse,
 ): RenderedDocument[] {
-  const compiled = compileChart(project, chart);
+  const compiled = compileChart(project, chart, reuse !== undefined);
   const ctx: TemplateContext = {
     values: loaded.values[chart.name],
     global: loaded.values[GLOBAL_KEY],
