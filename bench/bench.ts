@@ -214,9 +214,20 @@ async function benchSize(
     node(['render', '--env', 'prd'], dir);
 
     if (withPlan) {
-      changeOneValue(dir, 2);
-      const plan = node(['plan', '--env', 'prd'], dir);
-      const p = row('plan (one value changed)', rendered, plan);
+      // the median of three plans, each after a new change of the value (so no run is served whole
+      // from the cache the one before stored)
+      const plans: Measure[] = [];
+      for (let round = 2; round < 5; round++) {
+        changeOneValue(dir, round);
+        plans.push(node(['plan', '--env', 'prd'], dir));
+      }
+      const plan = [...plans].sort((a, b) => a.ms - b.ms)[1];
+      const p = row(
+        'plan (one value changed)',
+        rendered,
+        plan,
+        `median of 3: ${plans.map((m) => Math.round(m.ms).toLocaleString('en-US')).join(', ')} ms`,
+      );
       p.helmRatio = plan.ms / helmRow.ms;
     } else {
       rows.push({
