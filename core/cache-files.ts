@@ -4,13 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  closeSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -58,14 +61,36 @@ export function codeFingerprint(label: string, folders: string[], libraries: str
 }
 
 /**
- * Writes `text` to `file` through a temporary file renamed over it (creating the folder). Returns
+ * Writes `text` (or these lines, each ended by a newline) to `file` through a temporary file renamed
+ * over it (creating the folder). Returns
  * false when it could not: a cache that cannot be written only costs the next run its speed.
  */
-export function writeFileAtomically(file: string, text: string): boolean {
+export function writeFileAtomically(file: string, text: string | string[]): boolean {
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(tmp, text);
+    if (typeof text === 'string') writeFileSync(tmp, text);
+    else {
+      // lines written one by one: a large entry is never held as one more string
+      const fd = openSync(tmp, 'w');
+      try {
+        // in pieces of about a megabyte (a write per line would cost a system call each)
+        let piece: string[] = [];
+        let size = 0;
+        for (const line of text) {
+          piece.push(line);
+          size += line.length + 1;
+          if (size >= 1 << 20) {
+            writeSync(fd, piece.join('\n') + '\n');
+            piece = [];
+            size = 0;
+          }
+        }
+        if (piece.length > 0) writeSync(fd, piece.join('\n') + '\n');
+      } finally {
+        closeSync(fd);
+      }
+    }
     renameSync(tmp, file);
     return true;
   } catch {

@@ -2,9 +2,8 @@ import { basename, dirname, join } from 'node:path';
 import { buildRelease, type ReleaseContent } from './release/build.js';
 import { withLock, type LockOptions } from '../core/lock.js';
 import {
-  compareRelease,
+  compareReleaseFolder,
   driftCount,
-  inspectReleaseFolder,
   recoverRelease,
   writeReleaseAtomically,
   type ReleaseDrift,
@@ -90,14 +89,10 @@ export async function writeRendered(
   const what = `release/${basename(result.releaseDir)}/`;
   return withLock(releaseLockPath(result.releaseDir), { ...wait, what }, async () => {
     recoverRelease(result.releaseDir);
-    const before = inspectReleaseFolder(result.releaseDir);
-    const drift = compareRelease(before, result.release.files);
-    if (driftCount(drift) > 0 || before.files.size === 0) {
-      // Files with a wrong mode are written again, not linked (a link keeps the mode).
-      const reusable = new Map(before.files);
-      for (const p of before.wrongMode) reusable.delete(p);
-      await writeReleaseAtomically(result.releaseDir, result.release.files, reusable);
-    }
+    // Files with a wrong mode are written again, not linked (a link keeps the mode).
+    const { drift, empty, same } = compareReleaseFolder(result.releaseDir, result.release.files);
+    if (driftCount(drift) > 0 || empty)
+      await writeReleaseAtomically(result.releaseDir, result.release.files, same);
     return { files: result.release.files.size, drift };
   });
 }
@@ -120,6 +115,6 @@ export function checkRelease(
   options: RenderOptions,
 ): RenderResult & { drift: ReleaseDrift } {
   const result = renderEnvironment(root, env, options);
-  const drift = compareRelease(inspectReleaseFolder(result.releaseDir), result.release.files);
+  const { drift } = compareReleaseFolder(result.releaseDir, result.release.files);
   return { ...result, drift };
 }

@@ -464,16 +464,19 @@ export function writeCachedChart(
         : { template: d.template, object: d.object, text: d.text!, source: d.source };
     lines.push(JSON.stringify(doc));
   }
-  const text = lines.join('\n') + '\n';
-  for (const s of loaded.secretVariables) {
-    if (s.value.length === 0) continue;
-    if (text.includes(s.value) || text.includes(JSON.stringify(s.value).slice(1, -1))) return;
-    if (text.includes(Buffer.from(s.value, 'utf8').toString('base64'))) return;
-  }
+  // no line may hold a set secret's value, as written, JSON-escaped or in base64
+  const forms = loaded.secretVariables
+    .filter((s) => s.value.length > 0)
+    .flatMap((s) => [
+      s.value,
+      JSON.stringify(s.value).slice(1, -1),
+      Buffer.from(s.value, 'utf8').toString('base64'),
+    ]);
+  if (forms.length > 0 && lines.some((l) => forms.some((f) => l.includes(f)))) return;
   const dir = cacheFolder(project);
   const prefix = entryPrefix(loaded.env, chart.name);
   try {
-    if (!writeFileAtomically(join(dir, `${prefix}${key}${ENTRY_SUFFIX}`), text)) return;
+    if (!writeFileAtomically(join(dir, `${prefix}${key}${ENTRY_SUFFIX}`), lines)) return;
     const mine = readdirSync(dir)
       .filter((f) => f.startsWith(prefix) && f.endsWith(ENTRY_SUFFIX))
       .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
