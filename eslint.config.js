@@ -22,7 +22,9 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'coverage/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'release/**', 'coverage/**', '.manifests-cache/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
