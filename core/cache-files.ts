@@ -94,7 +94,40 @@ export function writeFileAtomically(file: string, text: string | string[]): bool
     renameSync(tmp, file);
     return true;
   } catch {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the temporary file could not even be made (e.g. the folder is a file)
+    }
     return false;
   }
+}
+
+/**
+ * Keeps the newest `keep` files of a cache folder (by modification time) whose names start with
+ * `prefix`, removing the others: a cache that gains a file per edit stays bounded.
+ */
+export function pruneFolder(dir: string, keep: number, prefix = ''): void {
+  try {
+    const files = readdirSync(dir).filter((f) => f.startsWith(prefix) && !f.endsWith('.tmp'));
+    if (files.length <= keep) return;
+    const dated = files
+      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t || (a.f < b.f ? -1 : 1));
+    for (const old of dated.slice(keep)) rmSync(join(dir, old.f), { force: true });
+  } catch {
+    // a folder that cannot be read or cleaned only grows
+  }
+}
+
+/** True when JSON gives `value` back exactly: what YAML gives (no NaN, no -0, plain objects). */
+export function jsonSafe(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (typeof value === 'object') {
+    if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+    return Object.values(value as Record<string, unknown>).every(jsonSafe);
+  }
+  return false;
 }

@@ -16,6 +16,7 @@ import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
 import { openProject, openProjectFromFiles } from '../generator/project.js';
 import { allReadsOf, CACHE_DIR, chartCacheKey } from '../generator/render/cache.js';
 import { loadValues } from '../generator/values/load.js';
+import { readValuesFile } from '../generator/values/read-yaml.js';
 import { renderValidateAndWrite } from '../validators/release-guard.js';
 import { REPO_ROOT } from './helpers.js';
 import { makeProject } from './fixture.js';
@@ -539,5 +540,48 @@ describe('template code cache', () => {
     expect(first).toMatch(/namespace/);
     expect(readdirSync(join(dir, CACHE_DIR, 'templates')).length).toBe(1);
     expect(message()).toBe(first);
+  });
+});
+
+describe('values files cache', () => {
+  it('reads every values file back as parsed: the same values and the same origin of every node', () => {
+    const dir = copyProject();
+    const project = openProject(dir);
+    const cacheDir = join(dir, CACHE_DIR);
+    const files = [...project.files.keys()].filter((p) => /^values\/.*\.ya?ml$/.test(p));
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+      const plain = readValuesFile(project.files, f);
+      expect(readValuesFile(project.files, f, cacheDir)).toEqual(plain); // parsed and stored
+      expect(readValuesFile(project.files, f, cacheDir)).toEqual(plain); // read back
+    }
+    expect(readdirSync(join(cacheDir, 'values')).length).toBe(files.length);
+    // the loaded environment is the same, origins included
+    const a = loadValues(openProject(dir), 'prd', { environ: {}, cache: true });
+    const b = loadValues(openProject(dir), 'prd', { environ: {} });
+    expect(a.values).toEqual(b.values);
+    expect(a.origins).toEqual(b.origins);
+  });
+
+  it('parses a changed or damaged file again and reports bad YAML as always', () => {
+    const dir = copyProject();
+    const cacheDir = join(dir, CACHE_DIR);
+    loadValues(openProject(dir), 'prd', { environ: {}, cache: true });
+    for (const f of readdirSync(join(cacheDir, 'values')))
+      writeFileSync(join(cacheDir, 'values', f), '{"key": "');
+    const again = loadValues(openProject(dir), 'prd', { environ: {}, cache: true });
+    expect(again.values).toEqual(loadValues(openProject(dir), 'prd', { environ: {} }).values);
+    edit(dir, 'values/prd/app.yaml', '    - name: orders\n', '    - name: orders\n   bad: [\n');
+    const error = (cache: boolean) => {
+      try {
+        loadValues(openProject(dir), 'prd', { environ: {}, cache });
+      } catch (err) {
+        return `${(err as Error).message} ${JSON.stringify((err as { location?: unknown }).location)}`;
+      }
+      return 'loaded';
+    };
+    expect(error(false)).toMatch(/values\/prd\/app\.yaml/);
+    expect(error(true)).toBe(error(false));
+    expect(error(true)).toBe(error(false));
   });
 });

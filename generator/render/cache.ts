@@ -23,7 +23,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { FastLoadOptions } from './fast-yaml.js';
-import { codeFingerprint, writeFileAtomically } from '../../core/cache-files.js';
+import { codeFingerprint, jsonSafe, writeFileAtomically } from '../../core/cache-files.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
 import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
@@ -420,18 +420,6 @@ export function readReusableDocuments(
     // no folder: nothing to reuse
   }
   return new DocumentReuse(known);
-}
-
-/** JSON keeps what YAML gave (strings, finite numbers, booleans, null, lists, maps) and nothing else. */
-function jsonSafe(value: unknown): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
-  if (Array.isArray(value)) return value.every(jsonSafe);
-  if (typeof value === 'object') {
-    if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-    return Object.values(value as Record<string, unknown>).every(jsonSafe);
-  }
-  return false;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
 import { clusterOf } from '../../core/cluster.js';
 import { checkDocumentSize, kubeShapeProblem } from '../../core/shape.js';
 import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
-import { writeFileAtomically } from '../../core/cache-files.js';
+import { pruneFolder, writeFileAtomically } from '../../core/cache-files.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 import { TemplateError } from './errors.js';
 import { fastLoadAll, type FastLoadOptions } from './fast-yaml.js';
@@ -104,6 +104,8 @@ function compileChart(project: Project, chart: ChartInfo, diskCache: boolean): C
 }
 
 const TEMPLATE_OPTIONS = { strict: true, noEscape: true } as const;
+/** Compiled templates kept in .manifests-cache/templates/ (the newest; one is added per edit). */
+const MAX_STORED_TEMPLATES = 1000;
 let templateKeyPrefix: string | undefined;
 
 /** What a template's compiled code depends on besides its source: Handlebars and our options. */
@@ -147,7 +149,8 @@ function compileTemplate(
   } catch (err) {
     throw templateError(err, display);
   }
-  if (codeCache && key) writeFileAtomically(join(codeCache, `${key}.js`), `// ${key}\n${spec}`);
+  if (codeCache && key && writeFileAtomically(join(codeCache, `${key}.js`), `// ${key}\n${spec}`))
+    pruneFolder(codeCache, MAX_STORED_TEMPLATES);
   return hb.template(
     new Function(`return ${spec}`)() as Parameters<typeof Handlebars.template>[0],
   ) as Compiled;

@@ -1,5 +1,6 @@
 import { InputError } from '../../core/errors.js';
-import { layerFiles, requireEnvironment, type Project } from '../project.js';
+import { join } from 'node:path';
+import { CACHE_DIR, layerFiles, requireEnvironment, type Project } from '../project.js';
 import { isPlainMap, mergeValueLayers, type ValueLayer } from './merge.js';
 import type { OriginNode } from './origins.js';
 import { checkAgainstSchema, compileSchema } from './schema.js';
@@ -82,9 +83,29 @@ export function mergeKeyInSchema(schema: unknown, path: readonly string[]): stri
 }
 
 /** Loads, merges and checks the values of every chart for one environment. */
+/**
+ * The cache folder for parsed values files, or undefined (no caching) when a declared secret
+ * variable is set: a values file could then hold its value, which no cache may keep. The
+ * declarations are read here only to decide; their errors are reported where they always are.
+ */
+function valuesCacheDir(
+  project: Project,
+  environ: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  try {
+    const set = readSecretDeclarations(project, true).some(
+      (d) => (environ[d.variable] ?? '') !== '',
+    );
+    return set ? undefined : join(project.root, CACHE_DIR);
+  } catch {
+    return undefined;
+  }
+}
+
 export function loadValues(project: Project, env: string, options: LoadOptions): LoadedValues {
   requireEnvironment(project, env);
   const environ = options.environ;
+  const cacheDir = options.cache === true ? valuesCacheDir(project, environ) : undefined;
   const chartNames = new Set(project.charts.map((c) => c.name));
   const globalSchema = readGlobalSchema(project);
   const layers: ValueLayer[] = [];
@@ -98,7 +119,7 @@ export function loadValues(project: Project, env: string, options: LoadOptions):
   for (const chart of project.charts) {
     const file = `charts/${chart.name}/values.yaml`;
     if (!project.files.has(file)) continue;
-    const loaded = readValuesFile(project.files, file);
+    const loaded = readValuesFile(project.files, file, cacheDir);
     filesRead.push(loaded.file);
     defaults.value[chart.name] = loaded.value;
     defaults.origins.children!.set(chart.name, loaded.origins);
@@ -107,7 +128,7 @@ export function loadValues(project: Project, env: string, options: LoadOptions):
 
   for (const layer of ['shared', env]) {
     for (const path of layerFiles(project, layer)) {
-      const loaded = readValuesFile(project.files, path);
+      const loaded = readValuesFile(project.files, path, cacheDir);
       filesRead.push(loaded.file);
       for (const key of Object.keys(loaded.value)) {
         if (key !== GLOBAL_KEY && !chartNames.has(key)) {

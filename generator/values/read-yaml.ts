@@ -7,7 +7,16 @@ import {
   parseEvents,
   type Event,
 } from 'js-yaml';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError, yamlInputError } from '../../core/errors.js';
+import {
+  codeFingerprint,
+  jsonSafe,
+  pruneFolder,
+  writeFileAtomically,
+} from '../../core/cache-files.js';
 import type { OriginNode } from './origins.js';
 
 /** Caps the number of nodes one values file may expand to (alias bombs stop here, fast). */
@@ -28,11 +37,89 @@ export interface ValuesFile {
  * Reads a values file into a plain tree and a parallel origin tree (file and line of every node).
  * Duplicate keys, syntax errors, non-map documents and alias bombs are InputErrors naming file and line.
  */
-export function readValuesFile(files: ReadonlyMap<string, string>, path: string): ValuesFile {
+export function readValuesFile(
+  files: ReadonlyMap<string, string>,
+  path: string,
+  cacheDir?: string,
+): ValuesFile {
   const text = files.get(path);
   if (text === undefined)
     throw new InputError('cannot read values file: no such file', { file: path });
-  return parseValuesText(text, path);
+  return cacheDir ? parseValuesTextCached(text, path, cacheDir) : parseValuesText(text, path);
+}
+
+/** An origin tree as stored: a node's line, then its children (absent for a leaf). */
+type PackedOrigin = [line: number, children?: [key: string, node: PackedOrigin][]];
+
+/** The origin tree of one file in stored form, or undefined when it holds more than lines. */
+function packOrigins(node: OriginNode, file: string): PackedOrigin | undefined {
+  const o = node.origin;
+  if (o.kind !== 'file' || o.file !== file || node.overrode || node.deleted) return undefined;
+  if (!node.children) return [o.line];
+  const children: [string, PackedOrigin][] = [];
+  for (const [k, child] of node.children) {
+    const packed = packOrigins(child, file);
+    if (!packed) return undefined;
+    children.push([k, packed]);
+  }
+  return [o.line, children];
+}
+
+function unpackOrigins(packed: PackedOrigin, file: string): OriginNode {
+  const node: OriginNode = { origin: { kind: 'file', file, line: packed[0] } };
+  if (packed[1]) {
+    const children = new Map<string, OriginNode>();
+    for (const [k, child] of packed[1]) children.set(k, unpackOrigins(child, file));
+    node.children = children;
+  }
+  return node;
+}
+
+/** Parsed values files kept in .manifests-cache/values/ (the newest; one is added per edit). */
+const MAX_STORED_VALUES = 200;
+
+/**
+ * `parseValuesText` through .manifests-cache/values/: the value and origin tree of a file whose
+ * text (and name, and the reader's code and js-yaml's version) were parsed before are read back
+ * from JSON, several times faster than parsing large YAML lists again. A file that fails to parse
+ * is never stored, so its error is reported as always.
+ */
+function parseValuesTextCached(text: string, displayName: string, cacheDir: string): ValuesFile {
+  const key = createHash('sha256')
+    .update(codeFingerprint('values files 1', ['generator/values', 'core'], ['js-yaml']))
+    .update(`\0${displayName}\0`)
+    .update(text)
+    .digest('hex');
+  const dir = join(cacheDir, 'values');
+  const file = join(dir, `${key}.json`);
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as {
+      key?: string;
+      value?: unknown;
+      origins?: PackedOrigin;
+    };
+    if (
+      data.key === key &&
+      data.value !== null &&
+      typeof data.value === 'object' &&
+      !Array.isArray(data.value) &&
+      Array.isArray(data.origins)
+    )
+      return {
+        file: displayName,
+        value: data.value as Record<string, unknown>,
+        origins: unpackOrigins(data.origins, displayName),
+      };
+  } catch {
+    // missing or unreadable: parsed below
+  }
+  const parsed = parseValuesText(text, displayName);
+  const origins = packOrigins(parsed.origins, displayName);
+  if (origins && jsonSafe(parsed.value)) {
+    if (writeFileAtomically(file, JSON.stringify({ key, value: parsed.value, origins })))
+      pruneFolder(dir, MAX_STORED_VALUES);
+  }
+  return parsed;
 }
 
 /** Maps a character offset to a 1-based line. */

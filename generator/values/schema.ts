@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../../core/errors.js';
-import { writeFileAtomically } from '../../core/cache-files.js';
+import { pruneFolder, writeFileAtomically } from '../../core/cache-files.js';
 import { CACHE_DIR, type Project } from '../project.js';
 import { findOrigin, formatValuePath, type OriginNode } from './origins.js';
 
@@ -100,8 +100,13 @@ function loadStoredValidator(
   }
 }
 
+/** Compiled schemas kept in .manifests-cache/schemas/ (the newest; one is added per edit). */
+const MAX_STORED_SCHEMAS = 200;
+
 function storeValidator(project: Project, key: string, code: string): void {
-  writeFileAtomically(join(project.root, CACHE_DIR, 'schemas', `${key}.cjs`), `// ${key}\n${code}`);
+  const dir = join(project.root, CACHE_DIR, 'schemas');
+  if (writeFileAtomically(join(dir, `${key}.cjs`), `// ${key}\n${code}`))
+    pruneFolder(dir, MAX_STORED_SCHEMAS);
 }
 
 /**

@@ -1,0 +1,57 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jsonSafe, pruneFolder, writeFileAtomically } from '../core/cache-files.js';
+
+describe('cache files', () => {
+  const made: string[] = [];
+  afterEach(() => {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const temp = () => {
+    const d = mkdtempSync(join(tmpdir(), 'cache-files-'));
+    made.push(d);
+    return d;
+  };
+
+  it('keeps the newest files of a folder, by prefix', () => {
+    const dir = temp();
+    for (let i = 0; i < 8; i++) {
+      const f = join(dir, `${i % 2 ? 'b' : 'a'}.${i}.json`);
+      writeFileSync(f, String(i));
+      utimesSync(f, 1_000_000 + i, 1_000_000 + i);
+    }
+    pruneFolder(dir, 2, 'a.');
+    expect(readdirSync(dir).sort()).toEqual([
+      'a.4.json',
+      'a.6.json',
+      'b.1.json',
+      'b.3.json',
+      'b.5.json',
+      'b.7.json',
+    ]);
+    pruneFolder(dir, 3);
+    expect(readdirSync(dir).sort()).toEqual(['a.6.json', 'b.5.json', 'b.7.json']);
+    pruneFolder(join(dir, 'missing'), 1);
+  });
+
+  it('writes a text or lines whole, and says when it cannot', () => {
+    const dir = temp();
+    expect(writeFileAtomically(join(dir, 'sub', 'x.txt'), 'text')).toBe(true);
+    expect(readFileSync(join(dir, 'sub', 'x.txt'), 'utf8')).toBe('text');
+    const lines = Array.from({ length: 30_000 }, (_, i) => `line ${i} ${'x'.repeat(50)}`);
+    expect(writeFileAtomically(join(dir, 'lines.jsonl'), lines)).toBe(true);
+    expect(readFileSync(join(dir, 'lines.jsonl'), 'utf8')).toBe(lines.join('\n') + '\n');
+    writeFileSync(join(dir, 'file'), '');
+    expect(writeFileAtomically(join(dir, 'file', 'under-a-file.txt'), 'x')).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('knows what JSON gives back exactly', () => {
+    expect(jsonSafe({ a: [1, 'x', true, null, { b: 2.5 }] })).toBe(true);
+    [NaN, Infinity, -0, undefined, new Date(0), Object.create(null)].forEach((bad, i) =>
+      expect(jsonSafe({ v: bad }), `case ${i}`).toBe(false),
+    );
+  });
+});
