@@ -165,9 +165,11 @@ describe('release/ integrity', () => {
       const child = spawn(process.execPath, [CLI, '--root', dir, 'render', '--env', 'prd'], {
         stdio: 'ignore',
       });
+      // listen at once: a render that finishes before the kill has exited by then
+      const exited = new Promise((r) => child.on('exit', r));
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGKILL');
-      await new Promise((r) => child.on('exit', r));
+      await exited;
       const now = snapshot(join(dir, 'release/prd'));
       if (now.size === 0) {
         // Killed between the two renames: the previous plan waits in full in its .old folder.

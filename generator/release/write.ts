@@ -147,22 +147,41 @@ export interface ReleaseOnDisk {
   wrongMode: string[];
 }
 
-/** Reads a release folder without following links. */
-export function inspectReleaseFolder(dir: string): ReleaseOnDisk {
-  const out: ReleaseOnDisk = { files: new Map(), irregular: [], wrongMode: [] };
-  if (!existsSync(dir)) return out;
+/**
+ * Walks a release folder without following links: each regular file with its release-relative
+ * ('/'-separated) path, full path and whether it has the plan's mode; everything else (links,
+ * FIFOs, sockets, devices) as irregular. A missing folder has nothing in it.
+ */
+function walkRelease(
+  dir: string,
+  onFile: (path: string, full: string, modeOk: boolean) => void,
+  onIrregular: (path: string) => void,
+): void {
+  if (!existsSync(dir)) return;
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const full = join(d, entry.name);
       const path = relative(dir, full).split(sep).join('/');
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) {
-        out.files.set(path, readFileSync(full, 'utf8'));
-        if ((lstatSync(full).mode & 0o7777) !== PLAN_FILE_MODE) out.wrongMode.push(path);
-      } else out.irregular.push(path);
+      else if (entry.isFile())
+        onFile(path, full, (lstatSync(full).mode & 0o7777) === PLAN_FILE_MODE);
+      else onIrregular(path);
     }
   };
   walk(dir);
+}
+
+/** Reads a release folder without following links. */
+export function inspectReleaseFolder(dir: string): ReleaseOnDisk {
+  const out: ReleaseOnDisk = { files: new Map(), irregular: [], wrongMode: [] };
+  walkRelease(
+    dir,
+    (path, full, modeOk) => {
+      out.files.set(path, readFileSync(full, 'utf8'));
+      if (!modeOk) out.wrongMode.push(path);
+    },
+    (path) => out.irregular.push(path),
+  );
   out.irregular.sort();
   out.wrongMode.sort();
   return out;
@@ -219,25 +238,18 @@ export function compareReleaseFolder(
   const changed = new Set<string>();
   const onDisk = new Set<string>();
   const drift: ReleaseDrift = { added: [], removed: [], changed: [], irregular: [], wrongMode: [] };
-  if (existsSync(dir)) {
-    const walk = (d: string) => {
-      for (const entry of readdirSync(d, { withFileTypes: true })) {
-        const full = join(d, entry.name);
-        const path = relative(dir, full).split(sep).join('/');
-        if (entry.isDirectory()) walk(full);
-        else if (entry.isFile()) {
-          onDisk.add(path);
-          const modeOk = (lstatSync(full).mode & 0o7777) === PLAN_FILE_MODE;
-          if (!modeOk) drift.wrongMode.push(path);
-          const text = fresh.get(path);
-          if (text === undefined) drift.removed.push(path);
-          else if (readFileSync(full, 'utf8') !== text) changed.add(path);
-          else if (modeOk) same.add(path);
-        } else drift.irregular.push(path);
-      }
-    };
-    walk(dir);
-  }
+  walkRelease(
+    dir,
+    (path, full, modeOk) => {
+      onDisk.add(path);
+      if (!modeOk) drift.wrongMode.push(path);
+      const text = fresh.get(path);
+      if (text === undefined) drift.removed.push(path);
+      else if (readFileSync(full, 'utf8') !== text) changed.add(path);
+      else if (modeOk) same.add(path);
+    },
+    (path) => drift.irregular.push(path),
+  );
   for (const path of fresh.keys()) {
     if (!onDisk.has(path)) drift.added.push(path);
     else if (changed.has(path)) drift.changed.push(path);
