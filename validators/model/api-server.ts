@@ -3,6 +3,7 @@ import { isClusterScoped } from '../../core/kinds.js';
 import type { FieldPath, RuleContext, RuleFinding } from '../types.js';
 import { formatFieldPath } from '../../core/paths.js';
 import { isObj } from './references.js';
+import { podTemplateOf, type PodTemplate } from './workloads.js';
 
 /**
  * What the `api-*` rules share: how a finding says the API server rejects something, which kinds
@@ -82,6 +83,29 @@ export function kubernetesMinor(ctx: RuleContext): number | undefined {
   const v = ctx.cluster?.kubernetesVersion;
   const m = typeof v === 'string' ? /^v?1\.(\d+)/.exec(v.trim()) : null;
   return m ? Number(m[1]) : undefined;
+}
+
+/** What the api-* rules read first of each object the API server sees. */
+export interface ApiObject {
+  obj: Obj;
+  kind: string;
+  /** API group (`''` for the core group) */
+  group: string;
+  /** the pod template (ConfigMaps and Services have none, so they are not looked at) */
+  template?: PodTemplate;
+}
+
+/**
+ * The object of a manifest as the api-* rules walk it, with findings set to it, or undefined for
+ * what the API server never sees (eksctl files, documents without a kind).
+ */
+export function apiObjectOf(manifest: Manifest, f: Findings): ApiObject | undefined {
+  if (!isApiObject(manifest)) return undefined;
+  const obj = manifest.object as Obj;
+  const kind = obj.kind as string;
+  f.manifest = manifest;
+  const template = kind === 'ConfigMap' || kind === 'Service' ? undefined : podTemplateOf(manifest);
+  return { obj, kind, group: groupOfObject(obj), template };
 }
 
 /** Collects findings for one manifest. */

@@ -1,10 +1,9 @@
 import type { FieldPath, Rule } from '../types.js';
 import {
   at,
-  isApiObject,
+  apiObjectOf,
   Findings,
   builtInKind,
-  groupOfObject,
   podSpecRejection,
   REJECTS,
   show,
@@ -20,7 +19,7 @@ import {
   isPercent,
 } from '../model/k8s-syntax.js';
 import { formatLabels, isObj } from '../model/references.js';
-import { podTemplateOf, selectorMatches } from '../model/workloads.js';
+import { selectorMatches } from '../model/workloads.js';
 
 type Obj = Record<string, any>;
 
@@ -1570,15 +1569,10 @@ export const apiConsistencyRule: Rule = {
     const f = new Findings();
     const c: Ctx = { f, who: REJECTS };
     const stsPods: Ctx = { f, who: podSpecRejection('StatefulSet') };
-    for (let i = 0; i < manifests.length; i++) {
-      const manifest = manifests[i];
-      if (!isApiObject(manifest)) continue;
-      const obj = manifest.object as Obj;
-      const kind = obj.kind as string;
-      const group = groupOfObject(obj);
-      f.manifest = manifest;
-      const template =
-        kind === 'ConfigMap' || kind === 'Service' ? undefined : podTemplateOf(manifest);
+    for (const manifest of manifests) {
+      const api = apiObjectOf(manifest, f);
+      if (!api) continue;
+      const { obj, kind, group, template } = api;
       if (template) {
         const claimTemplates =
           kind === 'StatefulSet' && Array.isArray(obj.spec?.volumeClaimTemplates)

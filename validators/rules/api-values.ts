@@ -1,10 +1,9 @@
 import type { FieldPath, Rule } from '../types.js';
 import {
   at,
-  isApiObject,
+  apiObjectOf,
   Findings,
   builtInKind,
-  groupOfObject,
   kubernetesMinor,
   podSpecRejection,
   REJECTS,
@@ -36,7 +35,6 @@ import {
   type Quantity,
 } from '../model/k8s-syntax.js';
 import { isObj } from '../model/references.js';
-import { podTemplateOf } from '../model/workloads.js';
 
 type Obj = Record<string, any>;
 
@@ -1044,15 +1042,10 @@ export const apiValuesRule: Rule = {
       'the API server rejects the PersistentVolumeClaims this StatefulSet creates',
       strictEnv,
     );
-    for (let j = 0; j < manifests.length; j++) {
-      const manifest = manifests[j];
-      if (!isApiObject(manifest)) continue;
-      const obj = manifest.object as Obj;
-      const kind = obj.kind as string;
-      const group = groupOfObject(obj);
-      f.manifest = manifest;
-      const template =
-        kind === 'ConfigMap' || kind === 'Service' ? undefined : podTemplateOf(manifest);
+    for (const manifest of manifests) {
+      const api = apiObjectOf(manifest, f);
+      if (!api) continue;
+      const { obj, kind, group, template } = api;
       if (template) podSpec(kind === 'StatefulSet' ? stsPods : c, template.spec, template.specPath);
       const spec = isObj(obj.spec) ? obj.spec : undefined;
       if (!spec && kind !== 'StorageClass') continue;
