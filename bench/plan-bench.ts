@@ -83,8 +83,9 @@ async function child(dir: string): Promise<void> {
   // as the CLI runs by default: with the render cache and the findings cache
   const render = renderEnvironment(dir, 'prd', { environ: {}, cache: true });
   const renderMs = lap();
-  const base = read.select(blobIdsOf(render.release.files));
-  const rendered = preparePlan(render, { cache: true });
+  const blobIds = blobIdsOf(render.release.files);
+  const base = read.select(blobIds);
+  const rendered = preparePlan(render, { cache: true, blobIds });
   const validate = lap();
   const b = await base;
   const wait = lap();

@@ -131,3 +131,9 @@ export function jsonSafe(value: unknown): boolean {
   }
   return false;
 }
+
+/** The git object id a file with this text has (SHA-1, or SHA-256 in a SHA-256 repository). */
+export function gitBlobId(text: string, algorithm: 'sha1' | 'sha256' = 'sha1'): string {
+  const body = Buffer.from(text, 'utf8');
+  return createHash(algorithm).update(`blob ${body.length}\0`).update(body).digest('hex');
+}

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { SimpleGit } from 'simple-git';
 import { InputError } from '../core/errors.js';
@@ -21,11 +20,7 @@ export interface BasePlan {
   files: Map<string, BaseFile>;
 }
 
-/** The git object id a file with this text has (SHA-1, or SHA-256 in a SHA-256 repository). */
-export function blobId(text: string, algorithm: 'sha1' | 'sha256' = 'sha1'): string {
-  const body = Buffer.from(text, 'utf8');
-  return createHash(algorithm).update(`blob ${body.length}\0`).update(body).digest('hex');
-}
+export { gitBlobId as blobId } from '../core/cache-files.js';
 
 const requireHere = createRequire(import.meta.url);
 

@@ -85,7 +85,10 @@ export interface RenderedPlan {
 /** Validates a render as `render` does and reads the plan settings. */
 export function preparePlan(
   render: RenderResult,
-  options: Pick<RenderOptions, 'cache' | 'secretMode'> = {},
+  options: Pick<RenderOptions, 'cache' | 'secretMode'> & {
+    /** the new plan's git blob ids, when computed already (for the base read) */
+    blobIds?: Map<string, string>;
+  } = {},
 ): RenderedPlan {
   const config = readValidationConfig(render.project);
   const ignore = compileIgnoreRules(config);
@@ -96,7 +99,10 @@ export function preparePlan(
     render.release.manifests,
     render.release.files,
     render.loaded.env,
-    { cache: options.cache === true && (options.secretMode ?? 'placeholder') !== 'real' },
+    {
+      cache: options.cache === true && (options.secretMode ?? 'placeholder') !== 'real',
+      blobIds: options.blobIds,
+    },
   );
   return { render, validation, config, ignore };
 }
@@ -151,10 +157,11 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanRun> {
   let base: Promise<BaseObjects>;
   try {
     const render = renderEnvironment(options.root, options.env, options);
-    base = read.select(blobIdsOf(render.release.files));
+    const blobIds = blobIdsOf(render.release.files);
+    base = read.select(blobIds);
     // the caches keep nothing of a render that holds a set secret's value
     const cache = options.cache === true && secretGuard(render, options.env).length === 0;
-    rendered = preparePlan(render, { ...options, cache });
+    rendered = preparePlan(render, { ...options, cache, blobIds });
     if (cache) render.storeCache();
   } catch (err) {
     read.cancel();

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -13,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { gitBlobId } from '../core/cache-files.js';
 import type { Manifest } from '../core/manifest.js';
 import { renderEnvironment } from '../generator/pipeline.js';
 import { CACHE_DIR } from '../generator/render/cache.js';
@@ -301,6 +301,33 @@ describe('findings cache', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('keys objects by their files’ git blob ids, computed or given by the caller', () => {
+    const files = { 'bad.yaml': BAD, 'good.yaml': GOOD };
+    let checked = 0;
+    const counting: Rule = {
+      id: 'counting',
+      description: 'counts the objects it checks',
+      severity: 'error',
+      docs: 'test',
+      scope: 'object',
+      check: (m) => {
+        checked += m.length;
+        return [];
+      },
+    };
+    const run = (blobIds?: Map<string, string>) => {
+      checked = 0;
+      runValidation({ ...plan(files), rules: [counting], cacheFile: file, blobIds });
+      return checked;
+    };
+    expect(run()).toBe(5);
+    const ids = new Map(Object.entries(files).map(([f, t]) => [f, gitBlobId(t)]));
+    expect(run(ids)).toBe(0);
+    expect(run()).toBe(0);
+    // the ids given are what keys the objects
+    expect(run(new Map([...ids.keys()].map((f) => [f, 'another id'])))).toBe(5);
+  });
+
   it('leaves no temporary file and a readable cache after interleaved runs', () => {
     const files = { 'bad.yaml': BAD, 'good.yaml': GOOD };
     const p = plan(files);
@@ -435,7 +462,7 @@ describe('findings cache in the commands', () => {
     const data = JSON.parse(readFileSync(cacheFile(dir), 'utf8')) as {
       entries: Record<string, unknown>;
     };
-    data.entries[createHash('sha1').update(edited).digest('base64url')] = 0;
+    data.entries[gitBlobId(edited)] = 0;
     writeFileSync(cacheFile(dir), JSON.stringify(data));
     expect(run({ ...local, CI: 'false' }, 'validate', '--env', 'prd').status).toBe(0);
     const ci = run({ ...local, CI: 'true' }, 'validate', '--env', 'prd');

@@ -17,12 +17,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { codeFingerprint, writeFileAtomically } from '../core/cache-files.js';
+import { codeFingerprint, gitBlobId, writeFileAtomically } from '../core/cache-files.js';
 import type { Manifest } from '../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from './types.js';
 
 /** Bumped when what an entry holds changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** A finding as stored: the field path, the message and a severity other than the rule's. */
 type StoredFinding = [path: FieldPath, message: string, severity?: Severity];
@@ -90,8 +90,8 @@ type Entry = 0 | Record<string, StoredFinding[]>;
  * other objects, to store. An entry holds the findings of every cached rule about one object.
  */
 export class FindingsCache {
-  /** Text hashes of the files, so a file of several documents is hashed once. */
-  private readonly textHashes = new Map<string, string>();
+  /** Git blob ids of the files' texts, so a file of several documents is hashed once. */
+  private readonly textHashes: Map<string, string>;
   private readonly hashes = new Map<Manifest, string>();
   private readonly old: Record<string, unknown>;
   /** Findings of this run's misses, by object hash and rule. */
@@ -109,7 +109,10 @@ export class FindingsCache {
     private readonly key: string,
     private readonly rules: string[],
     private readonly fileTexts: Map<string, string>,
+    /** blob ids the caller already computed, by file (a plan has them for its base read) */
+    knownBlobIds?: ReadonlyMap<string, string>,
   ) {
+    this.textHashes = new Map(knownBlobIds);
     let old: Record<string, unknown> = {};
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheFile>;
@@ -141,7 +144,7 @@ export class FindingsCache {
     if (text !== undefined) {
       let th = this.textHashes.get(m.file);
       if (th === undefined) {
-        th = createHash('sha1').update(text).digest('base64url');
+        th = gitBlobId(text);
         this.textHashes.set(m.file, th);
       }
       h = m.line === 1 && !m.basePath ? th : `${th}:${where}`;

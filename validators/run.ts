@@ -24,6 +24,8 @@ export interface ValidationInput {
    * absent. Only for plans rendered with placeholders.
    */
   cacheFile?: string;
+  /** Git blob ids of `ctx.fileTexts` already computed (the findings cache keys objects by them). */
+  blobIds?: ReadonlyMap<string, string>;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -58,6 +60,7 @@ export function runValidation(input: ValidationInput): Finding[] {
           contextKey(cached, input.ctx, validatorFingerprint()),
           cached.map((r) => r.id),
           input.ctx.fileTexts,
+          input.blobIds,
         )
       : undefined;
   const findings: Finding[] = [];

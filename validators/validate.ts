@@ -376,6 +376,8 @@ export function validateRendered(
      * secret's value)
      */
     cache?: boolean;
+    /** git blob ids of `files` (release-relative), when the caller has them */
+    blobIds?: ReadonlyMap<string, string>;
   } = {},
 ): ValidateResult {
   const {
@@ -390,6 +392,9 @@ export function validateRendered(
     rules,
     valueOrigins: loaded.origins,
     cacheFile: options.cache ? findingsCacheFile(join(project.root, CACHE_DIR), env) : undefined,
+    blobIds: options.blobIds
+      ? new Map([...options.blobIds].map(([p, id]) => [`release/${env}/${p}`, id]))
+      : undefined,
   });
   return {
     findings,
