@@ -66,10 +66,7 @@ export async function loadBaseObjects(
   ref: string,
   newBlobs: Map<string, string>,
 ): Promise<BaseObjects> {
-  const base = await readBasePlan(root, env, ref, (path, blob) => newBlobs.get(path) !== blob);
-  return selectBaseObjects(base, env, newBlobs, (path, text) =>
-    parseFile(text, `${ref}:release/${env}/${path}`),
-  );
+  return loadBaseObjectsWhenKnown(root, env, ref, Promise.resolve(newBlobs));
 }
 
 /**
