@@ -553,7 +553,7 @@ export const eksctlClusterConfigSchema: JsonSchema = obj(
 // Compilation (lazy: ajv is only loaded when one of these kinds is validated)
 // ---------------------------------------------------------------------------------------------
 
-type CompiledValidator = (data: unknown) => { ok: boolean; errors: ErrorObject[] };
+export type CompiledValidator = (data: unknown) => { ok: boolean; errors: ErrorObject[] };
 
 type K8sValidate = ((
   data: unknown,
@@ -567,52 +567,78 @@ type K8sValidate = ((
 
 let ajvInstance: Ajv | undefined;
 
-function getAjv(loadK8sValidator: (name: string) => K8sValidate): Ajv {
-  if (ajvInstance) return ajvInstance;
-  const require = createRequire(import.meta.url);
-  const mod = require('ajv') as { default?: unknown; Ajv?: unknown };
-  const AjvCtor = (mod.Ajv ?? mod.default ?? mod) as new (opts: object) => Ajv;
+/** The options our ajv compiles the custom schemas with (the precompiled code uses them too). */
+export const CUSTOM_AJV_OPTIONS = {
+  allErrors: true,
+  verbose: true,
+  strict: false,
+  allowUnionTypes: true,
   // optimize: false: compiling these two large schemas costs more than their validation saves
+  code: { optimize: false },
+} as const;
+
+/** A validation function as ajv calls a `validate` keyword: (schema, data, parentSchema, cxt). */
+export type K8sTypeKeyword = ((
+  name: string,
+  data: unknown,
+  parent?: unknown,
+  cxt?: {
+    instancePath: string;
+    parentData: unknown;
+    parentDataProperty: string | number;
+    rootData: unknown;
+  },
+) => boolean) & { errors?: Partial<ErrorObject>[] | null };
+
+/**
+ * The `x-k8s-type` keyword: the value must pass the compiled kubernetes-models validator of the
+ * named definition. ajv reads the keyword's errors from the function's `errors` property.
+ */
+export function k8sTypeKeyword(loadK8sValidator: (name: string) => K8sValidate): K8sTypeKeyword {
+  const k8sType: K8sTypeKeyword = (name, data, _parent, cxt) => {
+    if (data === null || data === undefined) return true; // null == absent
+    const fn = loadK8sValidator(name);
+    const ok = fn(data, {
+      instancePath: cxt?.instancePath ?? '',
+      parentData: cxt?.parentData,
+      parentDataProperty: cxt?.parentDataProperty,
+      rootData: cxt?.rootData ?? data,
+    });
+    // Embedded Kubernetes structs are decoded by Go's encoding/json, which does not enforce
+    // the API server's "required" markers (e.g. hpaSpec without scaleTargetRef is fine).
+    const errors = ok ? [] : (fn.errors ?? []).filter((e) => e.keyword !== 'required');
+    k8sType.errors = errors.length > 0 ? errors : null;
+    return errors.length === 0;
+  };
+  return k8sType;
+}
+
+/** An ajv instance with the options and the `x-k8s-type` keyword the custom schemas need. */
+export function createCustomAjv(
+  AjvCtor: new (opts: object) => Ajv,
+  keyword: K8sTypeKeyword,
+  code: object = {},
+): Ajv {
   const ajv = new AjvCtor({
-    allErrors: true,
-    verbose: true,
-    strict: false,
-    allowUnionTypes: true,
-    code: { optimize: false },
+    ...CUSTOM_AJV_OPTIONS,
+    code: { ...CUSTOM_AJV_OPTIONS.code, ...code },
   });
   ajv.addKeyword({
     keyword: 'x-k8s-type',
     schemaType: 'string',
     errors: true,
-    validate: function k8sType(
-      name: string,
-      data: unknown,
-      _parent: unknown,
-      cxt?: {
-        instancePath: string;
-        parentData: unknown;
-        parentDataProperty: string | number;
-        rootData: unknown;
-      },
-    ): boolean {
-      const self = k8sType as { errors?: Partial<ErrorObject>[] | null };
-      if (data === null || data === undefined) return true; // null == absent
-      const fn = loadK8sValidator(name);
-      const ok = fn(data, {
-        instancePath: cxt?.instancePath ?? '',
-        parentData: cxt?.parentData,
-        parentDataProperty: cxt?.parentDataProperty,
-        rootData: cxt?.rootData ?? data,
-      });
-      // Embedded Kubernetes structs are decoded by Go's encoding/json, which does not enforce
-      // the API server's "required" markers (e.g. hpaSpec without scaleTargetRef is fine).
-      const errors = ok ? [] : (fn.errors ?? []).filter((e) => e.keyword !== 'required');
-      self.errors = errors.length > 0 ? errors : null;
-      return errors.length === 0;
-    },
+    validate: keyword as never,
   });
-  ajvInstance = ajv;
   return ajv;
+}
+
+function getAjv(loadK8sValidator: (name: string) => K8sValidate): Ajv {
+  if (ajvInstance) return ajvInstance;
+  const require = createRequire(import.meta.url);
+  const mod = require('ajv') as { default?: unknown; Ajv?: unknown };
+  const AjvCtor = (mod.Ajv ?? mod.default ?? mod) as new (opts: object) => Ajv;
+  ajvInstance = createCustomAjv(AjvCtor, k8sTypeKeyword(loadK8sValidator));
+  return ajvInstance;
 }
 
 export function compileCustomSchema(

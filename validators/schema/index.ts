@@ -32,12 +32,11 @@ import { loadFieldMap, type ShapeNode } from './field-map.js';
 import { findUnknownFields, type TargetVersion } from './strict.js';
 import {
   compileCustomSchema,
-  eksctlClusterConfigSchema,
-  istioOperatorSchema,
   shapeFromSchema,
-  type JsonSchema,
+  type CompiledValidator,
   type K8sValidate,
 } from './custom-schemas.js';
+import { CUSTOM_SCHEMAS, loadPrecompiled, resetPrecompiled } from './precompiled.js';
 import {
   KUBERNETES_VERSIONS,
   NEWEST_KUBERNETES_VERSION,
@@ -82,10 +81,8 @@ interface KindRuntime {
   served: number;
 }
 
-const CUSTOM_KINDS: Record<string, JsonSchema> = {
-  'install.istio.io/v1alpha1|IstioOperator': istioOperatorSchema,
-  'eksctl.io/v1alpha5|ClusterConfig': eksctlClusterConfigSchema,
-};
+/** Kinds validated with our own schemas (custom-schemas.ts). */
+const CUSTOM_KINDS = CUSTOM_SCHEMAS;
 
 const runtimes = new Map<string, KindRuntime>();
 const requireHere = createRequire(import.meta.url);
@@ -148,9 +145,12 @@ function getRuntime(key: string): KindRuntime | undefined {
   if (cached) return cached;
   const map = loadFieldMap();
   let runtime: KindRuntime | undefined;
+  let precompiled: CompiledValidator | undefined;
   const custom = CUSTOM_KINDS[key];
   if (custom) {
-    const validate = compileCustomSchema(custom, loadK8sDefinitionValidator);
+    const validate =
+      loadPrecompiled(key, loadK8sDefinitionValidator) ??
+      compileCustomSchema(custom, loadK8sDefinitionValidator);
     const shape = shapeFromSchema(custom, map.named);
     if (!shape) throw new Error(`custom schema ${key} has no fields`);
     runtime = {
@@ -173,6 +173,16 @@ function getRuntime(key: string): KindRuntime | undefined {
           fn(obj, { instancePath: '', rootData: obj })
             ? []
             : ajvErrorsToIssues(fn.errors ?? [], obj),
+      };
+    } else if ((precompiled = loadPrecompiled(key, loadK8sDefinitionValidator))) {
+      const validate = precompiled;
+      runtime = {
+        shape: entry.shape,
+        served: entry.versions,
+        validate: (obj) => {
+          const r = validate(obj);
+          return r.ok ? [] : ajvErrorsToIssues(r.errors, obj);
+        },
       };
     } else {
       type ModelCtor = new (data: unknown) => { validate(): void };
@@ -198,6 +208,15 @@ function getRuntime(key: string): KindRuntime | undefined {
   }
   runtimes.set(key, runtime);
   return runtime;
+}
+
+/**
+ * Tests: drop the validators made so far, and choose whether the precompiled ones (precompiled.ts)
+ * are used or every schema is compiled at run time.
+ */
+export function resetSchemaValidators(precompiled = true): void {
+  runtimes.clear();
+  resetPrecompiled(precompiled);
 }
 
 /**
