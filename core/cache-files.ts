@@ -62,16 +62,17 @@ export function codeFingerprint(label: string, folders: string[], libraries: str
 
 /**
  * Writes `text` (or these lines, each ended by a newline) to `file` through a temporary file renamed
- * over it (creating the folder). Returns
- * false when it could not: a cache that cannot be written only costs the next run its speed.
+ * over it (creating the folder). Returns false when it could not, or when the lines' iterable threw
+ * (nothing is left then): a cache that cannot be written only costs the next run its speed.
  */
-export function writeFileAtomically(file: string, text: string | string[]): boolean {
+export function writeFileAtomically(file: string, text: string | Iterable<string>): boolean {
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });
     if (typeof text === 'string') writeFileSync(tmp, text);
     else {
-      // lines written one by one: a large entry is never held as one more string
+      // lines written as they come: a large entry is never held whole, as lines or as one string
+      // (a line the iterable has not given yet is not written; when it throws, the file is removed)
       const fd = openSync(tmp, 'w');
       try {
         // in pieces of about a megabyte (a write per line would cost a system call each)

@@ -45,6 +45,20 @@ describe('cache files', () => {
     expect(readFileSync(join(dir, 'lines.jsonl'), 'utf8')).toBe(lines.join('\n') + '\n');
     writeFileSync(join(dir, 'file'), '');
     expect(writeFileAtomically(join(dir, 'file', 'under-a-file.txt'), 'x')).toBe(false);
+    // lines made as they are written: a refusal part-way (after a megabyte was flushed) leaves
+    // neither the file nor its temporary, and an older file of that name stays as it was
+    writeFileSync(join(dir, 'refused.jsonl'), 'older\n');
+    let given = 0;
+    function* refusing(): Generator<string> {
+      for (let i = 0; i < 30_000; i++) {
+        given++;
+        yield `line ${i} ${'x'.repeat(50)}`;
+      }
+      throw new Error('refused');
+    }
+    expect(writeFileAtomically(join(dir, 'refused.jsonl'), refusing())).toBe(false);
+    expect(given).toBe(30_000);
+    expect(readFileSync(join(dir, 'refused.jsonl'), 'utf8')).toBe('older\n');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

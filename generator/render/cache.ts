@@ -435,23 +435,6 @@ export function writeCachedChart(
   docs: RenderedDocument[],
 ): void {
   if (docs.some((d) => d.text === undefined)) return;
-  const lines: string[] = [
-    JSON.stringify({ key, tool: toolFingerprint(), docs: docs.length } satisfies EntryHeader),
-  ];
-  for (const d of docs) {
-    // a document the cache gave again is written as it was read (same template, same text)
-    const stored = storedLines.get(d.object);
-    if (stored && stored.template === d.template) {
-      lines.push(stored.line);
-      continue;
-    }
-    if (!jsonSafe(d.object)) return;
-    const doc: DocLine =
-      d.source === undefined
-        ? { template: d.template, object: d.object, text: d.text! }
-        : { template: d.template, object: d.object, text: d.text!, source: d.source };
-    lines.push(JSON.stringify(doc));
-  }
   // no line may hold a set secret's value, as written, JSON-escaped or in base64
   const forms = loaded.secretVariables
     .filter((s) => s.value.length > 0)
@@ -460,11 +443,32 @@ export function writeCachedChart(
       JSON.stringify(s.value).slice(1, -1),
       Buffer.from(s.value, 'utf8').toString('base64'),
     ]);
-  if (forms.length > 0 && lines.some((l) => forms.some((f) => l.includes(f)))) return;
+  const refused = new Error('not stored');
+  // Lines are made as they are written (an entry of 20,000 documents is about 160 MB of lines);
+  // each is checked before it is handed over, so a refused entry has written no line of it.
+  function* lines(): Generator<string> {
+    yield JSON.stringify({ key, tool: toolFingerprint(), docs: docs.length } satisfies EntryHeader);
+    for (const d of docs) {
+      // a document the cache gave again is written as it was read (same template, same text)
+      const stored = storedLines.get(d.object);
+      let line: string;
+      if (stored && stored.template === d.template) line = stored.line;
+      else {
+        if (!jsonSafe(d.object)) throw refused;
+        const doc: DocLine =
+          d.source === undefined
+            ? { template: d.template, object: d.object, text: d.text! }
+            : { template: d.template, object: d.object, text: d.text!, source: d.source };
+        line = JSON.stringify(doc);
+      }
+      if (forms.length > 0 && forms.some((f) => line.includes(f))) throw refused;
+      yield line;
+    }
+  }
   const dir = cacheFolder(project);
   const prefix = entryPrefix(loaded.env, chart.name);
   try {
-    if (!writeFileAtomically(join(dir, `${prefix}${key}${ENTRY_SUFFIX}`), lines)) return;
+    if (!writeFileAtomically(join(dir, `${prefix}${key}${ENTRY_SUFFIX}`), lines())) return;
     const mine = readdirSync(dir)
       .filter((f) => f.startsWith(prefix) && f.endsWith(ENTRY_SUFFIX))
       .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))

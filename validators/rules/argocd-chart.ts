@@ -18,12 +18,24 @@ const IN_CLUSTER_NAME = 'in-cluster';
 const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 /** Argo CD's glob: `*` any run of characters, `?` one character. */
 function globMatch(pattern: string, value: string): boolean {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`).test(value);
+  let re = globs.get(pattern);
+  if (re === undefined) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    globs.set(pattern, (re = new RegExp(`^${source}$`)));
+  }
+  return re.test(value);
 }
+function pushTo(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Compiled globs (a plan's projects hold a handful of patterns, tested once per resource). */
+const globs = new Map<string, RegExp>();
 
 /** A pattern of a project list; `!pattern` matches every value the pattern does not. */
 function projectMatch(pattern: string, value: string): boolean {
@@ -292,21 +304,37 @@ export const argocdChartRule: Rule = {
         const resources = manifests.filter((m) => m.chart === chart);
         const deniedKinds = new Map<string, string[]>();
         const deniedNamespaces = new Map<string, string[]>();
+        // answers by group/kind and by namespace: a chart renders thousands of objects of a few
+        const permitted = new Map<string, boolean>();
+        const namespaceAllowed = new Map<string, boolean>();
         for (const r of resources) {
           const kind = String(r.object.kind);
           const group = groupOf(r);
           const namespaced = !isClusterScoped(kind);
-          if (!kindPermitted(project.object as Obj, group, kind, namespaced)) {
+          const groupKind = `${group}\0${kind}`;
+          let ok = permitted.get(groupKind);
+          if (ok === undefined)
+            permitted.set(
+              groupKind,
+              (ok = kindPermitted(project.object as Obj, group, kind, namespaced)),
+            );
+          if (!ok) {
             const k = `${group === '' ? 'core' : group}/${kind}`;
-            deniedKinds.set(k, [...(deniedKinds.get(k) ?? []), describe(r)]);
+            pushTo(deniedKinds, k, describe(r));
           }
           if (namespaced) {
             const ns =
               typeof r.object.metadata.namespace === 'string'
                 ? r.object.metadata.namespace
                 : destNs;
-            if (ns !== destNs && !destinationAllowed(entries, { ...dst, namespace: ns })) {
-              deniedNamespaces.set(ns, [...(deniedNamespaces.get(ns) ?? []), describe(r)]);
+            let allowed = ns === destNs || namespaceAllowed.get(ns);
+            if (allowed === undefined)
+              namespaceAllowed.set(
+                ns,
+                (allowed = destinationAllowed(entries, { ...dst, namespace: ns })),
+              );
+            if (!allowed) {
+              pushTo(deniedNamespaces, ns, describe(r));
             }
           }
         }

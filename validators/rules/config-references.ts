@@ -296,7 +296,9 @@ export const configReferencesRule: Rule = {
       const { prefixes } = claimTemplatesOf(m);
       if (prefixes.length === 0) continue;
       const ns = namespaceOf(m);
-      claimPrefixes.set(ns, [...(claimPrefixes.get(ns) ?? []), ...prefixes]);
+      const known = claimPrefixes.get(ns);
+      if (known) known.push(...prefixes);
+      else claimPrefixes.set(ns, prefixes);
     }
 
     for (const t of ctx.model.podTemplates) {

@@ -14,15 +14,24 @@ const BROAD_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/AmazonKinesis(FullAccess
 
 /** IAM's wildcard match: `*` any run of characters, `?` one character, case-sensitive. */
 function iamMatches(pattern: string, value: string, caseInsensitive = false): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .split('')
-      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-      .join('')}$`,
-    caseInsensitive ? 'i' : '',
-  );
+  const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
+  let re = iamPatterns.get(key);
+  if (re === undefined) {
+    re = new RegExp(
+      `^${pattern
+        .split('')
+        .map((ch) =>
+          ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+        )
+        .join('')}$`,
+      caseInsensitive ? 'i' : '',
+    );
+    iamPatterns.set(key, re);
+  }
   return re.test(value);
 }
+/** Compiled patterns: each policy's few patterns are tested against every exporter's stream. */
+const iamPatterns = new Map<string, RegExp>();
 
 function list(v: unknown): string[] {
   if (typeof v === 'string') return [v];
