@@ -14,7 +14,7 @@
  * --profile writes a CPU profile (node --cpu-prof) of a fresh render at the largest size.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,7 @@ async function benchSize(
   helm: string,
   withPlan: boolean,
   profileDir: string | undefined,
+  leftovers: string[],
 ): Promise<Row[]> {
   const size = sizeFor(target);
   const dir = makeBenchProject(repoRoot, size);
@@ -242,14 +243,17 @@ async function benchSize(
     }
 
     if (profileDir) {
-      // a fresh render: no release folder, no render cache
-      rmSync(join(dir, 'release'), { recursive: true, force: true });
-      rmSync(join(dir, '.manifests-cache'), { recursive: true, force: true });
+      // a fresh render: no release folder, no render cache (moved aside, not deleted: see below)
+      renameSync(join(dir, 'release'), join(dir, 'release.before-profile'));
+      renameSync(join(dir, '.manifests-cache'), join(dir, 'cache.before-profile'));
       mkdirSync(profileDir, { recursive: true });
       node(['render', '--env', 'prd'], dir, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // Removed when every size was measured: on an ext4 disk without a journal, creating files
+    // in the minutes after many were deleted is slow (the inode allocator skips recently freed
+    // inodes), which would make the next size's fresh render measure the cleanup of this one.
+    leftovers.push(dir);
   }
   return rows;
 }
@@ -300,11 +304,16 @@ async function main(): Promise<void> {
     `bench: ${cpus().length} CPUs, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
   );
   const rows: Row[] = [];
-  for (const [i, target] of sizes.entries()) {
-    const last = i === sizes.length - 1;
-    const r = await benchSize(target, helm, withPlan, last ? profileDir : undefined);
-    rows.push(...r);
-    log(table(r));
+  const leftovers: string[] = [];
+  try {
+    for (const [i, target] of sizes.entries()) {
+      const last = i === sizes.length - 1;
+      const r = await benchSize(target, helm, withPlan, last ? profileDir : undefined, leftovers);
+      rows.push(...r);
+      log(table(r));
+    }
+  } finally {
+    for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
   }
   const help: number[] = [];
   for (let i = 0; i < 5; i++) help.push(node(['--help'], repoRoot).ms);
