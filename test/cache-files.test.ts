@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonSafe, pruneFolder, writeFileAtomically } from '../core/cache-files.js';
+import { jsonSafe, pruneFolder, readFileLines, writeFileAtomically } from '../core/cache-files.js';
 
 describe('cache files', () => {
   const made: string[] = [];
@@ -43,6 +43,32 @@ describe('cache files', () => {
     const lines = Array.from({ length: 30_000 }, (_, i) => `line ${i} ${'x'.repeat(50)}`);
     expect(writeFileAtomically(join(dir, 'lines.jsonl'), lines)).toBe(true);
     expect(readFileSync(join(dir, 'lines.jsonl'), 'utf8')).toBe(lines.join('\n') + '\n');
+    // multi-byte characters across the writer's megabyte boundaries, and a line longer than it
+    const mixed = [
+      ...Array.from({ length: 20_000 }, (_, i) => `${i} é€😀 ${'ü'.repeat(i % 97)}`),
+      'x'.repeat(3 << 20),
+      '',
+      'last ✓',
+    ];
+    expect(writeFileAtomically(join(dir, 'mixed.jsonl'), mixed)).toBe(true);
+    expect(readFileSync(join(dir, 'mixed.jsonl'), 'utf8')).toBe(mixed.join('\n') + '\n');
+    // read back a megabyte at a time: the same lines, whatever falls on a chunk's edge
+    const back: string[] = [];
+    expect(readFileLines(join(dir, 'mixed.jsonl'), (l) => void back.push(l))).toBe(true);
+    expect(back).toEqual(mixed);
+    // a truncated file: false, and its unterminated last line is not handed over
+    const whole = readFileSync(join(dir, 'mixed.jsonl'));
+    writeFileSync(join(dir, 'cut.jsonl'), whole.subarray(0, whole.length - 3));
+    const cut: string[] = [];
+    expect(readFileLines(join(dir, 'cut.jsonl'), (l) => void cut.push(l))).toBe(false);
+    expect(cut).toEqual(mixed.slice(0, -1));
+    // stopped early, missing, and empty
+    let seen = 0;
+    expect(readFileLines(join(dir, 'mixed.jsonl'), () => ++seen < 10)).toBe(false);
+    expect(seen).toBe(10);
+    expect(readFileLines(join(dir, 'missing.jsonl'), () => true)).toBe(false);
+    writeFileSync(join(dir, 'empty.jsonl'), '');
+    expect(readFileLines(join(dir, 'empty.jsonl'), () => false)).toBe(true);
     writeFileSync(join(dir, 'file'), '');
     expect(writeFileAtomically(join(dir, 'file', 'under-a-file.txt'), 'x')).toBe(false);
     // lines made as they are written: a refusal part-way (after a megabyte was flushed) leaves

@@ -1,3 +1,4 @@
+import { collectGarbage, COLLECT_AFTER_DOCUMENTS } from '../core/memory.js';
 import {
   renderEnvironment,
   type RenderOptions,
@@ -59,6 +60,8 @@ export async function renderValidateAndWrite(
     },
   );
   if (blocked.length > 0) return { result, validation, blocked };
+  // validation's garbage goes before the cache and the plan files are written
+  if (result.release.manifests.length >= COLLECT_AFTER_DOCUMENTS) collectGarbage();
   result.storeCache();
   return { result, validation, blocked, written: await writeRendered(result, wait) };
 }

@@ -19,11 +19,16 @@
  * Anything unreadable or not matching its key is a miss.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { FastLoadOptions } from './fast-yaml.js';
-import { codeFingerprint, jsonSafe, writeFileAtomically } from '../../core/cache-files.js';
+import {
+  codeFingerprint,
+  jsonSafe,
+  readFileLines,
+  writeFileAtomically,
+} from '../../core/cache-files.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
 import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
@@ -256,27 +261,21 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 function readEntry(
   file: string,
 ): { header: EntryHeader; docs: { doc: DocLine; line: string }[] } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] !== '') return undefined;
-  lines.pop();
-  try {
-    const header = JSON.parse(lines[0]) as EntryHeader;
-    if (
-      !isPlainObject(header) ||
-      typeof header.key !== 'string' ||
-      typeof header.tool !== 'string' ||
-      header.docs !== lines.length - 1
-    )
-      return undefined;
-    const docs: { doc: DocLine; line: string }[] = [];
-    for (let i = 1; i < lines.length; i++) {
-      const doc = JSON.parse(lines[i]) as DocLine;
+  let header: EntryHeader | undefined;
+  const docs: { doc: DocLine; line: string }[] = [];
+  // read line by line: an entry of 20,000 documents is never one string of 40 MB
+  const complete = readFileLines(file, (line) => {
+    try {
+      if (header === undefined) {
+        header = JSON.parse(line) as EntryHeader;
+        return (
+          isPlainObject(header) &&
+          typeof header.key === 'string' &&
+          typeof header.tool === 'string' &&
+          typeof header.docs === 'number'
+        );
+      }
+      const doc = JSON.parse(line) as DocLine;
       if (
         !isPlainObject(doc) ||
         typeof doc.text !== 'string' ||
@@ -284,13 +283,15 @@ function readEntry(
         !isPlainObject(doc.object) ||
         (doc.source !== undefined && typeof doc.source !== 'string')
       )
-        return undefined;
-      docs.push({ doc, line: lines[i] });
+        return false;
+      docs.push({ doc, line });
+      return docs.length <= header.docs;
+    } catch {
+      return false;
     }
-    return { header, docs };
-  } catch {
-    return undefined;
-  }
+  });
+  if (!complete || header === undefined || header.docs !== docs.length) return undefined;
+  return { header, docs };
 }
 
 function entryPrefix(env: string, chart: string): string {
