@@ -184,6 +184,13 @@ export function jsonSafe(value: unknown): boolean {
 }
 
 /** The git object id a file with this text has (SHA-1, or SHA-256 in a SHA-256 repository). */
+/** The git blob id of each file's text, by path. */
+export function blobIdsOfFiles(files: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [path, text] of files) out.set(path, gitBlobId(text));
+  return out;
+}
+
 export function gitBlobId(text: string, algorithm: 'sha1' | 'sha256' = 'sha1'): string {
   // the text is hashed as UTF-8 directly: no copy of it is made that the collector must free
   return createHash(algorithm)

@@ -10,7 +10,14 @@ import {
   type ReleaseDrift,
 } from './release/write.js';
 import { renderAllCharts, storeRendered, type CacheMiss } from './render/render.js';
-import { openProject, requireEnvironment, type Project } from './project.js';
+import { CACHE_DIR, openProject, requireEnvironment, type Project } from './project.js';
+import {
+  fileClockBefore,
+  loadReleaseIndex,
+  releaseIndexFile,
+  storeReleaseIndex,
+} from './release/index-file.js';
+import { gitBlobId } from '../core/cache-files.js';
 import { loadValues, type LoadedValues, type LoadOptions } from './values/load.js';
 
 /** Loading and rendering options. */
@@ -71,6 +78,8 @@ export function renderProject(project: Project, env: string, options: RenderOpti
 export interface WriteSummary {
   files: number;
   drift: ReleaseDrift;
+  /** plan files read to compare them (the others were known unchanged from the release index) */
+  filesRead: number;
 }
 
 /** How a write waits for another render of the same environment. */
@@ -88,15 +97,46 @@ export function releaseLockPath(releaseDir: string): string {
 export async function writeRendered(
   result: RenderResult,
   wait: WaitOptions = {},
+  index: {
+    /**
+     * Use and keep the release index (release/index-file.ts) under .manifests-cache/: files whose
+     * stat shows them unchanged since recorded are not read. Only for a render that holds no
+     * secret value (the index holds hashes of the plan files).
+     */
+    use?: boolean;
+    /** the git blob ids of the render's files, when the caller has them */
+    blobIds?: ReadonlyMap<string, string>;
+  } = {},
 ): Promise<WriteSummary> {
   const what = `release/${basename(result.releaseDir)}/`;
   return withLock(releaseLockPath(result.releaseDir), { ...wait, what }, async () => {
     recoverRelease(result.releaseDir);
+    const files = result.release.files;
+    const indexFile = index.use
+      ? releaseIndexFile(join(result.project.root, CACHE_DIR), result.loaded.env)
+      : undefined;
+    const recorded = indexFile ? loadReleaseIndex(indexFile, result.releaseDir) : undefined;
+    const blobs = new Map<string, string>(index.blobIds);
+    const blobOf = (path: string): string => {
+      let blob = blobs.get(path);
+      if (blob === undefined) blobs.set(path, (blob = gitBlobId(files.get(path) ?? '')));
+      return blob;
+    };
+    const startedNs = fileClockBefore();
     // Files with a wrong mode are written again, not linked (a link keeps the mode).
-    const { drift, empty, same } = compareReleaseFolder(result.releaseDir, result.release.files);
-    if (driftCount(drift) > 0 || empty)
-      await writeReleaseAtomically(result.releaseDir, result.release.files, same);
-    return { files: result.release.files.size, drift };
+    const { drift, empty, same, read } = compareReleaseFolder(
+      result.releaseDir,
+      files,
+      recorded ? { index: recorded, blobOf } : undefined,
+    );
+    const write = driftCount(drift) > 0 || empty;
+    if (write) await writeReleaseAtomically(result.releaseDir, files, same);
+    // the index is kept current: after a write, and when files had to be read
+    if (indexFile && (write || read > 0)) {
+      for (const path of files.keys()) blobOf(path);
+      storeReleaseIndex(indexFile, result.releaseDir, blobs, startedNs);
+    }
+    return { files: files.size, drift, filesRead: read };
   });
 }
 

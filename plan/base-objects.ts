@@ -1,4 +1,5 @@
-import { blobId, readBasePlan, readBaseTexts, type BasePlan } from './base.js';
+import { readBasePlan, readBaseTexts, type BasePlan } from './base.js';
+import { blobIdsOfFiles } from '../core/cache-files.js';
 import { parsePlanFile } from './parse.js';
 import type { KubeObject } from '../core/manifest.js';
 import type { PlanObject } from './types.js';
@@ -14,9 +15,7 @@ export interface BaseObjects {
 
 /** Git object ids (SHA-1) of the new plan's files, by release-relative path. */
 export function blobIdsOf(files: Map<string, string>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [path, text] of files) out.set(path, blobId(text));
-  return out;
+  return blobIdsOfFiles(files);
 }
 
 type Parsed = { objects: KubeObject[] } | { error: unknown };

@@ -1,3 +1,4 @@
+import { blobIdsOfFiles } from '../core/cache-files.js';
 import { collectGarbage, COLLECT_AFTER_DOCUMENTS } from '../core/memory.js';
 import {
   renderEnvironment,
@@ -46,22 +47,28 @@ export async function renderValidateAndWrite(
   const result = renderEnvironment(root, env, options);
   // first: no cache (render or findings) ever keeps anything of a render holding a secret's value
   const blocked = secretGuard(result, env);
+  const cache =
+    blocked.length === 0 &&
+    options.cache === true &&
+    (options.secretMode ?? 'placeholder') !== 'real';
+  // hashed once: the findings cache keys objects by them, the release index compares files by them
+  const blobIds = cache ? blobIdsOfFiles(result.release.files) : undefined;
   const validation = validateRendered(
     result.project,
     result.loaded,
     result.release.manifests,
     result.release.files,
     env,
-    {
-      cache:
-        blocked.length === 0 &&
-        options.cache === true &&
-        (options.secretMode ?? 'placeholder') !== 'real',
-    },
+    { cache, blobIds },
   );
   if (blocked.length > 0) return { result, validation, blocked };
   // validation's garbage goes before the cache and the plan files are written
   if (result.release.manifests.length >= COLLECT_AFTER_DOCUMENTS) collectGarbage();
   result.storeCache();
-  return { result, validation, blocked, written: await writeRendered(result, wait) };
+  return {
+    result,
+    validation,
+    blocked,
+    written: await writeRendered(result, wait, { use: cache, blobIds }),
+  };
 }

@@ -10,7 +10,9 @@ import {
   rmSync,
   statSync,
   writeFileSync,
+  type BigIntStats,
 } from 'node:fs';
+import type { ReleaseIndex } from './index-file.js';
 import { processAlive } from '../../core/lock.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../core/errors.js';
@@ -154,7 +156,7 @@ export interface ReleaseOnDisk {
  */
 function walkRelease(
   dir: string,
-  onFile: (path: string, full: string, modeOk: boolean) => void,
+  onFile: (path: string, full: string, modeOk: boolean, stats: BigIntStats) => void,
   onIrregular: (path: string) => void,
 ): void {
   if (!existsSync(dir)) return;
@@ -163,9 +165,10 @@ function walkRelease(
       const full = join(d, entry.name);
       const path = relative(dir, full).split(sep).join('/');
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile())
-        onFile(path, full, (lstatSync(full).mode & 0o7777) === PLAN_FILE_MODE);
-      else onIrregular(path);
+      else if (entry.isFile()) {
+        const stats = lstatSync(full, { bigint: true });
+        onFile(path, full, Number(stats.mode & 0o7777n) === PLAN_FILE_MODE, stats);
+      } else onIrregular(path);
     }
   };
   walk(dir);
@@ -233,19 +236,37 @@ export function compareRelease(
 export function compareReleaseFolder(
   dir: string,
   fresh: Map<string, string>,
-): { drift: ReleaseDrift; empty: boolean; same: Set<string> } {
+  known?: {
+    /** what the files held when last recorded (release/index-file.ts) */
+    index: ReleaseIndex;
+    /** the git blob id of the fresh text of a path */
+    blobOf: (path: string) => string;
+  },
+): { drift: ReleaseDrift; empty: boolean; same: Set<string>; read: number } {
   const same = new Set<string>();
   const changed = new Set<string>();
   const onDisk = new Set<string>();
   const drift: ReleaseDrift = { added: [], removed: [], changed: [], irregular: [], wrongMode: [] };
+  let read = 0;
   walkRelease(
     dir,
-    (path, full, modeOk) => {
+    (path, full, modeOk, stats) => {
       onDisk.add(path);
       if (!modeOk) drift.wrongMode.push(path);
       const text = fresh.get(path);
-      if (text === undefined) drift.removed.push(path);
-      else if (readFileSync(full, 'utf8') !== text) changed.add(path);
+      if (text === undefined) {
+        drift.removed.push(path);
+        return;
+      }
+      // unchanged since recorded: the same text exactly when the blob ids are equal
+      const blob = known?.index.knownBlob(path, stats);
+      let equal: boolean;
+      if (blob !== undefined) equal = blob === known!.blobOf(path);
+      else {
+        read++;
+        equal = readFileSync(full, 'utf8') === text;
+      }
+      if (!equal) changed.add(path);
       else if (modeOk) same.add(path);
     },
     (path) => drift.irregular.push(path),
@@ -256,7 +277,7 @@ export function compareReleaseFolder(
   }
   drift.irregular.sort();
   drift.wrongMode.sort();
-  return { drift, empty: onDisk.size === 0, same };
+  return { drift, empty: onDisk.size === 0, same, read };
 }
 
 /** How many paths differ in any way. */
