@@ -65,11 +65,16 @@ type FormatSource = 'ajv-formats' | 'ajv-formats-draft2019' | 'istio-validate';
 
 const requireHere = createRequire(import.meta.url);
 
+let istioRequire: NodeJS.Require | undefined;
+
 /** `require` as the Istio models' @kubernetes-models/validate resolves its dependencies. */
 function istioValidateRequire(): NodeJS.Require {
-  const istio = path.dirname(requireHere.resolve('@kubernetes-models/istio/package.json'));
-  const fromIstio = createRequire(path.join(istio, 'package.json'));
-  return createRequire(fromIstio.resolve('@kubernetes-models/validate'));
+  if (!istioRequire) {
+    const istio = path.dirname(requireHere.resolve('@kubernetes-models/istio/package.json'));
+    const fromIstio = createRequire(path.join(istio, 'package.json'));
+    istioRequire = createRequire(fromIstio.resolve('@kubernetes-models/validate'));
+  }
+  return istioRequire;
 }
 
 function versionOf(req: NodeJS.Require, pkg: string): string {
@@ -302,7 +307,7 @@ interface AjvModule {
  * references (apimachinery's ObjectMeta and the definitions it uses), captured by replacing the
  * registration of @kubernetes-models/validate while each model class adds its schema.
  */
-export function istioSchemas(kinds: readonly { key: string; file: string; exportName: string }[]): {
+function istioSchemas(kinds: readonly { key: string; file: string; exportName: string }[]): {
   schemas: Map<string, JsonSchema>;
   ids: Map<string, string>;
 } {
