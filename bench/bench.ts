@@ -105,6 +105,20 @@ function git(dir: string, args: string[]): void {
  * validateRendered on the objects of a render held in memory (what `render` runs before it writes),
  * in a child process so the first pass is cold: the first pass, and the best of three more.
  */
+/** Each size's time per rule in the first and the best warm in-memory pass. */
+const slowestRules = new Map<
+  number,
+  { first: Record<string, number>; best: Record<string, number> }
+>();
+
+function topRules(times: Record<string, number>, n: number): string {
+  return Object.entries(times)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([id, ms]) => `${id} ${fmt(ms)}`)
+    .join(', ');
+}
+
 function validationInMemory(target: number, dir: string): Row[] {
   const m = measure(process.execPath, [validateMemory, dir, '4'], dir);
   const result = JSON.parse(m.stdout) as ValidationThroughput;
@@ -120,6 +134,7 @@ function validationInMemory(target: number, dir: string): Row[] {
     rssMb: NaN,
     note: `${note}; ${fmt(p.cpuMs)} ms CPU`,
   });
+  slowestRules.set(target, { first: first.rules, best: best.rules });
   return [
     of(first, 'validate in memory (first pass)', 'cold: a fresh process'),
     of(best, 'validate in memory (best warm pass)', `best of ${warm.length} more passes`),
@@ -328,9 +343,16 @@ async function main(): Promise<void> {
           .map((f) => join(profileDir, f))
       : [];
   if (json) {
-    const out = { cpus: cpus().length, loadBefore, loadAfter, rows, coldStartMs, profiles };
+    const rules = Object.fromEntries(slowestRules);
+    const out = { cpus: cpus().length, loadBefore, loadAfter, rows, rules, coldStartMs, profiles };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return;
+  }
+  for (const [size, { first, best }] of slowestRules) {
+    console.log(
+      `\nslowest rules in memory at ${fmt(size)} (ms), first pass: ${topRules(first, 8)}`,
+    );
+    console.log(`  best warm pass: ${topRules(best, 8)}`);
   }
   console.log(`\nmanifests --help (cold start): median ${fmt(coldStartMs)} ms of 5`);
   console.log(`load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);

@@ -13,12 +13,15 @@
 import { pathToFileURL } from 'node:url';
 import { renderEnvironment } from '../generator/pipeline.js';
 import { validateRendered } from '../validators/validate.js';
+import { RULES } from '../validators/rules/index.js';
 
 export interface ValidationPass {
   /** wall time */
   ms: number;
   /** CPU time of the process (all threads: the compiler and GC threads too) */
   cpuMs: number;
+  /** wall time inside each rule's check, by rule id */
+  rules: Record<string, number>;
 }
 
 export interface ValidationThroughput {
@@ -27,7 +30,24 @@ export interface ValidationThroughput {
   passes: ValidationPass[];
 }
 
+/** Times each rule's check (the runner calls the registry's rule objects). */
+function timeRules(times: Map<string, number>): void {
+  for (const rule of RULES) {
+    const check = rule.check;
+    rule.check = function (manifests, ctx) {
+      const t = performance.now();
+      try {
+        return check.call(this, manifests, ctx);
+      } finally {
+        times.set(rule.id, (times.get(rule.id) ?? 0) + performance.now() - t);
+      }
+    };
+  }
+}
+
 export function measureValidation(dir: string, passes: number): ValidationThroughput {
+  const times = new Map<string, number>();
+  timeRules(times);
   const r = renderEnvironment(dir, 'prd', { environ: {}, cache: false });
   const out: ValidationThroughput = {
     resources: r.release.manifests.length,
@@ -39,13 +59,18 @@ export function measureValidation(dir: string, passes: number): ValidationThroug
     // then worked out again, as in a run of its own; only the loaded modules and V8's compiled
     // code carry over.
     const manifests = i === 0 ? r.release.manifests : structuredClone(r.release.manifests);
+    times.clear();
     const cpu = process.cpuUsage();
     const t = performance.now();
     const v = validateRendered(r.project, r.loaded, manifests, r.release.files, 'prd');
     const ms = performance.now() - t;
     const used = process.cpuUsage(cpu);
     out.findings = v.findings.length;
-    out.passes.push({ ms, cpuMs: (used.user + used.system) / 1000 });
+    out.passes.push({
+      ms,
+      cpuMs: (used.user + used.system) / 1000,
+      rules: Object.fromEntries([...times].map(([id, t]) => [id, Math.round(t)])),
+    });
   }
   return out;
 }
