@@ -34,13 +34,27 @@ function isPlainSafe(s: string): boolean {
   if (s.length === 0 || s.length > 1024) return false;
   if (!PLAIN_FIRST.test(s) || !PLAIN_CHARS.test(s)) return false;
   if (s.endsWith(' ') || s.endsWith(':') || s.includes(': ') || s.includes(' #')) return false;
-  if (KEYWORDS.has(s.toLowerCase())) return false;
+  // the keywords are at most five characters long: longer strings need no lower-case copy
+  if (s.length <= 5 && KEYWORDS.has(s.toLowerCase())) return false;
   if (NUMBERISH.test(s)) return false;
   return true;
 }
 
 function quote(s: string): string {
   return isPlainSafe(s) ? s : JSON.stringify(s);
+}
+
+/** Written keys: a plan's documents repeat a few hundred field names thousands of times. */
+const keyTexts = new Map<string, string>();
+
+function quoteKey(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = quote(key);
+    if (keyTexts.size >= 20_000) keyTexts.clear();
+    keyTexts.set(key, text);
+  }
+  return text;
 }
 
 /** A literal block (`|`, `|-`) when the text allows one, else undefined. */
@@ -81,7 +95,10 @@ function isMap(v: unknown): v is Record<string, unknown> {
 }
 
 function isEmptyCollection(v: unknown): boolean {
-  return Array.isArray(v) ? v.length === 0 : isMap(v) && Object.keys(v).length === 0;
+  if (Array.isArray(v)) return v.length === 0;
+  if (!isMap(v)) return false;
+  for (const key in v) if (Object.hasOwn(v, key)) return false;
+  return true;
 }
 
 /** Appends `key: value` entries of a map; the first entry's indentation is the caller's. */
@@ -92,7 +109,7 @@ function writeMap(out: string[], obj: Record<string, unknown>, pad: string, firs
   for (const key of keys) {
     const v = obj[key];
     if (v === undefined) continue;
-    out.push(firstEntry ? '' : pad, quote(key), ':');
+    out.push(firstEntry ? '' : pad, quoteKey(key), ':');
     firstEntry = false;
     writeValue(out, v, pad);
   }
