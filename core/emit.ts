@@ -10,6 +10,8 @@
  * sexagesimals, octals, null) is quoted.
  */
 
+import { boundedMemo } from './memo.js';
+
 const PLAIN_FIRST = /^[A-Za-z0-9_/$]/;
 const PLAIN_CHARS = /^[A-Za-z0-9_./:@%+=,~$()' -]*$/;
 const NUMBERISH = /^[-+.]?[0-9][0-9a-fA-FxXoObBtTzZ._:+ -]*$/;
@@ -45,17 +47,7 @@ function quote(s: string): string {
 }
 
 /** Written keys: a plan's documents repeat a few hundred field names thousands of times. */
-const keyTexts = new Map<string, string>();
-
-function quoteKey(key: string): string {
-  let text = keyTexts.get(key);
-  if (text === undefined) {
-    text = quote(key);
-    if (keyTexts.size >= 20_000) keyTexts.clear();
-    keyTexts.set(key, text);
-  }
-  return text;
-}
+const quoteKey = boundedMemo(quote, 20_000);
 
 /** A literal block (`|`, `|-`) when the text allows one, else undefined. */
 function literalBlock(s: string, indent: string): string | undefined {

@@ -21,6 +21,7 @@
  * Every checker returns `undefined` when the value is valid, else a short phrase saying what is
  * wrong (phrased to follow "must ..."). They never throw.
  */
+import { boundedMemo } from '../../core/memo.js';
 
 // ---------------------------------------------------------------------------------------------
 // DNS names (IsDNS1123Label, IsDNS1123Subdomain, IsDNS1035Label)
@@ -472,18 +473,11 @@ function quantity(
   return { negative, whole, fraction, base, exponent, approx };
 }
 
-const parsedQuantities = new Map<string, Quantity | string>();
-
 /** parseQuantityText with a cache: plans repeat the same few quantities thousands of times. */
-export function parseQuantity(text: string): Quantity | string {
-  let q = parsedQuantities.get(text);
-  if (q === undefined) {
-    q = parseQuantityText(text);
-    if (parsedQuantities.size >= 4096) parsedQuantities.clear();
-    parsedQuantities.set(text, q);
-  }
-  return q;
-}
+export const parseQuantity: (text: string) => Quantity | string = boundedMemo(
+  parseQuantityText,
+  4096,
+);
 
 /** A quantity from a YAML value (numbers are quantities too, as in JSON). */
 export function quantityOf(value: unknown): Quantity | string | undefined {
