@@ -407,7 +407,9 @@ export function writePrecompiled(outDir: string): { kinds: number; bytes: number
   const keyword = k8sTypeKeyword(() => {
     throw new Error('not called while compiling');
   });
-  const customAjv = createCustomAjv(customLib.Ajv, keyword, { source: true });
+  // ajv's code optimisation is off for the run-time compile (it costs more than it saves there);
+  // at build time it is free, and it makes the code a tenth smaller and quicker to load
+  const customAjv = createCustomAjv(customLib.Ajv, keyword, { source: true, optimize: true });
   // ajv looks a keyword's function up in its scope by the function itself: registering it first
   // with the code that names it is what lets the standalone code carry the keyword.
   (
