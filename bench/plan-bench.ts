@@ -66,7 +66,7 @@ function threadCpuMs(): number {
 async function child(dir: string): Promise<void> {
   const { renderEnvironment } = await import('../generator/pipeline.js');
   const { preparePlan } = await import('../plan/plan.js');
-  const { blobIdsOf } = await import('../plan/base-objects.js');
+  const { blobIdsOfFiles } = await import('../core/cache-files.js');
   const { startBaseRead } = await import('../plan/base-thread.js');
   const { diffPlans } = await import('../plan/diff.js');
   const { formatPlan } = await import('../plan/format/index.js');
@@ -83,7 +83,7 @@ async function child(dir: string): Promise<void> {
   // as the CLI runs by default: with the render cache and the findings cache
   const render = renderEnvironment(dir, 'prd', { environ: {}, cache: true });
   const renderMs = lap();
-  const blobIds = blobIdsOf(render.release.files);
+  const blobIds = blobIdsOfFiles(render.release.files);
   const base = read.select(blobIds);
   const rendered = preparePlan(render, { cache: true, blobIds });
   const validate = lap();

@@ -1,5 +1,4 @@
 import { readBasePlan, readBaseTexts, type BasePlan } from './base.js';
-import { blobIdsOfFiles } from '../core/cache-files.js';
 import { parsePlanFile } from './parse.js';
 import type { KubeObject } from '../core/manifest.js';
 import type { PlanObject } from './types.js';
@@ -11,11 +10,6 @@ export interface BaseObjects {
   /** Project-relative files identical on both sides (not listed in `objects`). */
   sameFiles: string[];
   objects: PlanObject[];
-}
-
-/** Git object ids (SHA-1) of the new plan's files, by release-relative path. */
-export function blobIdsOf(files: Map<string, string>): Map<string, string> {
-  return blobIdsOfFiles(files);
 }
 
 type Parsed = { objects: KubeObject[] } | { error: unknown };

@@ -11,7 +11,8 @@ import {
   type ValidateResult,
   type ValidationConfig,
 } from '../validators/validate.js';
-import { blobIdsOf, loadBaseObjects, type BaseObjects } from './base-objects.js';
+import { loadBaseObjects, type BaseObjects } from './base-objects.js';
+import { blobIdsOfFiles } from '../core/cache-files.js';
 import { startBaseRead } from './base-thread.js';
 import { diffPlans } from './diff.js';
 import type { CompiledIgnore } from './ignore.js';
@@ -141,7 +142,7 @@ export async function diffAgainstBase(rendered: RenderedPlan, ref: string): Prom
     render.project.root,
     render.loaded.env,
     ref,
-    blobIdsOf(render.release.files),
+    blobIdsOfFiles(render.release.files),
   );
   return diffWithBase(rendered, base);
 }
@@ -157,7 +158,7 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanRun> {
   let base: Promise<BaseObjects>;
   try {
     const render = renderEnvironment(options.root, options.env, options);
-    const blobIds = blobIdsOf(render.release.files);
+    const blobIds = blobIdsOfFiles(render.release.files);
     base = read.select(blobIds);
     // the caches keep nothing of a render that holds a set secret's value
     const cache = options.cache === true && secretGuard(render, options.env).length === 0;

@@ -62,6 +62,12 @@ function edit(dir: string, file: string, from: string | RegExp, to: string): voi
   writeFileSync(path, next);
 }
 
+/** Sets the orders service's replicas (3 in the repository's prd values) to `to`. */
+function setOrdersReplicas(dir: string, to: string): void {
+  const orders = '    - name: orders\n      replicas:';
+  edit(dir, 'values/prd/app.yaml', `${orders} 3\n`, `${orders} ${to}\n`);
+}
+
 const ALL_CHARTS = ['app', 'argocd', 'eks', 'istio', 'logging', 'mxtransporter', 'scalardl'];
 /** Charts whose templates can reach every chart's values (see the last test): any values change renders them. */
 const READ_EVERY = ['argocd', 'eks', 'istio', 'logging', 'scalardl'];
@@ -337,12 +343,7 @@ describe('render cache: documents of a chart that renders again', () => {
   it('reuses the documents whose template output is unchanged and reads the others', () => {
     const dir = copyProject();
     cached(dir);
-    edit(
-      dir,
-      'values/prd/app.yaml',
-      '    - name: orders\n      replicas: 3\n',
-      '    - name: orders\n      replicas: 5\n',
-    );
+    setOrdersReplicas(dir, '5');
     const again = cached(dir);
     expect(again.cacheHits).not.toContain('app');
     const total = again.release.manifests.length;
@@ -373,12 +374,7 @@ describe('render cache: documents of a chart that renders again', () => {
       const changed = { ...(JSON.parse(header) as object), tool: 'another version' };
       writeFileSync(path, [JSON.stringify(changed), ...docs].join('\n'));
     }
-    edit(
-      dir,
-      'values/prd/app.yaml',
-      '    - name: orders\n      replicas: 3\n',
-      '    - name: orders\n      replicas: 6\n',
-    );
+    setOrdersReplicas(dir, '6');
     const other = renderEnvironment(dir, 'prd', { environ: {}, cache: true });
     expect(other.reusedDocuments).toBe(0);
     expect(output(other)).toEqual(output(fresh(dir)));
@@ -473,12 +469,7 @@ describe('values schema code cache', () => {
       const text = readFileSync(path, 'utf8');
       writeFileSync(path, text.slice(0, text.length / 2));
     }
-    edit(
-      dir,
-      'values/prd/app.yaml',
-      '    - name: orders\n      replicas: 3\n',
-      '    - name: orders\n      replicas: three\n',
-    );
+    setOrdersReplicas(dir, 'three');
     expect(loadError(dir, true)).toBe(loadError(dir, false));
     // a changed schema is stored under another name
     const schemaFile = join(dir, 'charts/app/values.schema.json');
@@ -497,12 +488,7 @@ describe('template code cache', () => {
     const stored = readdirSync(folder);
     expect(stored.length).toBeGreaterThan(10);
     // the app chart renders again (its values changed): its templates come from the stored code
-    edit(
-      dir,
-      'values/prd/app.yaml',
-      '    - name: orders\n      replicas: 3\n',
-      '    - name: orders\n      replicas: 7\n',
-    );
+    setOrdersReplicas(dir, '7');
     const r = cached(dir);
     expect(r.cacheHits).not.toContain('app');
     expect(output(r)).toEqual(output(fresh(dir)));

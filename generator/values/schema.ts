@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../../core/errors.js';
 import { pruneFolder, writeFileAtomically } from '../../core/cache-files.js';
+import { runCommonJs } from '../../core/commonjs.js';
 import { CACHE_DIR, type Project } from '../project.js';
 import { findOrigin, formatValuePath, type OriginNode } from './origins.js';
 
@@ -88,9 +89,7 @@ function loadStoredValidator(
   }
   if (!code.startsWith(`// ${key}\n`)) return undefined;
   try {
-    const mod = { exports: {} as Record<string, unknown> };
-    new Function('require', 'module', 'exports', code)(requireHere, mod, mod.exports);
-    const fn = (mod.exports.default ?? mod.exports) as ValidateFunction;
+    const fn = runCommonJs(code, requireHere) as ValidateFunction;
     if (typeof fn !== 'function') return undefined;
     // checkAgainstSchema reads the schema for custom messages, as ajv.compile would attach it
     Object.defineProperty(fn, 'schema', { value: schema, configurable: true, writable: true });

@@ -10,6 +10,7 @@ import {
   suggestion,
 } from '../model/references.js';
 import type { Obj } from '../../core/object.js';
+import { boundedMemo } from '../../core/memo.js';
 
 const ARGO_GROUP = 'argoproj.io';
 const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
@@ -18,24 +19,26 @@ const IN_CLUSTER_NAME = 'in-cluster';
 const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 /** Argo CD's glob: `*` any run of characters, `?` one character. */
 function globMatch(pattern: string, value: string): boolean {
-  let re = globs.get(pattern);
-  if (re === undefined) {
-    const source = pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.');
-    globs.set(pattern, (re = new RegExp(`^${source}$`)));
-  }
-  return re.test(value);
+  return globOf(pattern).test(value);
 }
+
+/** Compiled globs (a plan's projects hold a handful of patterns, tested once per resource). */
+const globOf = boundedMemo(
+  (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ),
+  4096,
+);
+
 function pushTo(map: Map<string, string[]>, key: string, value: string): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
 }
-
-/** Compiled globs (a plan's projects hold a handful of patterns, tested once per resource). */
-const globs = new Map<string, RegExp>();
 
 /** A pattern of a project list; `!pattern` matches every value the pattern does not. */
 function projectMatch(pattern: string, value: string): boolean {

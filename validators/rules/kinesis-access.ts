@@ -5,6 +5,7 @@ import { containerEnv } from '../model/env.js';
 import { describe, isObj, namespaceOf } from '../model/references.js';
 import { containersOf, WORKLOAD_KINDS } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
+import { boundedMemo } from '../../core/memo.js';
 
 const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 /** The one Kinesis call MxTransporter makes (interfaces/kinesis-stream/export.go of cam-inc/MxTransporter). */
@@ -14,24 +15,27 @@ const BROAD_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/AmazonKinesis(FullAccess
 
 /** IAM's wildcard match: `*` any run of characters, `?` one character, case-sensitive. */
 function iamMatches(pattern: string, value: string, caseInsensitive = false): boolean {
-  const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
-  let re = iamPatterns.get(key);
-  if (re === undefined) {
-    re = new RegExp(
-      `^${pattern
+  return iamPattern(`${caseInsensitive ? 'i' : 's'}${pattern}`).test(value);
+}
+
+/**
+ * Compiled patterns, by flag ('i' or 's') and pattern: each policy's few patterns are tested
+ * against every exporter's stream.
+ */
+const iamPattern = boundedMemo(
+  (key: string) =>
+    new RegExp(
+      `^${key
+        .slice(1)
         .split('')
         .map((ch) =>
           ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
         )
         .join('')}$`,
-      caseInsensitive ? 'i' : '',
-    );
-    iamPatterns.set(key, re);
-  }
-  return re.test(value);
-}
-/** Compiled patterns: each policy's few patterns are tested against every exporter's stream. */
-const iamPatterns = new Map<string, RegExp>();
+      key[0] === 'i' ? 'i' : '',
+    ),
+  4096,
+);
 
 function list(v: unknown): string[] {
   if (typeof v === 'string') return [v];

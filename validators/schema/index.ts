@@ -140,6 +140,14 @@ function isServed(key: string, minor: string): boolean {
   return entry !== undefined && (entry.versions & (1 << targetOf(minor).index)) !== 0;
 }
 
+/** The schema issues of an ajv validator's errors. */
+function issuesOf(validate: CompiledValidator): KindRuntime['validate'] {
+  return (obj) => {
+    const r = validate(obj);
+    return r.ok ? [] : ajvErrorsToIssues(r.errors, obj);
+  };
+}
+
 function getRuntime(key: string): KindRuntime | undefined {
   const cached = runtimes.get(key);
   if (cached) return cached;
@@ -153,14 +161,7 @@ function getRuntime(key: string): KindRuntime | undefined {
       compileCustomSchema(custom, loadK8sDefinitionValidator);
     const shape = shapeFromSchema(custom, map.named);
     if (!shape) throw new Error(`custom schema ${key} has no fields`);
-    runtime = {
-      shape,
-      served: -1,
-      validate: (obj) => {
-        const r = validate(obj);
-        return r.ok ? [] : ajvErrorsToIssues(r.errors, obj);
-      },
-    };
+    runtime = { shape, served: -1, validate: issuesOf(validate) };
   } else {
     const entry = map.kinds.get(key);
     if (!entry) return undefined;
@@ -175,15 +176,7 @@ function getRuntime(key: string): KindRuntime | undefined {
             : ajvErrorsToIssues(fn.errors ?? [], obj),
       };
     } else if ((precompiled = loadPrecompiled(key, loadK8sDefinitionValidator))) {
-      const validate = precompiled;
-      runtime = {
-        shape: entry.shape,
-        served: entry.versions,
-        validate: (obj) => {
-          const r = validate(obj);
-          return r.ok ? [] : ajvErrorsToIssues(r.errors, obj);
-        },
-      };
+      runtime = { shape: entry.shape, served: entry.versions, validate: issuesOf(precompiled) };
     } else {
       type ModelCtor = new (data: unknown) => { validate(): void };
       const Model = (requireFrom(entry.pkg, entry.file) as Record<string, ModelCtor>)[

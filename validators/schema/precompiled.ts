@@ -38,6 +38,7 @@ import {
   type K8sValidate,
 } from './custom-schemas.js';
 import { loadFieldMap } from './field-map.js';
+import { runCommonJs } from '../../core/commonjs.js';
 
 /** Bumped when the layout of the compiled folder changes. */
 const FORMAT = 1;
@@ -237,13 +238,6 @@ export function resetPrecompiled(use = true): void {
   loads = 0;
 }
 
-function runModule(code: string, require: (id: string) => unknown): unknown {
-  const mod = { exports: {} as Record<string, unknown> };
-  // `self` is the ajv instance in ajv's own compile; standalone code only passes it on as `this`
-  new Function('require', 'module', 'exports', 'self', code)(require, mod, mod.exports, undefined);
-  return mod.exports.default ?? mod.exports;
-}
-
 let istioFormatsObject: Record<string, unknown> | undefined;
 let loads = 0;
 
@@ -272,7 +266,7 @@ export function loadPrecompiled(
   if (!code.startsWith(`// ${found.data.stamp}\n`)) return undefined;
   const ajvRequire = entry.ajv === 'istio' ? istioValidateRequire() : requireHere;
   let keyword: K8sTypeKeyword | undefined;
-  const fn = runModule(code, (id) => {
+  const fn = runCommonJs(code, (id) => {
     if (id === FORMATS_MODULE) {
       if (!istioFormatsObject) {
         istioFormatsObject = {};
