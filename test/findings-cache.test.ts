@@ -15,7 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitBlobId } from '../core/cache-files.js';
 import type { Manifest } from '../core/manifest.js';
 import { renderEnvironment } from '../generator/pipeline.js';
-import { CACHE_DIR } from '../generator/render/cache.js';
+import { CACHE_DIR } from '../generator/project.js';
 import { renderValidateAndWrite } from '../validators/release-guard.js';
 import { contextKey, FindingsCache } from '../validators/findings-cache.js';
 import { ValidationModel } from '../validators/model/index.js';

@@ -4,6 +4,7 @@ import { load as loadYaml } from 'js-yaml';
 import { InputError, yamlInputError } from '../core/errors.js';
 import { resourceId, type Manifest } from '../core/manifest.js';
 import {
+  CACHE_DIR,
   openProject,
   requireEnvironment,
   VALIDATION_CONFIG_FILE,
@@ -24,7 +25,6 @@ import { runValidation, selectRules } from './run.js';
 import { findingsCacheFile } from './findings-cache.js';
 import { ValidationModel } from './model/index.js';
 import { findSecretValueLeaks } from './rules/secret-leak.js';
-import { CACHE_DIR } from '../generator/render/cache.js';
 import type { ClusterDeclaration, ContextInput, Finding, Rule } from './types.js';
 
 export interface ValidateOptions {

@@ -33,7 +33,6 @@ import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
 import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 
-export { CACHE_DIR };
 /** Bumped when what an entry holds changes. */
 const FORMAT = 5;
 /** Entries kept per environment and chart (a plan renders the base and the head). */
