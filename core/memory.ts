@@ -14,14 +14,30 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 
 let collect: (() => void) | null | undefined;
+let gcExposed = false;
+
+/**
+ * Sets `--expose-gc` once. Besides collectGarbage, V8's code cache needs it: cached data carries a
+ * hash of the V8 flags in effect and is refused under others, so the build makes the schema code
+ * cache with this flag set and a run sets it before using the data (validators/schema/code-cache.ts).
+ */
+export function exposeGcFlag(): void {
+  if (gcExposed) return;
+  gcExposed = true;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+  } catch {
+    // flags are then as they were; code cache data is refused and compiled from the text
+  }
+}
 
 /** Below this many rendered documents the heap is small and a collection saves nothing. */
 export const COLLECT_AFTER_DOCUMENTS = 2_000;
 
 export function collectGarbage(): void {
   if (collect === undefined) {
+    exposeGcFlag();
     try {
-      v8.setFlagsFromString('--expose-gc');
       const fn: unknown = vm.runInNewContext('gc');
       collect = typeof fn === 'function' ? (fn as () => void) : null;
     } catch {

@@ -36,7 +36,13 @@ import {
   type CompiledValidator,
   type K8sValidate,
 } from './custom-schemas.js';
-import { CUSTOM_SCHEMAS, loadPrecompiled, resetPrecompiled } from './precompiled.js';
+import {
+  CUSTOM_SCHEMAS,
+  loadPrecompiled,
+  resetPrecompiled,
+  schemaModuleHooks,
+} from './precompiled.js';
+import { definitionValidator, loadSchemaModule, modelPackageDir } from './module-loader.js';
 import {
   KUBERNETES_VERSIONS,
   NEWEST_KUBERNETES_VERSION,
@@ -86,31 +92,15 @@ const CUSTOM_KINDS = CUSTOM_SCHEMAS;
 
 const runtimes = new Map<string, KindRuntime>();
 const requireHere = createRequire(import.meta.url);
-const packageDirs = new Map<string, string>();
 
-function packageDir(pkg: string): string {
-  let dir = packageDirs.get(pkg);
-  if (dir === undefined) {
-    // the model packages do not export their `_schemas/*` validators: resolve the package root
-    // and require the CommonJS file by absolute path.
-    dir = path.dirname(requireHere.resolve(`${pkg}/package.json`));
-    packageDirs.set(pkg, dir);
-  }
-  return dir;
-}
-
-function requireFrom(pkg: string, file: string): unknown {
-  return requireHere(path.join(packageDir(pkg), file));
+/** A kind's validator module of a model package (module-loader.ts: with the build's code cache). */
+function schemaModule(pkg: string, file: string): unknown {
+  return loadSchemaModule(path.join(modelPackageDir(pkg), file), schemaModuleHooks());
 }
 
 /** Compiled kubernetes-models / apimachinery validator for a canonical definition name. */
 function loadK8sDefinitionValidator(name: string): K8sValidate {
-  const pkg = name.startsWith('IoK8sApimachinery')
-    ? '@kubernetes-models/apimachinery'
-    : 'kubernetes-models';
-  const mod = requireFrom(pkg, `_schemas/${name}.js`) as { validate?: K8sValidate };
-  if (typeof mod.validate !== 'function') throw new Error(`no validator for ${name}`);
-  return mod.validate;
+  return definitionValidator(name, schemaModuleHooks());
 }
 
 /** The target as the strict walker sees it: its index in the field map's version list. */
@@ -166,7 +156,7 @@ function getRuntime(key: string): KindRuntime | undefined {
     const entry = map.kinds.get(key);
     if (!entry) return undefined;
     if (entry.mode === 'compiled') {
-      const fn = (requireFrom(entry.pkg, entry.file) as { validate: K8sValidate }).validate;
+      const fn = (schemaModule(entry.pkg, entry.file) as { validate: K8sValidate }).validate;
       runtime = {
         shape: entry.shape,
         served: entry.versions,
@@ -179,9 +169,9 @@ function getRuntime(key: string): KindRuntime | undefined {
       runtime = { shape: entry.shape, served: entry.versions, validate: issuesOf(precompiled) };
     } else {
       type ModelCtor = new (data: unknown) => { validate(): void };
-      const Model = (requireFrom(entry.pkg, entry.file) as Record<string, ModelCtor>)[
-        entry.exportName ?? ''
-      ];
+      const Model = (
+        requireHere(path.join(modelPackageDir(entry.pkg), entry.file)) as Record<string, ModelCtor>
+      )[entry.exportName ?? ''];
       if (typeof Model !== 'function') throw new Error(`no model class for ${key}`);
       runtime = {
         shape: entry.shape,

@@ -38,7 +38,14 @@ import {
   type K8sValidate,
 } from './custom-schemas.js';
 import { loadFieldMap } from './field-map.js';
-import { runCommonJs } from '../../core/commonjs.js';
+import { compileCommonJs } from '../../core/commonjs.js';
+import { CodeCacheReader, CodeCacheWriter, codeCacheIsCurrent } from './code-cache.js';
+import {
+  definitionValidator,
+  loadSchemaModule,
+  modelPackageDir,
+  type LoaderHooks,
+} from './module-loader.js';
 
 /** Bumped when the layout of the compiled folder changes. */
 const FORMAT = 1;
@@ -227,6 +234,8 @@ function loadIndex(): { dir: string; data: CompiledIndex } | null {
 }
 
 let enabled = true;
+let istioFormatsObject: Record<string, unknown> | undefined;
+let loads = 0;
 
 /**
  * Tests: forget the index read, so that the next load reads the folder again; `use: false` makes
@@ -234,12 +243,60 @@ let enabled = true;
  */
 export function resetPrecompiled(use = true): void {
   index = undefined;
+  codeCache = undefined;
   enabled = use;
   loads = 0;
 }
 
-let istioFormatsObject: Record<string, unknown> | undefined;
-let loads = 0;
+let codeCache: CodeCacheReader | null | undefined;
+
+/** The code cache of the compiled folder in use (code-cache.ts), if it has one for this V8. */
+export function schemaCodeCache(): CodeCacheReader | undefined {
+  if (codeCache === undefined) {
+    const found = enabled ? loadIndex() : null;
+    codeCache = (found && CodeCacheReader.open(found.dir)) ?? null;
+  }
+  return codeCache ?? undefined;
+}
+
+/** How the model packages' schema modules are loaded at run time: with the code cache. */
+export function schemaModuleHooks(): LoaderHooks {
+  const cache = schemaCodeCache();
+  if (!cache) return {};
+  return {
+    cachedData: (key, text) => cache.get(key, text),
+    compiled: (_key, _text, module) => {
+      if (module.cached) cache.note(module.rejected);
+    },
+  };
+}
+
+/** The `require` a precompiled module runs with. */
+function precompiledRequire(
+  ajvName: 'istio' | 'custom',
+  formats: CompiledIndex['formats'],
+  loadK8sValidator: (name: string) => K8sValidate,
+): (id: string) => unknown {
+  const ajvRequire = ajvName === 'istio' ? istioValidateRequire() : requireHere;
+  let keyword: K8sTypeKeyword | undefined;
+  return (id) => {
+    if (id === FORMATS_MODULE) {
+      if (!istioFormatsObject) {
+        istioFormatsObject = {};
+        for (const [name, source] of Object.entries(formats))
+          istioFormatsObject[name] = formatDefinition(name, source);
+      }
+      return istioFormatsObject;
+    }
+    if (id === K8S_TYPE_MODULE) return (keyword ??= k8sTypeKeyword(loadK8sValidator));
+    return ajvRequire(id);
+  };
+}
+
+function exportedFunction(exports: unknown): ValidateFunction | undefined {
+  const fn = (exports as { default?: unknown }).default ?? exports;
+  return typeof fn === 'function' ? (fn as ValidateFunction) : undefined;
+}
 
 /** How many validators were loaded from precompiled code since the last reset (tests). */
 export function precompiledLoads(): number {
@@ -264,21 +321,14 @@ export function loadPrecompiled(
     return undefined;
   }
   if (!code.startsWith(`// ${found.data.stamp}\n`)) return undefined;
-  const ajvRequire = entry.ajv === 'istio' ? istioValidateRequire() : requireHere;
-  let keyword: K8sTypeKeyword | undefined;
-  const fn = runCommonJs(code, (id) => {
-    if (id === FORMATS_MODULE) {
-      if (!istioFormatsObject) {
-        istioFormatsObject = {};
-        for (const [name, source] of Object.entries(found.data.formats))
-          istioFormatsObject[name] = formatDefinition(name, source);
-      }
-      return istioFormatsObject;
-    }
-    if (id === K8S_TYPE_MODULE) return (keyword ??= k8sTypeKeyword(loadK8sValidator));
-    return ajvRequire(id);
-  }) as ValidateFunction;
-  if (typeof fn !== 'function') return undefined;
+  const file = path.join(found.dir, entry.file);
+  const cache = schemaCodeCache();
+  const module = compileCommonJs(code, file, cache?.get(`compiled/${entry.file}`, code));
+  if (module.cached) cache?.note(module.rejected);
+  const fn = exportedFunction(
+    module.run(precompiledRequire(entry.ajv, found.data.formats, loadK8sValidator)),
+  );
+  if (!fn) return undefined;
   loads++;
   const filter = entry.ajv === 'istio' ? excludeNullableRefErrors : (e: ErrorObject[]) => [...e];
   return (data) => {
@@ -341,7 +391,11 @@ function istioSchemas(kinds: readonly { key: string; file: string; exportName: s
 }
 
 /** Writes the compiled folder: one CommonJS module per kind and index.json. */
-export function writePrecompiled(outDir: string): { kinds: number; bytes: number } {
+export function writePrecompiled(outDir: string): {
+  kinds: number;
+  bytes: number;
+  cacheBytes: number;
+} {
   const map = loadFieldMap();
   const istioKinds = [...map.kinds]
     .filter(([key, e]) => e.mode === 'model' && e.exportName && !CUSTOM_SCHEMAS[key])
@@ -414,11 +468,69 @@ export function writePrecompiled(outDir: string): { kinds: number; bytes: number
   for (const [key, schema] of Object.entries(CUSTOM_SCHEMAS)) {
     write(key, 'custom', customStandalone(customAjv, customAjv.compile(schema)));
   }
+  const cacheBytes = writeCodeCache(tmp, out);
   fs.writeFileSync(path.join(tmp, 'index.json'), JSON.stringify(out, null, 1) + '\n');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.renameSync(tmp, outDir);
   resetPrecompiled();
-  return { kinds: Object.keys(out.kinds).length, bytes };
+  return { kinds: Object.keys(out.kinds).length, bytes, cacheBytes };
+}
+
+/** What the build calls every validator with once, so that V8 has compiled it when it is cached. */
+const WARM_UP_SAMPLES: unknown[] = [
+  {},
+  {
+    apiVersion: 'v1',
+    kind: 'Sample',
+    metadata: { name: 'sample', namespace: 'sample', labels: { a: 'b' }, annotations: { a: 'b' } },
+    spec: {},
+  },
+];
+
+/**
+ * Writes the code cache (code-cache.ts) of the compiled folder `dir`: the model packages' schema
+ * modules of every compiled kind of the field map, and the precompiled modules of `index`. Each
+ * module is loaded as at run time (in a registry of its own), each validator is called once with
+ * small samples so that V8 compiles the code it runs first, and then its data is taken.
+ */
+function writeCodeCache(dir: string, index: CompiledIndex): number {
+  const writer = new CodeCacheWriter();
+  const validators: unknown[] = [];
+  const hooks: LoaderHooks = {
+    registry: new Map(),
+    compiled: (key, text, module, exports) => {
+      writer.add(key, text, module.script);
+      validators.push((exports as { validate?: unknown }).validate);
+    },
+  };
+  for (const entry of loadFieldMap().kinds.values()) {
+    if (entry.mode === 'compiled')
+      loadSchemaModule(path.join(modelPackageDir(entry.pkg), entry.file), hooks);
+  }
+  for (const entry of Object.values(index.kinds)) {
+    const file = path.join(dir, entry.file);
+    const text = fs.readFileSync(file, 'utf8');
+    const module = compileCommonJs(text, file);
+    writer.add(`compiled/${entry.file}`, text, module.script);
+    validators.push(
+      exportedFunction(
+        module.run(
+          precompiledRequire(entry.ajv, index.formats, (name) => definitionValidator(name, hooks)),
+        ),
+      ),
+    );
+  }
+  for (const validate of validators) {
+    if (typeof validate !== 'function') continue;
+    for (const sample of WARM_UP_SAMPLES) {
+      try {
+        validate(structuredClone(sample), { instancePath: '', rootData: sample });
+      } catch {
+        // a validator that throws on a sample is compiled all the same
+      }
+    }
+  }
+  return writer.write(dir);
 }
 
 /** True when `outDir` holds a compiled folder for the installed packages and these modules. */
@@ -428,7 +540,7 @@ export function precompiledIsCurrent(outDir: string): boolean {
       format?: number;
       stamp?: string;
     };
-    return data.format === FORMAT && data.stamp === computeStamp();
+    return data.format === FORMAT && data.stamp === computeStamp() && codeCacheIsCurrent(outDir);
   } catch {
     return false;
   }
@@ -440,6 +552,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const t = performance.now();
   const r = writePrecompiled(outDir);
   process.stdout.write(
-    `precompiled ${r.kinds} schema validators (${Math.round(r.bytes / 1024)} KiB) in ${Math.round(performance.now() - t)} ms\n`,
+    `precompiled ${r.kinds} schema validators (${Math.round(r.bytes / 1024)} KiB, code cache ${Math.round(r.cacheBytes / 1024)} KiB) in ${Math.round(performance.now() - t)} ms\n`,
   );
 }
