@@ -468,7 +468,7 @@ export function writePrecompiled(outDir: string): {
   for (const [key, schema] of Object.entries(CUSTOM_SCHEMAS)) {
     write(key, 'custom', customStandalone(customAjv, customAjv.compile(schema)));
   }
-  const cacheBytes = writeCodeCache(tmp, out);
+  const cacheBytes = writeCodeCache(tmp, outDir, out);
   fs.writeFileSync(path.join(tmp, 'index.json'), JSON.stringify(out, null, 1) + '\n');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.renameSync(tmp, outDir);
@@ -488,12 +488,12 @@ const WARM_UP_SAMPLES: unknown[] = [
 ];
 
 /**
- * Writes the code cache (code-cache.ts) of the compiled folder `dir`: the model packages' schema
+ * Writes the code cache (code-cache.ts) of the compiled folder `dir` (to be renamed `finalDir`): the model packages' schema
  * modules of every compiled kind of the field map, and the precompiled modules of `index`. Each
  * module is loaded as at run time (in a registry of its own), each validator is called once with
  * small samples so that V8 compiles the code it runs first, and then its data is taken.
  */
-function writeCodeCache(dir: string, index: CompiledIndex): number {
+function writeCodeCache(dir: string, finalDir: string, index: CompiledIndex): number {
   const writer = new CodeCacheWriter();
   const validators: unknown[] = [];
   const hooks: LoaderHooks = {
@@ -508,9 +508,9 @@ function writeCodeCache(dir: string, index: CompiledIndex): number {
       loadSchemaModule(path.join(modelPackageDir(entry.pkg), entry.file), hooks);
   }
   for (const entry of Object.values(index.kinds)) {
-    const file = path.join(dir, entry.file);
-    const text = fs.readFileSync(file, 'utf8');
-    const module = compileCommonJs(text, file);
+    const text = fs.readFileSync(path.join(dir, entry.file), 'utf8');
+    // compiled under the name it has at run time: V8 keeps the name of the script it cached
+    const module = compileCommonJs(text, path.join(finalDir, entry.file));
     writer.add(`compiled/${entry.file}`, text, module.script);
     validators.push(
       exportedFunction(
