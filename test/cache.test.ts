@@ -280,6 +280,47 @@ describe('render cache', () => {
     expect(reads.mxtransporter).toEqual({ every: false, charts: [] });
   });
 
+  it('keeps those answers by the templates’ texts and works them out again when a template changes', () => {
+    const dir = copyProject();
+    const store = { dir: join(dir, CACHE_DIR, 'templates'), tool: 'test tool' };
+    const answers = (s?: typeof store) => {
+      const project = openProject(dir);
+      return Object.fromEntries(project.charts.map((c) => [c.name, allReadsOf(project, c, s)]));
+    };
+    const computed = answers();
+    expect(answers(store)).toEqual(computed);
+    const files = () => readdirSync(store.dir).filter((f) => f.startsWith('allreads-'));
+    expect(files()).toHaveLength(ALL_CHARTS.length);
+    // the stored answers are what a later run reads: forge them all to say "every chart"
+    for (const f of files())
+      writeFileSync(
+        join(store.dir, f),
+        JSON.stringify({
+          ...JSON.parse(readFileSync(join(store.dir, f), 'utf8')),
+          reads: { every: true },
+        }),
+      );
+    expect(answers(store).app).toEqual({ every: true });
+    // another tool does not read them
+    expect(answers({ ...store, tool: 'other tool' }).app).toEqual(computed.app);
+    // a template of app now reads istio's values: app's answer is worked out again
+    const template = readdirSync(join(dir, 'charts/app/templates')).find(
+      (f) => f.endsWith('.hbs') && !f.startsWith('_'),
+    )!;
+    writeFileSync(
+      join(dir, 'charts/app/templates', template),
+      readFileSync(join(dir, 'charts/app/templates', template), 'utf8') +
+        '{{#if all.istio.x}}{{/if}}\n',
+    );
+    expect(answers(store).app).toEqual({ every: false, charts: ['istio'] });
+    // damaged or wrong-shaped files are worked out again
+    for (const f of files())
+      writeFileSync(join(store.dir, f), '{"key": 1, "reads": {"every": false}}');
+    expect(answers(store).mxtransporter).toEqual(computed.mxtransporter);
+    for (const f of files()) writeFileSync(join(store.dir, f), '{ not json');
+    expect(answers(store)).toEqual({ ...computed, app: { every: false, charts: ['istio'] } });
+  });
+
   it.each([
     [
       '{{values.a}}{{#each values.list}}{{include "p" this}}{{/each}}',
