@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import { compiler, runtime as Handlebars } from './handlebars.js';
 import type { FastLoadOptions } from './fast-yaml.js';
 import {
   codeFingerprint,
@@ -160,7 +160,7 @@ export function allReadsOf(project: Project, chart: ChartInfo, store?: AllReadsS
     // templates of the chart are rendered with the root context; everything else is a partial
     const partial = !path.startsWith(prefix) || path.slice(prefix.length).startsWith('_');
     try {
-      visit(Handlebars.parse(text), 0, partial);
+      visit(compiler().parse(text), 0, partial);
     } catch {
       // a template that does not parse fails the render; it is never cached
       every = true;

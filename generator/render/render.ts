@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import { compiler, runtime as Handlebars, type HandlebarsEnv } from './handlebars.js';
 import { loadAll } from 'js-yaml';
 import { InputError, yamlErrorLine } from '../../core/errors.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
@@ -122,7 +122,7 @@ function templateKey(source: string): string {
  * and only code that passed the checks is kept.
  */
 function compileTemplate(
-  hb: typeof Handlebars,
+  hb: HandlebarsEnv,
   source: string,
   display: string,
   codeCache: string | undefined,
@@ -143,9 +143,10 @@ function compileTemplate(
   }
   let spec: string;
   try {
-    const ast = hb.parse(source);
+    const full = compiler();
+    const ast = full.parse(source);
     checkPropertyAccess(ast, display);
-    spec = hb.precompile(ast, TEMPLATE_OPTIONS) as unknown as string;
+    spec = full.precompile(ast, TEMPLATE_OPTIONS) as unknown as string;
   } catch (err) {
     throw templateError(err, display);
   }
@@ -172,7 +173,7 @@ const NOT_VALUES = new Set([
  * Handlebars' runtime denies such prototype access with a console warning and an empty string.
  */
 function checkPropertyAccess(ast: hbs.AST.Program, template: string): void {
-  const visitor = new Handlebars.Visitor();
+  const visitor = new (compiler().Visitor)();
   visitor.PathExpression = function (path: hbs.AST.PathExpression) {
     const bad = path.parts.find((p) => NOT_VALUES.has(p));
     if (bad !== undefined) {
