@@ -62,15 +62,18 @@ export function codeFingerprint(label: string, folders: string[], libraries: str
 }
 
 /**
- * Writes `text` (or these lines, each ended by a newline) to `file` through a temporary file renamed
+ * Writes `text` (bytes, or these lines, each ended by a newline) to `file` through a temporary file renamed
  * over it (creating the folder). Returns false when it could not, or when the lines' iterable threw
  * (nothing is left then): a cache that cannot be written only costs the next run its speed.
  */
-export function writeFileAtomically(file: string, text: string | Iterable<string>): boolean {
+export function writeFileAtomically(
+  file: string,
+  text: string | Buffer | Iterable<string>,
+): boolean {
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    if (typeof text === 'string') writeFileSync(tmp, text);
+    if (typeof text === 'string' || Buffer.isBuffer(text)) writeFileSync(tmp, text);
     else {
       // lines written as they come: a large entry is never held whole, as lines or as one string
       // (a line the iterable has not given yet is not written; when it throws, the file is removed)

@@ -469,11 +469,17 @@ describe('values schema code cache', () => {
     const dir = copyProject();
     expect(loadError(dir, true)).toBe('valid');
     const folder = join(dir, CACHE_DIR, 'schemas');
-    const stored = readdirSync(folder);
-    // one file per distinct schema (every chart's and the global one)
-    expect(stored.length).toBeGreaterThanOrEqual(ALL_CHARTS.length);
+    // one file of code per distinct schema (every chart's and the global one)
+    const code = readdirSync(folder);
+    expect(code.length).toBeGreaterThanOrEqual(ALL_CHARTS.length);
+    expect(code.every((f) => f.endsWith('.cjs'))).toBe(true);
     const same = loadValues(openProject(dir), 'prd', { environ: {}, cache: true });
     expect(same.values).toEqual(loadValues(openProject(dir), 'prd', { environ: {} }).values);
+    // the run that loaded the stored code added V8's code cache of each
+    const stored = readdirSync(folder);
+    expect(stored.sort()).toEqual(
+      [...code, ...code.map((f) => f.replace(/\.cjs$/, '.v8'))].sort(),
+    );
     for (const [from, to] of [
       ['    - name: orders\n      replicas: 3\n', '    - name: orders\n      replicas: three\n'],
       [

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CACHE_DIR, layerFiles, requireEnvironment, type Project } from '../project.js';
 import { isPlainMap, mergeValueLayers, type ValueLayer } from './merge.js';
 import type { OriginNode } from './origins.js';
-import { checkAgainstSchema, compileSchema } from './schema.js';
+import { checkAgainstSchema, compileSchema, storeSchemaCodeCaches } from './schema.js';
 import { readValuesFile } from './read-yaml.js';
 import {
   readSecretDeclarations,
@@ -180,6 +180,8 @@ export function loadValues(project: Project, env: string, options: LoadOptions):
       filesRead,
     );
   }
+
+  if (options.cache === true) storeSchemaCodeCaches();
 
   const secretVariables: SetSecret[] = [];
   for (const d of declarations) {

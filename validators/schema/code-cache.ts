@@ -16,10 +16,10 @@
  * compiled as if there were no cache: the cache changes how long loading takes, never what a
  * validator says.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type vm from 'node:vm';
+import { contentHash } from '../../core/code-cache-file.js';
 import { exposeGcFlag } from '../../core/memory.js';
 
 /** Bumped when the layout of the two files changes. */
@@ -33,10 +33,6 @@ interface CodeCacheIndex {
   v8: string;
   /** module key -> [offset, length, hash of the module text, hash of the data] */
   entries: Record<string, [number, number, string, string]>;
-}
-
-function hashOf(content: string | Buffer): string {
-  return createHash('sha1').update(content).digest('base64');
 }
 
 /** The code cache of a compiled folder, read on demand. */
@@ -69,7 +65,7 @@ export class CodeCacheReader {
   /** The data made from exactly `text` for module `key`, if any. */
   get(key: string, text: string): Buffer | undefined {
     const entry = this.index.entries[key];
-    if (!entry || entry[2] !== hashOf(text)) return undefined;
+    if (!entry || entry[2] !== contentHash(text)) return undefined;
     const [offset, length, , dataHash] = entry;
     const data = Buffer.allocUnsafe(length);
     try {
@@ -80,7 +76,7 @@ export class CodeCacheReader {
     }
     // V8 does not check the data's own checksum (--verify-snapshot-checksum is off in release
     // builds): a damaged byte would run as damaged bytecode
-    return hashOf(data) === dataHash ? data : undefined;
+    return contentHash(data) === dataHash ? data : undefined;
   }
 
   /** Counts what V8 did with data this reader gave. */
@@ -110,7 +106,7 @@ export class CodeCacheWriter {
     let offset = 0;
     for (const { key, text, script } of this.items) {
       const data = script.createCachedData();
-      index.entries[key] = [offset, data.length, hashOf(text), hashOf(data)];
+      index.entries[key] = [offset, data.length, contentHash(text), contentHash(data)];
       parts.push(data);
       offset += data.length;
     }
