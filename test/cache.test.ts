@@ -477,9 +477,7 @@ describe('values schema code cache', () => {
     expect(same.values).toEqual(loadValues(openProject(dir), 'prd', { environ: {} }).values);
     // the run that loaded the stored code added V8's code cache of each
     const stored = readdirSync(folder);
-    expect(stored.sort()).toEqual(
-      [...code, ...code.map((f) => f.replace(/\.cjs$/, '.v8'))].sort(),
-    );
+    expect(stored.sort()).toEqual([...code, ...code.map((f) => f.replace(/\.cjs$/, '.v8'))].sort());
     for (const [from, to] of [
       ['    - name: orders\n      replicas: 3\n', '    - name: orders\n      replicas: three\n'],
       [
