@@ -1,14 +1,31 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadAll } from 'js-yaml';
 import { afterAll } from 'vitest';
 import type { KubeObject, Manifest } from '../core/manifest.js';
 import { renderEnvironment } from '../generator/pipeline.js';
 
 /** The repository root (the project whose charts and values the tests render). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Every document of the committed production plan (release/prd/), as parsed objects. */
+export function committedPlanDocuments(): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.yaml'))
+        for (const doc of loadAll(readFileSync(full, 'utf8')))
+          if (doc) out.push(doc as Record<string, unknown>);
+    }
+  };
+  walk(join(REPO_ROOT, 'release', 'prd'));
+  return out;
+}
 
 /** Renders the repository's own charts for an environment, in memory (secrets as placeholders). */
 export function renderRepo(env: string, environ: NodeJS.ProcessEnv = {}): Manifest[] {

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadAll } from 'js-yaml';
 import { compileCommonJs } from '../../core/commonjs.js';
+import { committedPlanDocuments } from '../../test/helpers.js';
 import { CodeCacheReader } from './code-cache.js';
 import { loadFieldMap } from './field-map.js';
 import { validateObjectSchema, resetSchemaValidators } from './index.js';
@@ -19,24 +19,14 @@ import {
 type Obj = Record<string, unknown>;
 type Validate = ((data: unknown, ctx?: object) => boolean) & { errors?: unknown };
 
-const repo = path.resolve(import.meta.dirname, '..', '..');
-const dist = path.join(repo, 'dist', 'validators', 'schema', 'compiled');
+const dist = path.join(
+  path.resolve(import.meta.dirname, '..', '..'),
+  'dist',
+  'validators',
+  'schema',
+  'compiled',
+);
 const requireHere = createRequire(import.meta.url);
-
-/** Every document of the committed production plan. */
-function planDocuments(): Obj[] {
-  const out: Obj[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.yaml'))
-        for (const doc of loadAll(fs.readFileSync(full, 'utf8'))) if (doc) out.push(doc as Obj);
-    }
-  };
-  walk(path.join(repo, 'release', 'prd'));
-  return out;
-}
 
 /** Copies of `doc` with one value at a time replaced by one of another type. */
 function brokenCopies(doc: Obj): Obj[] {
@@ -65,7 +55,7 @@ describe('schema modules loaded with the code cache', () => {
     resetSchemaValidators(true);
     const cache = schemaCodeCache();
     expect(cache).toBeDefined();
-    const docs = planDocuments();
+    const docs = committedPlanDocuments();
     for (const doc of docs) validateObjectSchema(doc);
     // the Kubernetes kinds' modules (this process has not loaded them before) and the
     // precompiled Istio and cluster kinds
@@ -74,7 +64,7 @@ describe('schema modules loaded with the code cache', () => {
   });
 
   it("report what Node's require of the same module reports, for every kind of the plan", () => {
-    const docs = planDocuments();
+    const docs = committedPlanDocuments();
     const kinds = loadFieldMap().kinds;
     let compared = 0;
     let failing = 0;

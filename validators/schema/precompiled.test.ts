@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadAll } from 'js-yaml';
 import { validateObjectSchema, resetSchemaValidators } from './index.js';
 import { loadFieldMap } from './field-map.js';
+import { committedPlanDocuments } from '../../test/helpers.js';
 import {
   CUSTOM_SCHEMAS,
   loadPrecompiled,
@@ -23,19 +23,9 @@ const precompiledKinds = [
 
 /** Every document of the committed production plan whose kind is precompiled. */
 function planDocuments(): Obj[] {
-  const out: Obj[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.yaml'))
-        for (const doc of loadAll(fs.readFileSync(full, 'utf8')))
-          if (doc && precompiledKinds.includes(`${(doc as Obj).apiVersion}|${(doc as Obj).kind}`))
-            out.push(doc as Obj);
-    }
-  };
-  walk(path.join(repo, 'release', 'prd'));
-  return out;
+  return committedPlanDocuments().filter((doc) =>
+    precompiledKinds.includes(`${doc.apiVersion}|${doc.kind}`),
+  );
 }
 
 /** A small document of every precompiled kind, with a spec the schemas look into. */
