@@ -79,6 +79,17 @@ export class CodeCacheReader {
     return contentHash(data) === dataHash ? data : undefined;
   }
 
+  /** Closes the data file (a later get opens it again). */
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = undefined;
+  }
+
   /** Counts what V8 did with data this reader gave. */
   note(rejected: boolean): void {
     if (rejected) this.rejected++;

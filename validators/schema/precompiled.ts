@@ -243,6 +243,7 @@ let loads = 0;
  */
 export function resetPrecompiled(use = true): void {
   index = undefined;
+  codeCache?.close();
   codeCache = undefined;
   enabled = use;
   loads = 0;
