@@ -62,9 +62,10 @@ export function codeFingerprint(label: string, folders: string[], libraries: str
 }
 
 /**
- * Writes `text` (bytes, or these lines, each ended by a newline) to `file` through a temporary file renamed
- * over it (creating the folder). Returns false when it could not, or when the lines' iterable threw
- * (nothing is left then): a cache that cannot be written only costs the next run its speed.
+ * Writes `text` (bytes, or these lines, each ended by a newline) to `file` through a temporary
+ * file renamed over it (creating the folder). Returns false when it could not, or when the lines'
+ * iterable threw (nothing is left then): a cache that cannot be written only costs the next run its
+ * speed.
  */
 export function writeFileAtomically(
   file: string,

@@ -4,18 +4,19 @@
  * module-loader.ts), optionally with V8's code cache.
  *
  * The text is compiled as a `vm.Script` in this context, wrapped as Node wraps a module
- * (`exports, require, module, __filename, __dirname`, with `this` the exports), plus `self`. A script can take
- * the bytecode V8 serialised for the same text (`cachedData`, from `script.createCachedData()`):
- * V8 then skips parsing and compiling what the data holds. V8 refuses data made by another V8
- * version or with other flags (`rejected`) and compiles from the text as usual, so the result never
- * depends on the data; but it checks the text only by its length, so a caller must make sure the
- * data belongs to this very text (code-cache.ts keeps a hash of it).
+ * (`exports, require, module, __filename, __dirname`, with `this` the exports), plus `self`. A
+ * script can take the bytecode V8 serialised for the same text (`cachedData`, from
+ * `script.createCachedData()`): V8 then skips parsing and compiling what the data holds. V8 refuses
+ * data made by another V8 version or with other flags (`rejected`) and compiles from the text as
+ * usual, so the result never depends on the data; but it checks the text only by its length and
+ * not the data's bytes, so a caller must make sure the data belongs to this very text and is
+ * undamaged (validators/schema/code-cache.ts and core/code-cache-file.ts keep hashes of both).
  */
 import vm from 'node:vm';
 import path from 'node:path';
 
-// `self` is undefined: in ajv's own compile it is the ajv instance; its standalone code only passes it
-// on as `this` to keyword functions
+// `self` is undefined: in ajv's own compile it is the ajv instance; its standalone code only
+// passes it on as `this` to keyword functions
 const HEAD = '(function (exports, require, module, __filename, __dirname, self) {';
 const TAIL = '\n})';
 

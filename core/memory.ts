@@ -18,8 +18,9 @@ let gcExposed = false;
 
 /**
  * Sets `--expose-gc` once. Besides collectGarbage, V8's code cache needs it: cached data carries a
- * hash of the V8 flags in effect and is refused under others, so the build makes the schema code
- * cache with this flag set and a run sets it before using the data (validators/schema/code-cache.ts).
+ * hash of the V8 flags in effect and is refused under others, so the code caches are made with
+ * this flag set and a run sets it before using their data (validators/schema/code-cache.ts,
+ * core/code-cache-file.ts).
  */
 export function exposeGcFlag(): void {
   if (gcExposed) return;
