@@ -26,6 +26,18 @@ const requireHere = createRequire(import.meta.url);
 const fingerprints = new Map<string, string>();
 
 /**
+ * The installed version of package `pkg` as `req` resolves it (this tool's own `require` by
+ * default), or `?` when it cannot be found.
+ */
+export function packageVersion(pkg: string, req: NodeJS.Require = requireHere): string {
+  try {
+    return (req(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+/**
  * A SHA-256 of `label`, of every source file (`.js`, `.ts`, `.json`; not tests, not source maps)
  * under the given folders of this tool, and of the installed versions of `libraries`: it changes
  * whenever the code that makes a cache's content could.
@@ -47,15 +59,8 @@ export function codeFingerprint(label: string, folders: string[], libraries: str
     }
   };
   for (const folder of folders) walk(join(TOP, folder));
-  for (const lib of libraries) {
-    let version = '?';
-    try {
-      version = (requireHere(`${lib}/package.json`) as { version: string }).version;
-    } catch {
-      // a library that cannot be found makes a fingerprint of its own
-    }
-    h.update(`${lib} ${version}\n`);
-  }
+  // a library that cannot be found makes a fingerprint of its own
+  for (const lib of libraries) h.update(`${lib} ${packageVersion(lib)}\n`);
   const digest = h.digest('hex');
   fingerprints.set(id, digest);
   return digest;
@@ -187,7 +192,6 @@ export function jsonSafe(value: unknown): boolean {
   return false;
 }
 
-/** The git object id a file with this text has (SHA-1, or SHA-256 in a SHA-256 repository). */
 /** The git blob id of each file's text, by path. */
 export function blobIdsOfFiles(files: ReadonlyMap<string, string>): Map<string, string> {
   const out = new Map<string, string>();
@@ -195,6 +199,7 @@ export function blobIdsOfFiles(files: ReadonlyMap<string, string>): Map<string, 
   return out;
 }
 
+/** The git object id a file with this text has (SHA-1, or SHA-256 in a SHA-256 repository). */
 export function gitBlobId(text: string, algorithm: 'sha1' | 'sha256' = 'sha1'): string {
   // the text is hashed as UTF-8 directly: no copy of it is made that the collector must free
   return createHash(algorithm)

@@ -16,8 +16,36 @@ import type vm from 'node:vm';
 import { writeFileAtomically } from './cache-files.js';
 import { exposeGcFlag } from './memory.js';
 
-export function contentHash(content: string | Buffer): string {
+function contentHash(content: string | Buffer): string {
   return createHash('sha1').update(content).digest('base64');
+}
+
+/**
+ * V8's data for a script that ran, with the hashes to keep beside it: of the module's text and of
+ * the data. Made under the flags a run that uses it sets (see exposeGcFlag).
+ */
+export function codeCacheData(
+  text: string,
+  script: vm.Script,
+): { data: Buffer; textHash: string; dataHash: string } {
+  exposeGcFlag();
+  const data = script.createCachedData();
+  return { data, textHash: contentHash(text), dataHash: contentHash(data) };
+}
+
+/**
+ * `data` when the hashes kept with it say it was made from exactly `text` and is undamaged, else
+ * undefined. The flags V8 compares are set first.
+ */
+export function checkedCodeCacheData(
+  text: string,
+  data: Buffer,
+  textHash: string,
+  dataHash: string,
+): Buffer | undefined {
+  if (textHash !== contentHash(text) || dataHash !== contentHash(data)) return undefined;
+  exposeGcFlag();
+  return data;
 }
 
 /** The data in `file` made from exactly `text`, or undefined. */
@@ -31,16 +59,12 @@ export function readCodeCacheFile(file: string, text: string): Buffer | undefine
   const nl = bytes.indexOf(10);
   if (nl < 0 || nl > 100) return undefined;
   const [textHash, dataHash] = bytes.toString('latin1', 0, nl).split(' ');
-  const data = bytes.subarray(nl + 1);
-  if (textHash !== contentHash(text) || dataHash !== contentHash(data)) return undefined;
-  exposeGcFlag();
-  return data;
+  return checkedCodeCacheData(text, bytes.subarray(nl + 1), textHash, dataHash);
 }
 
 /** Writes `script`'s data for `text` to `file` (atomically); false when it could not. */
 export function writeCodeCacheFile(file: string, text: string, script: vm.Script): boolean {
-  exposeGcFlag();
-  const data = script.createCachedData();
-  const head = Buffer.from(`${contentHash(text)} ${contentHash(data)}\n`, 'latin1');
+  const { data, textHash, dataHash } = codeCacheData(text, script);
+  const head = Buffer.from(`${textHash} ${dataHash}\n`, 'latin1');
   return writeFileAtomically(file, Buffer.concat([head, data]));
 }

@@ -20,8 +20,6 @@ export interface BasePlan {
   files: Map<string, BaseFile>;
 }
 
-export { gitBlobId as blobId } from '../core/cache-files.js';
-
 const requireHere = createRequire(import.meta.url);
 
 /** simple-git, loaded on first use (the plan's main thread never needs it: git runs on the worker). */

@@ -109,13 +109,8 @@ export function registerHelpers(hb: Hb): void {
         o.loc?.start.line,
       );
     }
-    const fn =
-      typeof partial === 'function'
-        ? partial
-        : hb.compile(partial, { strict: true, noEscape: true });
-    return (fn as (c: unknown, o: unknown) => string)(ctx === undefined ? this : ctx, {
-      data: o.data,
-    });
+    // every partial is registered compiled (render.ts compileChart, through wrapPartial)
+    return (partial as PartialFn)(ctx === undefined ? this : ctx, { data: o.data });
   });
   /** A map from the hash arguments, keys in name order: `(dict name="web" port=80)`. */
   hb.registerHelper('dict', (...args: unknown[]) => {

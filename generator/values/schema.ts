@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../../core/errors.js';
-import { pruneFolder, writeFileAtomically } from '../../core/cache-files.js';
+import { packageVersion, pruneFolder, writeFileAtomically } from '../../core/cache-files.js';
 import { compileCommonJs, type CompiledCommonJs } from '../../core/commonjs.js';
 import { readCodeCacheFile, writeCodeCacheFile } from '../../core/code-cache-file.js';
 import { CACHE_DIR, type Project } from '../project.js';
@@ -58,14 +58,7 @@ let codeKeyPrefix: string | undefined;
 /** What a schema's compiled code depends on besides the schema: ajv, ajv-formats, our options. */
 function codeKeyOf(schema: Record<string, unknown>): string {
   if (codeKeyPrefix === undefined) {
-    const version = (lib: string) => {
-      try {
-        return (requireHere(`${lib}/package.json`) as { version: string }).version;
-      } catch {
-        return '?';
-      }
-    };
-    codeKeyPrefix = `format ${CODE_FORMAT}\0ajv ${version('ajv')}\0ajv-formats ${version('ajv-formats')}\0${newAjv.toString()}\0`;
+    codeKeyPrefix = `format ${CODE_FORMAT}\0ajv ${packageVersion('ajv')}\0ajv-formats ${packageVersion('ajv-formats')}\0${newAjv.toString()}\0`;
   }
   return createHash('sha256').update(codeKeyPrefix).update(JSON.stringify(schema)).digest('hex');
 }

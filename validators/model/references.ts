@@ -121,7 +121,8 @@ function labelKey(ns: string, key: string, value: unknown): string {
   return `${ns}\u0000${key}\u0000${String(value)}`;
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+/** Appends `value` to the list of `key`, starting the list when there is none. */
+export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);

@@ -7,42 +7,22 @@ import {
   isObj,
   listNames,
   namespaceOf,
+  push,
   suggestion,
 } from '../model/references.js';
 import type { Obj } from '../../core/object.js';
-import { boundedMemo } from '../../core/memo.js';
+import { wildcardMatch } from '../../core/wildcard.js';
 
 const ARGO_GROUP = 'argoproj.io';
 const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 const IN_CLUSTER_NAME = 'in-cluster';
 /** Namespaces every cluster has. */
 const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
-/** Argo CD's glob: `*` any run of characters, `?` one character. */
-function globMatch(pattern: string, value: string): boolean {
-  return globOf(pattern).test(value);
-}
-
-/** Compiled globs (a plan's projects hold a handful of patterns, tested once per resource). */
-const globOf = boundedMemo(
-  (pattern: string) =>
-    new RegExp(
-      `^${pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`,
-    ),
-  4096,
-);
-
-function pushTo(map: Map<string, string[]>, key: string, value: string): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 /** A pattern of a project list; `!pattern` matches every value the pattern does not. */
 function projectMatch(pattern: string, value: string): boolean {
-  return pattern.startsWith('!') ? !globMatch(pattern.slice(1), value) : globMatch(pattern, value);
+  return pattern.startsWith('!')
+    ? !wildcardMatch(pattern.slice(1), value)
+    : wildcardMatch(pattern, value);
 }
 
 /** Source repositories: one pattern must match and no deny pattern may exclude the value. */
@@ -118,7 +98,9 @@ function destinationAllowed(entries: Obj[], dst: Destination): boolean {
 function inGroupKindList(list: unknown, group: string, kind: string): boolean {
   return (Array.isArray(list) ? list : []).some(
     (e: Obj) =>
-      isObj(e) && globMatch(String(e.group ?? ''), group) && globMatch(String(e.kind ?? ''), kind),
+      isObj(e) &&
+      wildcardMatch(String(e.group ?? ''), group) &&
+      wildcardMatch(String(e.kind ?? ''), kind),
   );
 }
 
@@ -323,7 +305,7 @@ export const argocdChartRule: Rule = {
             );
           if (!ok) {
             const k = `${group === '' ? 'core' : group}/${kind}`;
-            pushTo(deniedKinds, k, describe(r));
+            push(deniedKinds, k, describe(r));
           }
           if (namespaced) {
             const ns =
@@ -337,7 +319,7 @@ export const argocdChartRule: Rule = {
                 (allowed = destinationAllowed(entries, { ...dst, namespace: ns })),
               );
             if (!allowed) {
-              pushTo(deniedNamespaces, ns, describe(r));
+              push(deniedNamespaces, ns, describe(r));
             }
           }
         }

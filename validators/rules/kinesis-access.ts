@@ -5,37 +5,13 @@ import { containerEnv } from '../model/env.js';
 import { describe, isObj, namespaceOf } from '../model/references.js';
 import { containersOf, WORKLOAD_KINDS } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
-import { boundedMemo } from '../../core/memo.js';
+import { wildcardMatch as iamMatches } from '../../core/wildcard.js';
 
 const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 /** The one Kinesis call MxTransporter makes (interfaces/kinesis-stream/export.go of cam-inc/MxTransporter). */
 const WRITE_ACTION = 'kinesis:PutRecord';
 /** AWS managed policies that give Kinesis access to every stream of the account. */
 const BROAD_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/AmazonKinesis(FullAccess|ReadOnlyAccess)$/;
-
-/** IAM's wildcard match: `*` any run of characters, `?` one character, case-sensitive. */
-function iamMatches(pattern: string, value: string, caseInsensitive = false): boolean {
-  return iamPattern(`${caseInsensitive ? 'i' : 's'}${pattern}`).test(value);
-}
-
-/**
- * Compiled patterns, by flag ('i' or 's') and pattern: each policy's few patterns are tested
- * against every exporter's stream.
- */
-const iamPattern = boundedMemo(
-  (key: string) =>
-    new RegExp(
-      `^${key
-        .slice(1)
-        .split('')
-        .map((ch) =>
-          ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
-        )
-        .join('')}$`,
-      key[0] === 'i' ? 'i' : '',
-    ),
-  4096,
-);
 
 function list(v: unknown): string[] {
   if (typeof v === 'string') return [v];

@@ -14,6 +14,7 @@ import {
   type FluentBitSection,
 } from '../model/fluent-bit.js';
 import { isObj, namespaceOf } from '../model/references.js';
+import { wildcardMatch as iamMatches } from '../../core/wildcard.js';
 
 type Obj = Record<string, any>;
 
@@ -131,18 +132,6 @@ function timeProblem(output: FluentBitSection, key: string): string | undefined 
     return undefined;
   }
   return `add the time under ${key} as ISO 8601 (a lua filter, or an output with a time key option)`;
-}
-
-/** IAM wildcard match (`*` any run, `?` one character), as IAM compares actions and resources. */
-function iamMatches(pattern: string, value: string, caseInsensitive = false): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .split('')
-      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-      .join('')}$`,
-    caseInsensitive ? 'i' : '',
-  );
-  return re.test(value);
 }
 
 function asList(v: unknown): string[] {

@@ -19,8 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type vm from 'node:vm';
-import { contentHash } from '../../core/code-cache-file.js';
-import { exposeGcFlag } from '../../core/memory.js';
+import { checkedCodeCacheData, codeCacheData } from '../../core/code-cache-file.js';
 
 /** Bumped when the layout of the two files changes. */
 const FORMAT = 1;
@@ -57,16 +56,14 @@ export class CodeCacheReader {
     }
     if (index?.format !== FORMAT || index.v8 !== process.versions.v8 || !index.entries)
       return undefined;
-    // the flags the data was made under (see exposeGcFlag)
-    exposeGcFlag();
     return new CodeCacheReader(path.join(dir, DATA_FILE), index);
   }
 
   /** The data made from exactly `text` for module `key`, if any. */
   get(key: string, text: string): Buffer | undefined {
     const entry = this.index.entries[key];
-    if (!entry || entry[2] !== contentHash(text)) return undefined;
-    const [offset, length, , dataHash] = entry;
+    if (!entry) return undefined;
+    const [offset, length, textHash, dataHash] = entry;
     const data = Buffer.allocUnsafe(length);
     try {
       this.fd ??= fs.openSync(this.file, 'r');
@@ -74,9 +71,9 @@ export class CodeCacheReader {
     } catch {
       return undefined;
     }
-    // V8 does not check the data's own checksum (--verify-snapshot-checksum is off in release
-    // builds): a damaged byte would run as damaged bytecode
-    return contentHash(data) === dataHash ? data : undefined;
+    // V8 checks the text by its length only, and not the data's bytes at all
+    // (--verify-snapshot-checksum is off in release builds): damaged data would run as it is
+    return checkedCodeCacheData(text, data, textHash, dataHash);
   }
 
   /** Closes the data file (a later get opens it again). */
@@ -101,11 +98,6 @@ export class CodeCacheReader {
 export class CodeCacheWriter {
   private readonly items: { key: string; text: string; script: vm.Script }[] = [];
 
-  constructor() {
-    // the flags of a run that uses the data (see exposeGcFlag)
-    exposeGcFlag();
-  }
-
   add(key: string, text: string, script: vm.Script): void {
     this.items.push({ key, text, script });
   }
@@ -116,8 +108,8 @@ export class CodeCacheWriter {
     const parts: Buffer[] = [];
     let offset = 0;
     for (const { key, text, script } of this.items) {
-      const data = script.createCachedData();
-      index.entries[key] = [offset, data.length, contentHash(text), contentHash(data)];
+      const { data, textHash, dataHash } = codeCacheData(text, script);
+      index.entries[key] = [offset, data.length, textHash, dataHash];
       parts.push(data);
       offset += data.length;
     }

@@ -38,6 +38,7 @@ import {
   type K8sValidate,
 } from './custom-schemas.js';
 import { loadFieldMap } from './field-map.js';
+import { packageVersion } from '../../core/cache-files.js';
 import { compileCommonJs } from '../../core/commonjs.js';
 import { CodeCacheReader, CodeCacheWriter, codeCacheIsCurrent } from './code-cache.js';
 import {
@@ -78,19 +79,12 @@ let istioRequire: NodeJS.Require | undefined;
 /** `require` as the Istio models' @kubernetes-models/validate resolves its dependencies. */
 function istioValidateRequire(): NodeJS.Require {
   if (!istioRequire) {
-    const istio = path.dirname(requireHere.resolve('@kubernetes-models/istio/package.json'));
-    const fromIstio = createRequire(path.join(istio, 'package.json'));
+    const fromIstio = createRequire(
+      path.join(modelPackageDir('@kubernetes-models/istio'), 'package.json'),
+    );
     istioRequire = createRequire(fromIstio.resolve('@kubernetes-models/validate'));
   }
   return istioRequire;
-}
-
-function versionOf(req: NodeJS.Require, pkg: string): string {
-  try {
-    return (req(`${pkg}/package.json`) as { version: string }).version;
-  } catch {
-    return '?';
-  }
 }
 
 function thisFolder(): string {
@@ -130,9 +124,9 @@ function computeStamp(): string {
     [istioReq, 'ajv-formats-draft2019'],
     [istioReq, '@kubernetes-models/apimachinery'],
   ] as const) {
-    hash.update(`${pkg} ${versionOf(req, pkg)}\0`);
+    hash.update(`${pkg} ${packageVersion(pkg, req)}\0`);
   }
-  hash.update(versionOf(istioReq, '@kubernetes-models/validate'));
+  hash.update(packageVersion('@kubernetes-models/validate', istioReq));
   for (const name of ['precompiled', 'custom-schemas']) hash.update(sourceText(name));
   return hash.digest('hex');
 }
@@ -359,7 +353,7 @@ function istioSchemas(kinds: readonly { key: string; file: string; exportName: s
   const validateModule = istioValidateRequire()('@kubernetes-models/validate') as {
     register: (id: string, schema: JsonSchema) => void;
   };
-  const istioDir = path.dirname(requireHere.resolve('@kubernetes-models/istio/package.json'));
+  const istioDir = modelPackageDir('@kubernetes-models/istio');
   const schemas = new Map<string, JsonSchema>();
   const ids = new Map<string, string>();
   const register = validateModule.register;
