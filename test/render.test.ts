@@ -155,3 +155,46 @@ describe('partials that include themselves', () => {
     expect(cm.data.a).toBe('deep');
   });
 });
+
+describe('partials run by include and by {{> name}}', () => {
+  const SHOW =
+    '{{#each values.items}}{{@index}}={{this}}{{#unless @last}},{{/unless}}{{/each}};' +
+    '{{#values.items}}[{{this}}]{{/values.items}};{{lookup values.base "x"}};' +
+    '{{@root.chart.name}};{{#with values.over}}{{z}}{{/with}};{{#with (dict k="v")}}{{k}}{{/with}}';
+
+  it('see the same helpers, hooks, data and values either way', () => {
+    const [cm] = configMaps(
+      project(
+        {
+          one: chart(
+            '  a: {{quote (include "show" .)}}\n  b: {{quote (include "show")}}\n  c: "{{> show}}"\n  d: "{{#each values.items}}{{include "item"}}{{/each}}"\n',
+            { '_show.hbs': SHOW, '_item.hbs': '<{{this}}@{{@index}}>' },
+          ),
+        },
+        { 'labels.hbs': LABELS },
+      ),
+    );
+    const expected = '0=a,1=b;[a][b];1;one;30;v';
+    expect(cm.data).toEqual({ a: expected, b: expected, c: expected, d: '<a@0><b@1>' });
+    expect(cm.metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'cm',
+      'app.kubernetes.io/part-of': 'one',
+    });
+  });
+
+  it('report a value that is not defined at the partial, either way', () => {
+    for (const call of ['{{quote (include "bad")}}', '"{{> bad}}"']) {
+      const err = renderError(
+        project(
+          { one: chart(`  a: ${call}\n`, { '_bad.hbs': 'ok\n{{values.missing}}' }) },
+          { 'labels.hbs': LABELS },
+        ),
+      );
+      expect(err.message).toMatch(
+        /^template reads a value that is not defined: "missing" not defined/,
+      );
+      // before, the including template was named with the partial's line
+      expect(err.location).toEqual({ file: 'charts/one/templates/_bad.hbs', line: 2 });
+    }
+  });
+});

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { HelperOptions } from 'handlebars';
 import { dump } from 'js-yaml';
 import { emitYaml } from '../../core/emit.js';
-import { TemplateError } from './errors.js';
+import { TemplateError, templateError } from './errors.js';
+import { partialCallOptions } from './handlebars.js';
 
 type Hb = typeof import('handlebars');
 
@@ -18,14 +19,20 @@ export function includeChain(data: Record<string, unknown> | undefined): string[
   return Array.isArray(chain) ? (chain as string[]) : [];
 }
 
-type PartialFn = (ctx: unknown, opts?: { data?: Record<string, unknown> }) => string;
+type PartialFn = (
+  ctx: unknown,
+  opts?: { data?: Record<string, unknown>; partial?: boolean },
+) => string;
 
 /**
- * Wraps a compiled partial so that errors inside it name its own file, and so that partials nested
+ * Wraps a compiled partial so that errors inside it name its own file and line, and so that partials nested
  * more than MAX_INCLUDE_DEPTH deep (`{{> self}}` or `include` of itself) stop with a TemplateError
  * instead of overflowing the stack. `include` checks the same limit first, naming the line it is on.
+ * The partial runs in Handlebars' partial mode either way: with the options of the `{{> name}}`
+ * call that ran it, or, when `include` ran it, with those a `{{> name}}` call in the same
+ * environment passes (handlebars.ts `partialCallOptions`).
  */
-export function wrapPartial(name: string, file: string, fn: PartialFn): PartialFn {
+export function wrapPartial(hb: Hb, name: string, file: string, fn: PartialFn): PartialFn {
   return (ctx, opts) => {
     const chain = includeChain(opts?.data);
     if (chain.length >= MAX_INCLUDE_DEPTH) {
@@ -34,7 +41,14 @@ export function wrapPartial(name: string, file: string, fn: PartialFn): PartialF
         (opts?.data?.template as string | undefined) ?? file,
       );
     }
-    return fn(ctx, { data: { ...(opts?.data ?? {}), template: file, [CHAIN]: [...chain, name] } });
+    const data = { ...(opts?.data ?? {}), template: file, [CHAIN]: [...chain, name] };
+    try {
+      return fn(ctx, opts?.partial ? { ...opts, data } : { ...partialCallOptions(hb), data });
+    } catch (err) {
+      // Handlebars' own errors (a value not defined, an unknown helper) carry the line in this
+      // partial: name its file. Ours already name theirs.
+      throw templateError(err, file);
+    }
   };
 }
 

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compiler, runtime as Handlebars, type HandlebarsEnv } from './handlebars.js';
 import { loadAll } from 'js-yaml';
-import { InputError, yamlErrorLine } from '../../core/errors.js';
+import { yamlErrorLine } from '../../core/errors.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
 import { clusterOf } from '../../core/cluster.js';
 import { checkDocumentSize, kubeShapeProblem } from '../../core/shape.js';
 import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
 import { pruneFolder, writeFileAtomically } from '../../core/cache-files.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
-import { TemplateError } from './errors.js';
+import { TemplateError, templateError } from './errors.js';
 import { fastLoadAll, type FastLoadOptions } from './fast-yaml.js';
 import {
   chartCacheKey,
@@ -79,7 +79,7 @@ function compileChart(project: Project, chart: ChartInfo, diskCache: boolean): C
     partialFiles.set(name, display);
     // A partial's final newline would end up inside the line that includes it.
     const fn = compileTemplate(hb, raw.replace(/\r?\n$/, ''), display, codeCache);
-    hb.registerPartial(name, wrapPartial(name, display, fn) as never);
+    hb.registerPartial(name, wrapPartial(hb, name, display, fn) as never);
   };
 
   const shared = `charts/${SHARED_PARTIALS_DIR}/`;
@@ -185,32 +185,6 @@ function checkPropertyAccess(ast: hbs.AST.Program, template: string): void {
     }
   };
   visitor.accept(ast);
-}
-
-function templateError(err: unknown, template: string): InputError {
-  if (err instanceof InputError) return err;
-  const e = err as { message?: string; lineNumber?: number };
-  const msg = String(e.message ?? err);
-  const parse = /^Parse error on line (\d+):/.exec(msg);
-  if (parse) {
-    const lines = msg.split('\n');
-    const expecting = lines.find((l) => l.startsWith('Expecting')) ?? '';
-    return new TemplateError(
-      `template syntax error${expecting ? `: ${expecting}` : ''}`,
-      template,
-      Number(parse[1]),
-    );
-  }
-  const loc = / - (\d+):(\d+)$/.exec(msg);
-  const line = e.lineNumber ?? (loc ? Number(loc[1]) : undefined);
-  const clean = msg
-    .replace(/ - \d+:\d+$/, '')
-    .replace(/ in \[object Object\]$/, '')
-    .replace(/ in undefined$/, '');
-  const text = /not defined/.test(clean)
-    ? `template reads a value that is not defined: ${clean}`
-    : `template error: ${clean}`;
-  return new TemplateError(text, template, line);
 }
 
 /** The cluster declaration of the loaded environment: `global.clusters.<env>`. */
