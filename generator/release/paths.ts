@@ -2,11 +2,16 @@ import { createHash } from 'node:crypto';
 import { isClusterScoped } from '../../core/kinds.js';
 import { isEksctlDocument, type KubeObject } from '../../core/manifest.js';
 
+/** A segment cleanSegment leaves as it is: no dot or dash first, last or next to another. */
+const ALREADY_CLEAN = /^[a-z0-9_](?:[a-z0-9_]|[.-](?=[a-z0-9_]))*$/;
+
 /**
  * One path segment from any text: lowercase letters, digits, dot, dash and underscore only, no
  * leading dot or dash, at most 100 characters (longer names keep a hash suffix so they stay unique).
  */
 export function cleanSegment(text: string): string {
+  // most names are clean already: what the replacements below would give back unchanged
+  if (text.length <= 100 && ALREADY_CLEAN.test(text)) return text;
   let s = text
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')

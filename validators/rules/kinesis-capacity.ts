@@ -140,7 +140,9 @@ export const kinesisCapacityRule: Rule = {
         });
         continue;
       }
-      byStream.set(s, [...(byStream.get(s) ?? []), w]);
+      const list = byStream.get(s);
+      if (list) list.push(w);
+      else byStream.set(s, [w]);
     }
     for (const [s, ws] of byStream) {
       const counted = ws.filter((w) => w.rate !== undefined);
