@@ -6,7 +6,8 @@
  *   npm run bench [-- --json] [-- --profile] [-- --sizes 1000,10000,30000]
  *
  * Rows per size: render into an empty release folder (empty render cache), render with nothing
- * changed (from the cache, and with --no-cache), validate --env prd, helm template, render after one
+ * changed (from the cache, and with --no-cache), validate --env prd (from the run memo, and with
+ * --no-cache), helm template, render after one
  * value changed, plan --env prd after one value changed (against the committed plan of the previous
  * render; from the cache, and with --no-cache as in CI), validation of the rendered objects in memory (a child process: its cold first pass and
  * its best warm pass, bench/validate-memory.ts); wall time, resources per second, peak RSS. Then
@@ -187,8 +188,11 @@ async function benchSize(
     row('render (nothing changed)', rendered, again, 'every chart from the cache');
     const uncached = node(['render', '--env', 'prd', '--no-cache'], dir);
     row('render (nothing changed, --no-cache)', rendered, uncached);
+    // right after the renders of the same plan: the run memo serves it
     const validate = node(['validate', '--env', 'prd'], dir);
-    row('validate', rendered, validate);
+    row('validate', rendered, validate, 'after render: from the run memo');
+    const validateAll = node(['validate', '--env', 'prd', '--no-cache'], dir);
+    row('validate (--no-cache)', rendered, validateAll, 'every object, every rule');
     rows.push(...validationInMemory(target, dir));
 
     // helm template of the equivalent chart.

@@ -35,7 +35,8 @@ const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 /**
- * Lists manifest files of the given paths (folders recursively, in name order). Only regular files
+ * Lists manifest files of the given paths (folders recursively, in the order of the files' paths
+ * inside the folder, as render orders a plan's files). Only regular files
  * are read (a FIFO would block forever, a link may point anywhere): others go to `skipped`.
  */
 export function expandPaths(paths: string[], skipped: string[] = []): string[] {
@@ -47,18 +48,21 @@ export function expandPaths(paths: string[], skipped: string[] = []): string[] {
     }
     if (!existsSync(p)) throw new InputError('no such file or folder', { file: p });
     if (statSync(p).isDirectory()) {
+      const files: { full: string; order: string }[] = [];
       const walk = (d: string) => {
-        for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
-          a.name < b.name ? -1 : 1,
-        )) {
+        for (const entry of readdirSync(d, { withFileTypes: true })) {
           if (entry.name.startsWith('.')) continue;
           const full = join(d, entry.name);
           if (entry.isDirectory()) walk(full);
-          else if (entry.isFile() && MANIFEST_FILE.test(entry.name)) out.push(full);
+          else if (entry.isFile() && MANIFEST_FILE.test(entry.name))
+            files.push({ full, order: relative(p, full).split(sep).join('/') });
           else if (!entry.isFile() && MANIFEST_FILE.test(entry.name)) skipped.push(full);
         }
       };
       walk(p);
+      // in the order of their '/'-separated paths, the order render gives a plan's files
+      files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+      for (const f of files) out.push(f.full);
     } else if (statSync(p).isFile()) out.push(p);
     else skipped.push(p);
   }

@@ -5,6 +5,14 @@ import { FieldLocator, formatFieldPath } from './locate.js';
 import { RULES } from './rules/index.js';
 import { ValidationModel } from './model/index.js';
 import { contextKey, FindingsCache, validatorFingerprint } from './findings-cache.js';
+import {
+  blobIdsFor,
+  readRunMemo,
+  runMemoFile,
+  runMemoKey,
+  writeRunMemo,
+  type RunMemoInput,
+} from './run-memo.js';
 import type { ContextInput, Finding, Rule, RuleContext, Severity } from './types.js';
 
 export interface ValidationInput {
@@ -26,6 +34,12 @@ export interface ValidationInput {
   cacheFile?: string;
   /** Git blob ids of `ctx.fileTexts` already computed (the findings cache keys objects by them). */
   blobIds?: ReadonlyMap<string, string>;
+  /**
+   * The values files read (project-relative path and text, in layer order) and the secret
+   * declarations: where values-level findings point. With `cacheFile`, part of the run memo's key
+   * (validators/run-memo.ts).
+   */
+  valueSources?: RunMemoInput['valueSources'];
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -50,6 +64,25 @@ export function selectRules(rules: Rule[], only?: string[], skip?: string[]): Ru
 /** Runs the selected rules and returns findings in a stable order (file, line, rule). */
 export function runValidation(input: ValidationInput): Finding[] {
   const rules = selectRules(input.rules ?? RULES, input.only, input.skip);
+  // a run with the same inputs as the one the memo keeps gets its findings back
+  const blobIds =
+    input.cacheFile && input.ctx.secrets.length === 0
+      ? blobIdsFor(input.ctx.fileTexts, input.blobIds)
+      : input.blobIds;
+  const memoFile = input.cacheFile ? runMemoFile(input.cacheFile) : undefined;
+  const memoKey =
+    memoFile && blobIds
+      ? runMemoKey({
+          manifests: input.manifests,
+          ctx: input.ctx,
+          rules,
+          readFindings: input.readFindings,
+          valueSources: input.valueSources,
+          blobIds,
+        })
+      : undefined;
+  const memo = memoFile && memoKey ? readRunMemo(memoFile, memoKey) : undefined;
+  if (memo) return memo;
   const locator = new FieldLocator(input.ctx.fileTexts);
   const ctx: RuleContext = { ...input.ctx, model: new ValidationModel(input.manifests) };
   const cached = rules.filter((r) => r.scope === 'object');
@@ -60,7 +93,7 @@ export function runValidation(input: ValidationInput): Finding[] {
           contextKey(cached, input.ctx, validatorFingerprint()),
           cached.map((r) => r.id),
           input.ctx.fileTexts,
-          input.blobIds,
+          blobIds,
         )
       : undefined;
   const findings: Finding[] = [];
@@ -108,7 +141,9 @@ export function runValidation(input: ValidationInput): Finding[] {
     }
   }
   cache?.store();
-  return findings.sort(compareFindings);
+  findings.sort(compareFindings);
+  if (memoFile && memoKey) writeRunMemo(memoFile, memoKey, findings);
+  return findings;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

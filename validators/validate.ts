@@ -21,7 +21,7 @@ import {
   supportedKubernetesVersion,
 } from './schema/kubernetes-version.js';
 import { RULES } from './rules/index.js';
-import { runValidation, selectRules } from './run.js';
+import { runValidation, selectRules, type ValidationInput } from './run.js';
 import { findingsCacheFile } from './findings-cache.js';
 import { ValidationModel } from './model/index.js';
 import { findSecretValueLeaks } from './rules/secret-leak.js';
@@ -324,6 +324,7 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     ctx,
     rules,
     valueOrigins: loaded?.origins,
+    valueSources: loaded && project ? valueSourcesOf(project, loaded) : undefined,
     readFindings: read.findings,
     cacheFile: cacheable
       ? findingsCacheFile(join(project!.root, CACHE_DIR), options.env!)
@@ -339,6 +340,19 @@ export function validateCommand(options: ValidateOptions): ValidateResult {
     checked: checkedResources(read.manifests),
     kubernetesVersion,
   };
+}
+
+/**
+ * What the origins of a load's values follow: the values files read (texts, in layer order), the
+ * values schemas (their merge keys decide which layer set a list item) and the secret declarations.
+ */
+function valueSourcesOf(project: Project, loaded: LoadedValues): ValidationInput['valueSources'] {
+  const files = [
+    ...loaded.filesRead,
+    ...project.charts.map((c) => c.schemaFile),
+    'values/global.schema.json',
+  ];
+  return { files: files.map((f) => [f, project.files.get(f)]), secrets: loaded.secrets };
 }
 
 /** The manifests of a render placed under release/<env>/, and their rule context. */
@@ -391,6 +405,7 @@ export function validateRendered(
     ctx,
     rules,
     valueOrigins: loaded.origins,
+    valueSources: valueSourcesOf(project, loaded),
     cacheFile: options.cache ? findingsCacheFile(join(project.root, CACHE_DIR), env) : undefined,
     blobIds: options.blobIds
       ? new Map([...options.blobIds].map(([p, id]) => [`release/${env}/${p}`, id]))
