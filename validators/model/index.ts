@@ -1,6 +1,5 @@
 import type { Manifest } from '../../core/manifest.js';
-import type { ClusterDeclaration, FieldPath } from '../types.js';
-import { containerEnv, indexConfig, type ConfigIndex, type ContainerEnv } from './env.js';
+import { indexConfig, type ConfigIndex } from './env.js';
 import { ObjectIndex, TemplateIndex } from './references.js';
 import {
   containerImages,
@@ -19,10 +18,6 @@ export class ValidationModel {
   private templatesCache?: TemplateIndex;
   private configCache?: ConfigIndex;
   private imagesCache?: ContainerImage[];
-  private readonly envs = new WeakMap<
-    object,
-    { path: FieldPath; namespace: string; cluster?: ClusterDeclaration; env: ContainerEnv }
-  >();
 
   constructor(readonly manifests: Manifest[]) {}
 
@@ -44,30 +39,6 @@ export class ValidationModel {
   /** ConfigMaps and Secrets by namespace/name. */
   get config(): ConfigIndex {
     return (this.configCache ??= indexConfig(this.manifests));
-  }
-
-  /**
-   * A container's resolved environment (model/env.ts `containerEnv` against this model's
-   * ConfigMaps and Secrets), worked out once for the rules that read it. Treat it as read-only.
-   */
-  containerEnv(
-    container: object,
-    path: FieldPath,
-    namespace: string,
-    cluster: ClusterDeclaration | undefined,
-  ): ContainerEnv {
-    const known = this.envs.get(container);
-    if (
-      known &&
-      known.namespace === namespace &&
-      known.cluster === cluster &&
-      known.path.length === path.length &&
-      known.path.every((p, i) => p === path[i])
-    )
-      return known.env;
-    const env = containerEnv(container, path, namespace, this.config, cluster);
-    this.envs.set(container, { path: [...path], namespace, cluster, env });
-    return env;
   }
 
   /** Every container image with its field path. */

@@ -1,6 +1,7 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath, Rule, RuleFinding } from '../types.js';
 import { isMxTransporter } from '../model/components.js';
+import { containerEnv } from '../model/env.js';
 import { describe, isObj, namespaceOf } from '../model/references.js';
 import { containersOf, WORKLOAD_KINDS } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
@@ -142,6 +143,7 @@ export const kinesisAccessRule: Rule = {
     const eks = configs.length > 0 || ctx.cluster?.provider === 'eks';
     if (!eks) return out;
     const roles = declaredRoles(configs);
+    const index = ctx.model.config;
 
     for (const t of ctx.model.podTemplates) {
       if (!isMxTransporter(t)) continue;
@@ -149,7 +151,7 @@ export const kinesisAccessRule: Rule = {
       const saName =
         typeof t.spec.serviceAccountName === 'string' ? t.spec.serviceAccountName : 'default';
       for (const { container, path } of containersOf(t)) {
-        const env = ctx.model.containerEnv(container, path, ns, ctx.cluster);
+        const env = containerEnv(container, path, ns, index, ctx.cluster);
         const value = (name: string) => {
           const v = env.vars.get(name);
           return v?.kind === 'value' ? v : undefined;

@@ -1,6 +1,6 @@
 import type { FieldPath, Rule, RuleFinding } from '../types.js';
 import { isMxTransporter } from '../model/components.js';
-import type { ContainerEnv } from '../model/env.js';
+import { containerEnv, type ContainerEnv } from '../model/env.js';
 import { namespaceOf } from '../model/references.js';
 import { containersOf, type PodTemplate } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
@@ -208,6 +208,7 @@ export const mxTransporterRule: Rule = {
   severity: 'error',
   docs: "MxTransporter exporters: the required variables (MONGODB_HOST, MONGODB_DATABASE, MONGODB_COLLECTION, EXPORT_DESTINATION, TIME_ZONE, RESUME_TOKEN_VOLUME_DIR) are set, EXPORT_DESTINATION names only bigquery, pubsub, kinesisStream or file with each destination's variables, and a file resume token lives on a StatefulSet PVC mounted at RESUME_TOKEN_VOLUME_DIR. Without the PVC a restarted exporter loses its resume token and skips the changes in between. Fix the collection's values.",
   check(manifests, ctx) {
+    const index = ctx.model.config;
     const out: RuleFinding[] = [];
     for (const t of ctx.model.podTemplates) {
       if (!isMxTransporter(t)) continue;
@@ -221,7 +222,7 @@ export const mxTransporterRule: Rule = {
         });
       }
       for (const { container, path } of exporterContainers(t)) {
-        const env = ctx.model.containerEnv(container, path, namespaceOf(t.manifest), ctx.cluster);
+        const env = containerEnv(container, path, namespaceOf(t.manifest), index, ctx.cluster);
         const check = new ExporterCheck(t, container, path, env);
         check.requireVars(REQUIRED, 'MxTransporter requires it');
         check.destinations();
