@@ -1,22 +1,13 @@
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { renderEnvironment } from '../generator/pipeline.js';
 import { CACHE_DIR } from '../generator/project.js';
 import { renderValidateAndWrite } from '../validators/release-guard.js';
 import type { Finding } from '../validators/types.js';
 import { validateCommand, validateRendered } from '../validators/validate.js';
-import { REPO_ROOT } from './helpers.js';
+import { copyRepo, tempDir } from './helpers.js';
 
 /**
  * The run memo (validators/run-memo.ts): the findings of a whole run, served to a run with exactly
@@ -24,11 +15,6 @@ import { REPO_ROOT } from './helpers.js';
  * memo; each input changed on its own must make the run check everything again and report what an
  * uncached run reports.
  */
-
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
 
 const memoFile = (dir: string) => join(dir, CACHE_DIR, 'validate', 'prd.run.json');
 
@@ -47,10 +33,7 @@ const plain = (fs: Finding[]) => fs.map((f) => ({ ...f }));
 describe('run memo', () => {
   let base: string;
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'run-memo-'));
-    made.push(base);
-    cpSync(join(REPO_ROOT, 'charts'), join(base, 'charts'), { recursive: true });
-    cpSync(join(REPO_ROOT, 'values'), join(base, 'values'), { recursive: true });
+    base = copyRepo();
     const r = await renderValidateAndWrite(base, 'prd', { environ: {}, cache: true });
     expect(r.written).toBeDefined();
     // a forged finding under the key render stored
@@ -61,8 +44,7 @@ describe('run memo', () => {
 
   /** A copy of the rendered project with the forged memo. */
   function copy(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'run-memo-case-'));
-    made.push(dir);
+    const dir = tempDir();
     cpSync(base, dir, { recursive: true });
     return dir;
   }

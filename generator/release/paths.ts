@@ -10,8 +10,12 @@ const ALREADY_CLEAN = /^[a-z0-9_](?:[a-z0-9_]|[.-](?=[a-z0-9_]))*$/;
  * leading dot or dash, at most 100 characters (longer names keep a hash suffix so they stay unique).
  */
 export function cleanSegment(text: string): string {
-  // most names are clean already: what the replacements below would give back unchanged
-  if (text.length <= 100 && ALREADY_CLEAN.test(text)) return text;
+  // most names are clean already: what segmentByReplacements would give back unchanged
+  return text.length <= 100 && ALREADY_CLEAN.test(text) ? text : segmentByReplacements(text);
+}
+
+/** cleanSegment without its shortcut (exported for the test that compares the two). */
+export function segmentByReplacements(text: string): string {
   let s = text
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
