@@ -5,6 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderEnvironment } from '../generator/pipeline.js';
 import { CACHE_DIR } from '../generator/project.js';
 import { renderValidateAndWrite } from '../validators/release-guard.js';
+import { RULES } from '../validators/rules/index.js';
+import { runMemoKey } from '../validators/run-memo.js';
+import { ruleContext } from '../validators/testing/helpers.js';
 import type { Finding } from '../validators/types.js';
 import { validateCommand, validateRendered } from '../validators/validate.js';
 import { copyRepo, tempDir } from './helpers.js';
@@ -181,5 +184,24 @@ describe('run memo', () => {
     ).findings;
     expect(plain(validate(dir, false))).toEqual(plain(rendered));
     expect(existsSync(memoFile(dir))).toBe(false);
+  });
+
+  it('keys no run whose values it cannot place, or that holds a set secret', () => {
+    const input = (ctx: Parameters<typeof ruleContext>[0], withSources: boolean) => ({
+      manifests: [],
+      ctx: ruleContext(ctx),
+      rules: RULES,
+      blobIds: new Map<string, string>(),
+      valueSources: withSources ? { files: [], secrets: [] } : undefined,
+    });
+    expect(runMemoKey(input({ values: { app: {} } }, true))).toMatch(/^[0-9a-f]{64}$/);
+    expect(runMemoKey(input({ values: { app: {} } }, false))).toBeUndefined();
+    expect(runMemoKey(input({}, false))).toMatch(/^[0-9a-f]{64}$/);
+    const secret = { variable: 'X', value: 'a-long-value', paths: ['app.password'] };
+    expect(runMemoKey(input({ values: { app: {} }, secrets: [secret] }, true))).toBeUndefined();
+    // and the key follows the values
+    expect(runMemoKey(input({ values: { app: { a: 1 } } }, true))).not.toBe(
+      runMemoKey(input({ values: { app: { a: 2 } } }, true)),
+    );
   });
 });

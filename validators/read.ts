@@ -36,8 +36,8 @@ const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Lists manifest files of the given paths (folders recursively, in the order of the files' paths
- * inside the folder, as render orders a plan's files). Only regular files
- * are read (a FIFO would block forever, a link may point anywhere): others go to `skipped`.
+ * inside the folder, the order render gives a plan's files). Only regular files are read (a FIFO
+ * would block forever, a link may point anywhere): others go to `skipped`.
  */
 export function expandPaths(paths: string[], skipped: string[] = []): string[] {
   const out: string[] = [];

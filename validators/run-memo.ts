@@ -93,6 +93,8 @@ export function blobIdsFor(
 export function runMemoKey(input: RunMemoInput): string | undefined {
   const { ctx } = input;
   if (ctx.secrets.length > 0) return undefined;
+  // values-level findings point into the values files: without them the key would not cover that
+  if (ctx.values !== undefined && input.valueSources === undefined) return undefined;
   const h = createHash('sha256');
   const part = (label: string, value: unknown) =>
     h.update(`${label}\0${JSON.stringify(value) ?? 'undefined'}\0`);

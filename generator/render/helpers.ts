@@ -25,9 +25,10 @@ type PartialFn = (
 ) => string;
 
 /**
- * Wraps a compiled partial so that errors inside it name its own file and line, and so that partials nested
- * more than MAX_INCLUDE_DEPTH deep (`{{> self}}` or `include` of itself) stop with a TemplateError
- * instead of overflowing the stack. `include` checks the same limit first, naming the line it is on.
+ * Wraps a compiled partial so that errors inside it name its own file and line, and so that
+ * partials nested more than MAX_INCLUDE_DEPTH deep (`{{> self}}` or `include` of itself) stop with
+ * a TemplateError instead of overflowing the stack. `include` checks the same limit first, naming
+ * the line it is on.
  * The partial runs in Handlebars' partial mode either way: with the options of the `{{> name}}`
  * call that ran it, or, when `include` ran it, with those a `{{> name}}` call in the same
  * environment passes (handlebars.ts `partialCallOptions`).
