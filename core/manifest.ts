@@ -14,7 +14,11 @@ export interface KubeObject {
 export interface Manifest {
   /** Chart that rendered it ('' for files given on the command line). */
   chart: string;
-  /** Template that rendered it (project-relative), if rendered. */
+  /**
+   * Template that rendered it (project-relative), if rendered. Rules do not read it: `validate`
+   * reads plan files and does not know it, and must find what `render` finds about the same plan
+   * (the run memo, validators/run-memo.ts, serves one to the other).
+   */
   template?: string;
   object: KubeObject;
   /** File holding it: release-relative path when rendered, otherwise as given. */

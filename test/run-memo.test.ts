@@ -9,7 +9,8 @@ import { RULES } from '../validators/rules/index.js';
 import { runMemoKey } from '../validators/run-memo.js';
 import { ruleContext } from '../validators/testing/helpers.js';
 import type { Finding } from '../validators/types.js';
-import { validateCommand, validateRendered } from '../validators/validate.js';
+import { runValidation } from '../validators/run.js';
+import { contextOfRender, validateCommand, validateRendered } from '../validators/validate.js';
 import { copyRepo, tempDir } from './helpers.js';
 
 /**
@@ -203,5 +204,26 @@ describe('run memo', () => {
     expect(runMemoKey(input({ values: { app: { a: 1 } } }, true))).not.toBe(
       runMemoKey(input({ values: { app: { a: 2 } } }, true)),
     );
+  });
+
+  it('runs no rule that reads the template a manifest came from (validate does not know it)', () => {
+    for (const env of ['dev', 'prd']) {
+      const r = renderEnvironment(copy(), env, { environ: {}, cache: false });
+      const { manifests, ctx } = contextOfRender(r, env);
+      const read: string[] = [];
+      for (const m of manifests) {
+        const template = m.template;
+        Object.defineProperty(m, 'template', {
+          get: () => {
+            read.push(template ?? '');
+            return template;
+          },
+        });
+      }
+      expect(manifests.every((m) => m.template !== undefined)).toBe(true);
+      read.length = 0;
+      runValidation({ manifests, ctx, valueOrigins: r.loaded.origins });
+      expect(read).toEqual([]);
+    }
   });
 });

@@ -18,8 +18,8 @@
  *   text (by its git blob id, in order), which holds the object it was read from or rendered into
  *   (the per-object cache keys objects the same way). Not the template that rendered a manifest:
  *   `validate` reads plan files and does not know it, and it must find what `render` found about
- *   the same plan, so no rule reads it (test/run-memo.test.ts checks the two agree and that the
- *   memo serves `validate` after `render`);
+ *   the same plan, so no rule reads it (test/run-memo.test.ts checks that no rule does, that the
+ *   two agree and that the memo serves `validate` after `render`);
  * - the findings made while reading the files.
  *
  * A run with a set secret variable (`ctx.secrets` not empty) neither reads nor writes it: the
