@@ -192,10 +192,13 @@ export function jsonSafe(value: unknown): boolean {
   return false;
 }
 
-/** The git blob id of each file's text, by path. */
-export function blobIdsOfFiles(files: ReadonlyMap<string, string>): Map<string, string> {
+/** The git blob id of each file's text, by path (taking those of `known` as they are). */
+export function blobIdsOfFiles(
+  files: ReadonlyMap<string, string>,
+  known?: ReadonlyMap<string, string>,
+): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [path, text] of files) out.set(path, gitBlobId(text));
+  for (const [path, text] of files) out.set(path, known?.get(path) ?? gitBlobId(text));
   return out;
 }
 

@@ -30,6 +30,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { codeFingerprint, gitBlobId, writeFileAtomically } from '../core/cache-files.js';
+import { validatorFingerprint } from './findings-cache.js';
 import type { SecretDeclaration } from '../generator/values/secrets.js';
 import type { ContextInput, Finding, Rule, Severity } from './types.js';
 import type { Manifest } from '../core/manifest.js';
@@ -50,19 +51,13 @@ export function runMemoFile(findingsCacheFile: string): string {
 
 let fingerprint: string | undefined;
 
+/** The findings cache's fingerprint (validators/, core/, the schema libraries) and generator/. */
 function toolFingerprint(): string {
-  return (fingerprint ??= codeFingerprint(
+  return (fingerprint ??= `${validatorFingerprint()} ${codeFingerprint(
     `run memo ${FORMAT}`,
-    ['validators', 'core', 'generator'],
-    [
-      'kubernetes-models',
-      '@kubernetes-models/argo-cd',
-      '@kubernetes-models/istio',
-      'ajv',
-      'ajv-formats',
-      'js-yaml',
-    ],
-  ));
+    ['generator'],
+    ['js-yaml'],
+  )}`);
 }
 
 export interface RunMemoInput {
@@ -75,18 +70,8 @@ export interface RunMemoInput {
     files: [path: string, text: string | undefined][];
     secrets: SecretDeclaration[];
   };
-  /** Git blob ids of `ctx.fileTexts` by file, complete (see blobIdsFor). */
+  /** Git blob ids of `ctx.fileTexts` by file, all of them. */
   blobIds: ReadonlyMap<string, string>;
-}
-
-/** The git blob id of every file text, taking those the caller has. */
-export function blobIdsFor(
-  fileTexts: ReadonlyMap<string, string>,
-  known?: ReadonlyMap<string, string>,
-): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [file, text] of fileTexts) out.set(file, known?.get(file) ?? gitBlobId(text));
-  return out;
 }
 
 /** The key of a run's inputs; undefined when the run must not be memoised (a set secret). */

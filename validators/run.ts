@@ -5,8 +5,8 @@ import { FieldLocator, formatFieldPath } from './locate.js';
 import { RULES } from './rules/index.js';
 import { ValidationModel } from './model/index.js';
 import { contextKey, FindingsCache, validatorFingerprint } from './findings-cache.js';
+import { blobIdsOfFiles } from '../core/cache-files.js';
 import {
-  blobIdsFor,
   readRunMemo,
   runMemoFile,
   runMemoKey,
@@ -67,7 +67,7 @@ export function runValidation(input: ValidationInput): Finding[] {
   // a run with the same inputs as the one the memo keeps gets its findings back
   const blobIds =
     input.cacheFile && input.ctx.secrets.length === 0
-      ? blobIdsFor(input.ctx.fileTexts, input.blobIds)
+      ? blobIdsOfFiles(input.ctx.fileTexts, input.blobIds)
       : input.blobIds;
   const memoFile = input.cacheFile ? runMemoFile(input.cacheFile) : undefined;
   const memoKey =
