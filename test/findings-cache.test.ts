@@ -39,6 +39,8 @@ delete local.CI;
  */
 
 const OBJECT_RULES = RULES.filter((r) => r.scope === 'object');
+/** Those that run without a cluster declaration (the small plans below have none). */
+const CLUSTERLESS = OBJECT_RULES.filter((r) => r.needs !== 'cluster');
 
 /** Documents with something for each object-local rule to find. */
 const BAD = `apiVersion: apps/v1
@@ -120,6 +122,12 @@ describe('object-local rules', () => {
       'api-consistency',
       'api-metadata',
       'api-values',
+      'daemonset-everywhere',
+      'image-registry',
+      'image-tag',
+      'mxtransporter',
+      'resources',
+      'schedulable',
       'schema',
     ]);
   });
@@ -153,10 +161,16 @@ describe('object-local rules', () => {
     it(`find about ${name} what they find about each object alone`, () => {
       const { manifests, ctx } = make();
       for (const rule of OBJECT_RULES) {
+        if (rule.needs === 'cluster' && !ctx.cluster) continue;
         const whole = rule.check(manifests, { ...ctx, model: new ValidationModel(manifests) });
-        const alone = manifests.flatMap((m) =>
-          rule.check([m], { ...ctx, model: new ValidationModel([m]) }),
-        );
+        // each object with the objects of the kinds the rule reads, as a cached run checks it
+        const kinds = rule.reads?.kinds ?? [];
+        const alone = manifests.flatMap((m) => {
+          const read = manifests.filter((o) => o !== m && kinds.includes(o.object.kind));
+          return rule
+            .check([m], { ...ctx, model: new ValidationModel([m, ...read]) })
+            .filter((f) => f.manifest === m);
+        });
         const key = (f: { manifest?: Manifest; path?: unknown; message: string }) =>
           `${f.manifest?.file}:${f.manifest?.line} ${JSON.stringify(f.path)} ${f.message}`;
         expect(alone.map(key).sort(), rule.id).toEqual(whole.map(key).sort());
@@ -199,12 +213,13 @@ describe('findings cache', () => {
     const ctx = { ...p.ctx, ...ctxOverrides };
     const cache = new FindingsCache(
       file,
-      contextKey(OBJECT_RULES, ctx, 'tool'),
-      OBJECT_RULES.map((r) => r.id),
+      contextKey(CLUSTERLESS, ctx, 'tool'),
+      CLUSTERLESS,
+      p.manifests,
       ctx.fileTexts,
     );
     const model = new ValidationModel(p.manifests);
-    const found = OBJECT_RULES.flatMap((r) =>
+    const found = CLUSTERLESS.flatMap((r) =>
       cache.check(r, p.manifests, { ...ctx, model }, (s) => new ValidationModel(s)),
     );
     cache.store();
@@ -216,13 +231,148 @@ describe('findings cache', () => {
     expect(first.filter((f) => f.severity === 'error').length).toBeGreaterThan(4);
     const objectRules = new Set(OBJECT_RULES.map((r) => r.id));
     expect(new Set(first.map((f) => f.ruleId).filter((id) => objectRules.has(id)))).toEqual(
-      new Set(['schema', 'api-metadata', 'api-values', 'api-consistency']),
+      new Set(['schema', 'api-metadata', 'api-values', 'api-consistency', 'resources']),
     );
     // the same again, now from the file the first cached run wrote
     const again = both({ 'bad.yaml': BAD, 'good.yaml': GOOD });
     expect(strip(again)).toEqual(strip(first));
     expect(hitsOf({ 'bad.yaml': BAD, 'good.yaml': GOOD }).hits).toBe(0); // another key ('tool')
     expect(hitsOf({ 'bad.yaml': BAD, 'good.yaml': GOOD }).hits).toBe(5); // now stored under it
+  });
+
+  /** Objects each rule got from the cache in a cached run (after an uncached one compared). */
+  function ruleHits(
+    files: Record<string, string>,
+    ctxOverrides: Partial<ContextInput> = {},
+    chart?: Record<string, string>,
+  ): Map<string, number> {
+    const { manifests, fileTexts } = manifestsFromYaml(files, chart ?? 'app');
+    const ctx = { ...ruleContext({ fileTexts }), ...ctxOverrides };
+    const rules = OBJECT_RULES.filter((r) => r.needs !== 'cluster' || ctx.cluster);
+    const cache = new FindingsCache(
+      file,
+      contextKey(rules, ctx, 'tool'),
+      rules,
+      manifests,
+      fileTexts,
+    );
+    const model = new ValidationModel(manifests);
+    const cached = rules.flatMap((r) =>
+      cache.check(r, manifests, { ...ctx, model }, (s) => new ValidationModel(s)),
+    );
+    cache.store();
+    const plain = rules.flatMap((r) => r.check(manifests, { ...ctx, model }));
+    const key = (f: { manifest?: Manifest; path?: unknown; message: string }) =>
+      `${f.manifest?.file}:${f.manifest?.line} ${JSON.stringify(f.path)} ${f.message}`;
+    expect(cached.map(key).sort()).toEqual(plain.map(key).sort());
+    return cache.hits;
+  }
+
+  const EXPORTER = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: orders, namespace: mx }
+spec:
+  serviceName: orders
+  selector: { matchLabels: { app: orders } }
+  template:
+    metadata: { labels: { app: orders } }
+    spec:
+      containers:
+        - name: mxtransporter
+          image: registry.local/mxtransporter:1.0.0
+          envFrom: [{ configMapRef: { name: orders } }]
+          volumeMounts: [{ name: token, mountPath: /token }]
+  volumeClaimTemplates:
+    - metadata: { name: token }
+      spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 1Gi } } }
+`;
+  const exporterConfig = (destination: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: { name: orders, namespace: mx }
+data:
+  MONGODB_HOST: mongo
+  MONGODB_DATABASE: shop
+  MONGODB_COLLECTION: orders
+  EXPORT_DESTINATION: ${destination}
+  TIME_ZONE: UTC
+  RESUME_TOKEN_VOLUME_DIR: /token
+`;
+
+  it('checks every object again for a rule when an object of a kind it reads changed', () => {
+    const files = { 'sts.yaml': EXPORTER, 'cm.yaml': exporterConfig('file') };
+    ruleHits(files);
+    expect(ruleHits(files).get('mxtransporter')).toBe(2);
+    // the StatefulSet's file is the same; the ConfigMap it reads now names a destination whose
+    // variables are missing: the exporter is checked again, the other rules still hit
+    const changed = { ...files, 'cm.yaml': exporterConfig('kinesisStream') };
+    const hits = ruleHits(changed);
+    expect(hits.get('mxtransporter')).toBe(0);
+    // (the StatefulSet; the ConfigMap changed)
+    expect(hits.get('schema')).toBe(1);
+    expect(hits.get('resources')).toBe(1);
+    const found = both(changed).filter((f) => f.ruleId === 'mxtransporter');
+    expect(found.map((f) => f.message).join('\n')).toMatch(/KINESIS_STREAM_NAME is not set/);
+    expect(both(files).some((f) => f.ruleId === 'mxtransporter')).toBe(false);
+  });
+
+  it('follows the context a rule reads: the cluster, the allowed registries, the environment', () => {
+    const files = { 'bad.yaml': BAD, 'good.yaml': GOOD };
+    const group = (taints: unknown[]) => ({
+      provider: 'eks',
+      nodeGroups: [{ name: 'general', labels: { pool: 'general' }, taints }],
+    });
+    const open = { cluster: group([]) } as Partial<ContextInput>;
+    const tainted = {
+      cluster: group([{ key: 'dedicated', value: 'ledger', effect: 'NoSchedule' }]),
+    } as Partial<ContextInput>;
+    // one rule at a time: the key is shared, so another rule reading the same would hide a gap
+    const only = (id: string) => RULES.filter((r) => r.id === id);
+    const unschedulable = (fs: Finding[]) => fs.some((f) => f.ruleId === 'schedulable');
+    const schedulable = only('schedulable');
+    expect(unschedulable(both(files, open, schedulable))).toBe(false);
+    expect(unschedulable(both(files, tainted, schedulable))).toBe(true);
+    expect(unschedulable(both(files, open, schedulable))).toBe(false);
+    const everywhere = only('daemonset-everywhere');
+    const agent = {
+      'ds.yaml': `apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: fluent-bit, namespace: logging }
+spec:
+  selector: { matchLabels: { app: fluent-bit } }
+  template:
+    metadata: { labels: { app: fluent-bit } }
+    spec:
+      containers: [{ name: fluent-bit, image: registry.local/fluent-bit:3.0.0 }]
+`,
+    };
+    const skipsNodes = (fs: Finding[]) => fs.some((f) => f.ruleId === 'daemonset-everywhere');
+    expect(skipsNodes(both(agent, open, everywhere))).toBe(false);
+    expect(skipsNodes(both(agent, tainted, everywhere))).toBe(true);
+    const registry = only('image-registry');
+    const foreign = (fs: Finding[]) => fs.some((f) => f.ruleId === 'image-registry');
+    expect(foreign(both(files, { allowedRegistries: ['registry.local'] }, registry))).toBe(false);
+    expect(foreign(both(files, { allowedRegistries: ['ecr.example'] }, registry))).toBe(true);
+    const latest = { 'l.yaml': BAD.replace('web:1.0.0', 'web:latest') };
+    const severityOf = (fs: Finding[]) => fs.find((f) => f.ruleId === 'image-tag')?.severity;
+    const tag = only('image-tag');
+    expect(severityOf(both(latest, { env: 'dev' }, tag))).toBe('warning');
+    expect(severityOf(both(latest, { env: 'prd' }, tag))).toBe('error');
+  });
+
+  it('keys an object by its file and chart too', () => {
+    // the same text rendered by another chart is another object: mxtransporter recognises an
+    // exporter by its chart
+    const unlabelled = EXPORTER.replace('registry.local/mxtransporter:1.0.0', 'registry.local/x:1');
+    const files = { 'sts.yaml': unlabelled, 'cm.yaml': exporterConfig('bogus') };
+    const asApp = both(files);
+    expect(asApp.some((f) => f.ruleId === 'mxtransporter')).toBe(false);
+    ruleHits(files, {}, { 'sts.yaml': 'mxtransporter', 'cm.yaml': 'mxtransporter' });
+    expect(
+      ruleHits(files, {}, { 'sts.yaml': 'mxtransporter', 'cm.yaml': 'mxtransporter' }).get(
+        'mxtransporter',
+      ),
+    ).toBe(2);
+    expect(ruleHits(files).get('mxtransporter')).toBe(0);
   });
 
   it('checks a changed object again, and only it', () => {
@@ -338,15 +488,16 @@ describe('findings cache', () => {
     const make = () =>
       new FindingsCache(
         file,
-        contextKey(OBJECT_RULES, p.ctx, 'tool'),
-        OBJECT_RULES.map((r) => r.id),
+        contextKey(CLUSTERLESS, p.ctx, 'tool'),
+        CLUSTERLESS,
+        p.manifests,
         p.ctx.fileTexts,
       );
     const a = make();
     const b = make();
     const model = new ValidationModel(p.manifests);
     for (const c of [a, b])
-      for (const r of OBJECT_RULES)
+      for (const r of CLUSTERLESS)
         c.check(r, p.manifests, { ...p.ctx, model }, (s) => new ValidationModel(s));
     b.store();
     a.store();
@@ -455,10 +606,8 @@ describe('findings cache in the commands', () => {
       .filter((p) => p.endsWith('.yaml'))
       .map((p) => join(dir, 'release/prd', p))
       .find((p) => /containerPort: \d+/.test(readFileSync(p, 'utf8')))!;
-    const edited = readFileSync(planted, 'utf8').replace(
-      /containerPort: \d+/,
-      'containerPort: 99999',
-    );
+    const original = readFileSync(planted, 'utf8');
+    const edited = original.replace(/containerPort: \d+/, 'containerPort: 99999');
     writeFileSync(planted, edited);
     const clean = run({ ...local, CI: 'false' }, 'validate', '--env', 'prd', '--no-cache');
     expect(clean.status).toBe(1);
@@ -466,7 +615,10 @@ describe('findings cache in the commands', () => {
     const data = JSON.parse(readFileSync(cacheFile(dir), 'utf8')) as {
       entries: Record<string, unknown>;
     };
-    data.entries[gitBlobId(edited)] = 0;
+    // (an object's key: its file's blob id, then a hash of its place, file and chart)
+    const key = Object.keys(data.entries).find((k) => k.startsWith(`${gitBlobId(original)}:`))!;
+    expect(key).toBeDefined();
+    data.entries[key.replace(gitBlobId(original), gitBlobId(edited))] = 0;
     writeFileSync(cacheFile(dir), JSON.stringify(data));
     expect(run({ ...local, CI: 'false' }, 'validate', '--env', 'prd').status).toBe(0);
     const ci = run({ ...local, CI: 'true' }, 'validate', '--env', 'prd');

@@ -1,18 +1,24 @@
 /**
  * The findings cache of object-local rules (`scope: 'object'`): what such a rule found about an
  * object, stored under `.manifests-cache/validate/<env>.json` of the project (gitignored) and keyed
- * by a hash of the object's content. A rule is object-local when its findings about an object depend
- * only on that object and on the settings in the cache's context key; `test/findings-cache.test.ts`
- * checks that each rule so marked finds the same about a plan as about each of its objects alone.
+ * by a hash of the object (its file's text, where in the file it is, the file's path and chart). A
+ * rule is object-local when its findings about an object depend only on that object, on the objects
+ * of the kinds it declares in `reads.kinds` and on the settings in the cache's context key;
+ * `test/findings-cache.test.ts` checks that each rule so marked finds the same about a plan as about
+ * each of its files alone, given the objects it reads.
  *
  * The context key covers the tool (a hash of its own validators/ and core/ code and of the versions
  * of the libraries whose schemas and validators it runs, plus the cache format), the selected rules,
- * and the settings those rules read: strict mode, the kinds accepted without a schema and the
- * Kubernetes version. An entry made under another key, or a file that cannot be read, is a miss:
- * the cache can only make a run faster, never change what it reports.
+ * and the settings those rules read: strict mode, the kinds accepted without a schema, the
+ * Kubernetes version and what each rule's `reads.context` takes (the environment, the cluster
+ * declaration, the allowed registries). For a rule with `reads.kinds` the file also keeps a hash of
+ * the objects of those kinds: when one of them changed, was added or went, that rule checks every
+ * object again while the others still hit. An entry made under another key, or a file that cannot
+ * be read, is a miss: the cache can only make a run faster, never change what it reports.
  *
  * Objects are the rendered plan, which holds placeholders, never a secret's value; runs that render
- * with the real values do not use the cache.
+ * with the real values do not use the cache, and a rule whose findings depend on the secrets' values
+ * (`reads.uncachedWhen`) is not cached while one is set.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -22,7 +28,7 @@ import type { Manifest } from '../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from './types.js';
 
 /** Bumped when what an entry holds changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** A finding as stored: the field path, the message and a severity other than the rule's. */
 type StoredFinding = [path: FieldPath, message: string, severity?: Severity];
@@ -30,6 +36,11 @@ type StoredFinding = [path: FieldPath, message: string, severity?: Severity];
 interface CacheFile {
   format: number;
   key: string;
+  /**
+   * For each cached rule that reads other objects (`reads.kinds`): a hash of those objects, as
+   * they were when its entries were made. A rule whose hash differs finds everything again.
+   */
+  reads: Record<string, string>;
   /** object hash -> 0 when no cached rule found anything, else rule id -> findings */
   entries: Record<string, 0 | Record<string, StoredFinding[]>>;
 }
@@ -49,19 +60,27 @@ export function validatorFingerprint(): string {
   );
 }
 
-/** The context key: the tool, the cached rules and the settings they read. */
+/**
+ * The context key: the tool, the cached rules and the settings they read (the shared ones, and what
+ * each rule's `reads.context` takes from the context).
+ */
 export function contextKey(rules: Rule[], ctx: Omit<RuleContext, 'model'>, tool: string): string {
   return createHash('sha256')
     .update(
       JSON.stringify({
         tool,
-        rules: rules.map((r) => r.id),
+        rules: rules.map((r) => [r.id, r.reads?.context?.(ctx) ?? null]),
         strict: ctx.strict,
         allowUnknownKinds: [...ctx.allowUnknownKinds].sort(),
         kubernetesVersion: ctx.kubernetesVersion,
       }),
     )
     .digest('hex');
+}
+
+/** True when a rule's findings can be cached per object in this context (validators/types.ts). */
+export function cachedInContext(rule: Rule, ctx: Omit<RuleContext, 'model'>): boolean {
+  return rule.scope === 'object' && !(rule.reads?.uncachedWhen?.(ctx) ?? false);
 }
 
 /** The cache file of an environment (`files` for a run without one). */
@@ -83,21 +102,25 @@ function isStored(x: unknown): x is StoredFinding[] {
   );
 }
 
-type Entry = 0 | Record<string, StoredFinding[]>;
+type Entry = 0 | Record<string, unknown>;
 
 /**
- * One run's view of the cache: the entries read from the file, and what this run found about the
- * other objects, to store. An entry holds the findings of every cached rule about one object.
+ * One run's view of the cache: the entries read from the file, and what this run found, to store.
+ * An entry holds the findings of every cached rule about one object.
  */
 export class FindingsCache {
   /** Git blob ids of the files' texts, so a file of several documents is hashed once. */
   private readonly textHashes: Map<string, string>;
   private readonly hashes = new Map<Manifest, string>();
   private readonly old: Record<string, unknown>;
-  /** Findings of this run's misses, by object hash and rule. */
-  private readonly fresh = new Map<string, Record<string, StoredFinding[]>>();
-  /** Entries this run read and still uses. */
-  private readonly kept = new Map<string, Entry>();
+  /** Stored entries already looked at: the entry, or undefined when it is not usable. */
+  private readonly checked = new Map<string, Entry | undefined>();
+  /** The rules whose stored findings still hold: the key matched and their `reads` hash too. */
+  private readonly usable = new Set<string>();
+  /** This run's hash of the objects each rule with `reads.kinds` reads. */
+  private readonly reads: Record<string, string> = {};
+  /** What to store: by object hash, each cached rule's findings (reused or found in this run). */
+  private readonly next = new Map<string, Record<string, StoredFinding[]>>();
   /** Cached rules that ran in this run, and those whose findings could not be attributed. */
   private readonly ran = new Set<string>();
   private readonly unstorable = new Set<string>();
@@ -107,13 +130,16 @@ export class FindingsCache {
   constructor(
     private readonly file: string,
     private readonly key: string,
-    private readonly rules: string[],
+    private readonly rules: Rule[],
+    /** every object of the run: what rules with `reads.kinds` read is hashed from them */
+    private readonly manifests: Manifest[],
     private readonly fileTexts: Map<string, string>,
     /** blob ids the caller already computed, by file (a plan has them for its base read) */
     knownBlobIds?: ReadonlyMap<string, string>,
   ) {
     this.textHashes = new Map(knownBlobIds);
     let old: Record<string, unknown> = {};
+    let oldReads: Record<string, unknown> = {};
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheFile>;
       if (
@@ -122,60 +148,90 @@ export class FindingsCache {
         data.key === key &&
         data.entries &&
         typeof data.entries === 'object' &&
-        !Array.isArray(data.entries)
-      )
+        !Array.isArray(data.entries) &&
+        data.reads &&
+        typeof data.reads === 'object'
+      ) {
         old = data.entries;
+        oldReads = data.reads;
+      }
     } catch {
       // missing, unreadable or not JSON: every object is a miss
     }
     this.old = old;
+    for (const rule of rules) {
+      const kinds = rule.reads?.kinds;
+      if (kinds) this.reads[rule.id] = this.hashOfKinds(kinds);
+      if (!kinds || oldReads[rule.id] === this.reads[rule.id]) this.usable.add(rule.id);
+    }
   }
 
   /**
    * The object's key: the text of its file and where in the file it is (every caller hands objects
    * together with the texts they were read from or rendered into, as line numbers need too), or its
-   * content when there is no text.
+   * content when there is no text; and its file's path and chart, which rules may name or read.
    */
   private hashOf(m: Manifest): string {
     let h = this.hashes.get(m);
     if (h !== undefined) return h;
     const text = this.fileTexts.get(m.file);
-    const where = `${m.line}\0${m.basePath ? JSON.stringify(m.basePath) : ''}`;
+    const where = `${m.line}\0${m.basePath ? JSON.stringify(m.basePath) : ''}\0${m.file}\0${m.chart}`;
     if (text !== undefined) {
       let th = this.textHashes.get(m.file);
       if (th === undefined) {
         th = gitBlobId(text);
         this.textHashes.set(m.file, th);
       }
-      h = m.line === 1 && !m.basePath ? th : `${th}:${where}`;
+      h = `${th}:${createHash('sha1').update(where).digest('base64url')}`;
     } else {
       h = createHash('sha1')
-        .update(`object\0${JSON.stringify(m.object)}`)
+        .update(`object\0${where}\0${JSON.stringify(m.object)}`)
         .digest('base64url');
     }
     this.hashes.set(m, h);
     return h;
   }
 
+  /** A hash of the run's objects of these kinds (their keys, in plan order). */
+  private hashOfKinds(kinds: readonly string[]): string {
+    const hash = createHash('sha256').update(JSON.stringify(kinds));
+    for (const m of this.manifests) if (kinds.includes(m.object.kind)) hash.update(this.hashOf(m));
+    return hash.digest('hex');
+  }
+
+  /** An object's stored entry when it is well formed (every usable rule's findings readable). */
   private entryOf(h: string): Entry | undefined {
-    const kept = this.kept.get(h);
-    if (kept !== undefined) return kept;
-    const e = this.old[h];
-    if (e === 0 || (e && typeof e === 'object' && !Array.isArray(e))) {
-      if (e !== 0) {
-        for (const id of this.rules)
-          if (!isStored((e as Record<string, unknown>)[id] ?? [])) return undefined;
-      }
-      this.kept.set(h, e as Entry);
-      return e as Entry;
+    if (this.checked.has(h)) return this.checked.get(h);
+    const stored = this.old[h];
+    let e: Entry | undefined;
+    if (stored === 0) e = 0;
+    else if (stored && typeof stored === 'object' && !Array.isArray(stored)) {
+      const record = stored as Record<string, unknown>;
+      if ([...this.usable].every((id) => isStored(record[id] ?? []))) e = record;
     }
-    return undefined;
+    this.checked.set(h, e);
+    return e;
+  }
+
+  /** The stored findings of a rule about an object, or undefined when it has to be checked. */
+  private storedOf(h: string, rule: string): StoredFinding[] | undefined {
+    if (!this.usable.has(rule)) return undefined;
+    const e = this.entryOf(h);
+    if (e === undefined) return undefined;
+    return e === 0 ? [] : ((e[rule] ?? []) as StoredFinding[]);
+  }
+
+  private keep(h: string, rule: string, findings: StoredFinding[]): void {
+    let e = this.next.get(h);
+    if (!e) this.next.set(h, (e = {}));
+    if (findings.length > 0) (e[rule] ??= []).push(...findings);
+    else e[rule] ??= [];
   }
 
   /**
    * Runs an object-local rule: objects with an entry get their stored findings back, the others
-   * are checked (with a model of just those objects, when they are not all) and what the rule found
-   * about them is kept for storing.
+   * are checked (with a model of just those objects and of the objects the rule reads, when they
+   * are not all) and what the rule found about them is kept for storing.
    */
   check(
     rule: Rule,
@@ -187,41 +243,48 @@ export class FindingsCache {
     const out: RuleFinding[] = [];
     const misses: Manifest[] = [];
     for (const m of manifests) {
-      const e = this.entryOf(this.hashOf(m));
-      if (e === undefined) {
+      const h = this.hashOf(m);
+      const stored = this.storedOf(h, rule.id);
+      if (stored === undefined) {
         misses.push(m);
         continue;
       }
-      if (e === 0) continue;
-      for (const [path, message, severity] of e[rule.id] ?? [])
+      this.keep(h, rule.id, stored);
+      for (const [path, message, severity] of stored)
         out.push(
           severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
         );
     }
     this.hits.set(rule.id, manifests.length - misses.length);
     if (misses.length === 0) return out;
+    const missed = new Set(misses);
+    const kinds = rule.reads?.kinds;
+    // what the rule reads of other objects comes with the misses; findings about those objects
+    // are theirs to serve (they hit: an object that missed is among the misses)
+    const read = kinds
+      ? this.manifests.filter((m) => !missed.has(m) && kinds.includes(m.object.kind))
+      : [];
     const found =
       misses.length === manifests.length
         ? rule.check(misses, ctx)
-        : rule.check(misses, { ...ctx, model: model(misses) });
-    const missed = new Set(misses);
+        : rule.check(misses, {
+            ...ctx,
+            model: model(read.length > 0 ? [...misses, ...read] : misses),
+          });
+    const readSet = new Set(read);
+    for (const m of misses) this.keep(this.hashOf(m), rule.id, []);
     for (const f of found) {
+      if (f.manifest && readSet.has(f.manifest) && f.valuePath === undefined) continue;
       if (!f.manifest || !missed.has(f.manifest) || f.valuePath !== undefined) {
         this.unstorable.add(rule.id);
+        out.push(f);
         continue;
       }
-      const h = this.hashOf(f.manifest);
-      let e = this.fresh.get(h);
-      if (!e) this.fresh.set(h, (e = {}));
-      (e[rule.id] ??= []).push(
+      this.keep(this.hashOf(f.manifest), rule.id, [
         f.severity ? [f.path ?? [], f.message, f.severity] : [f.path ?? [], f.message],
-      );
+      ]);
+      out.push(f);
     }
-    for (const m of misses) {
-      const h = this.hashOf(m);
-      if (!this.kept.has(h) && !this.fresh.has(h)) this.fresh.set(h, {});
-    }
-    out.push(...found);
     return out;
   }
 
@@ -231,11 +294,13 @@ export class FindingsCache {
    * an error of the run.
    */
   store(): void {
-    if (this.unstorable.size > 0 || this.rules.some((id) => !this.ran.has(id))) return;
-    const entries: Record<string, Entry> = {};
-    for (const [h, e] of this.kept) entries[h] = e;
-    for (const [h, e] of this.fresh) entries[h] = Object.keys(e).length === 0 ? 0 : e;
-    const data: CacheFile = { format: FORMAT, key: this.key, entries };
+    if (this.unstorable.size > 0 || this.rules.some((r) => !this.ran.has(r.id))) return;
+    const entries: Record<string, 0 | Record<string, StoredFinding[]>> = {};
+    for (const [h, e] of this.next) {
+      const found = Object.entries(e).filter(([, fs]) => fs.length > 0);
+      entries[h] = found.length === 0 ? 0 : Object.fromEntries(found);
+    }
+    const data: CacheFile = { format: FORMAT, key: this.key, reads: this.reads, entries };
     writeFileAtomically(this.file, JSON.stringify(data));
   }
 }

@@ -4,7 +4,12 @@ import { findOrigin, type OriginNode } from '../generator/values/origins.js';
 import { FieldLocator, formatFieldPath } from './locate.js';
 import { RULES } from './rules/index.js';
 import { ValidationModel } from './model/index.js';
-import { contextKey, FindingsCache, validatorFingerprint } from './findings-cache.js';
+import {
+  cachedInContext,
+  contextKey,
+  FindingsCache,
+  validatorFingerprint,
+} from './findings-cache.js';
 import { blobIdsOfFiles } from '../core/cache-files.js';
 import {
   readRunMemo,
@@ -85,13 +90,16 @@ export function runValidation(input: ValidationInput): Finding[] {
   if (memo) return memo;
   const locator = new FieldLocator(input.ctx.fileTexts);
   const ctx: RuleContext = { ...input.ctx, model: new ValidationModel(input.manifests) };
-  const cached = rules.filter((r) => r.scope === 'object');
+  const runs = (r: Rule) =>
+    !(r.needs === 'cluster' && !ctx.cluster) && !(r.needs === 'values' && !ctx.values);
+  const cached = new Set(rules.filter((r) => runs(r) && cachedInContext(r, input.ctx)));
   const cache =
-    input.cacheFile && cached.length > 0
+    input.cacheFile && cached.size > 0
       ? new FindingsCache(
           input.cacheFile,
-          contextKey(cached, input.ctx, validatorFingerprint()),
-          cached.map((r) => r.id),
+          contextKey([...cached], input.ctx, validatorFingerprint()),
+          [...cached],
+          input.manifests,
           input.ctx.fileTexts,
           blobIds,
         )
@@ -100,14 +108,13 @@ export function runValidation(input: ValidationInput): Finding[] {
   if (input.readFindings && rules.some((r) => r.id === 'schema'))
     findings.push(...input.readFindings);
   for (const rule of rules) {
-    if (rule.needs === 'cluster' && !ctx.cluster) continue;
-    if (rule.needs === 'values' && !ctx.values) continue;
+    if (!runs(rule)) continue;
     const kinds = rule.kinds;
     const manifests = kinds
       ? input.manifests.filter((m) => kinds.includes(m.object.kind))
       : input.manifests;
     const found =
-      cache && rule.scope === 'object'
+      cache && cached.has(rule)
         ? cache.check(rule, manifests, ctx, (subset) => new ValidationModel(subset))
         : rule.check(manifests, ctx);
     for (const f of found) {

@@ -157,11 +157,24 @@ export interface Rule {
   /** Runs only when this is available (values-level or cluster rules). */
   needs?: 'cluster' | 'values';
   /**
-   * `object`: what the rule finds about an object depends only on that object and on the context's
-   * `strict`, `allowUnknownKinds` and `kubernetesVersion` (not on other objects, values, the
-   * cluster or secrets), so its findings can be cached per object (validators/findings-cache.ts).
+   * `object`: what the rule finds about an object depends only on that object (its content, file,
+   * position and chart), on the context's `strict`, `allowUnknownKinds` and `kubernetesVersion`,
+   * and on what `reads` declares (no other objects, values, cluster or secrets otherwise), and it
+   * reports only about the objects it is handed, so its findings can be cached per object
+   * (validators/findings-cache.ts). Such a rule reads objects through `ctx.model` or the manifests
+   * it is given; a cached run hands it the objects to check again and a model of those and of the
+   * objects of `reads.kinds`.
    */
   scope?: 'object';
+  /** With `scope: 'object'`: what else its findings about an object depend on. */
+  reads?: {
+    /** The context it reads besides the shared settings, as JSON (part of the cache's key). */
+    context?: (ctx: Omit<RuleContext, 'model'>) => unknown;
+    /** The kinds of the other objects it reads (a change to one of them checks every object again). */
+    kinds?: readonly string[];
+    /** When its findings depend on something the cache must not hold (a set secret's value). */
+    uncachedWhen?: (ctx: Omit<RuleContext, 'model'>) => boolean;
+  };
   check(manifests: Manifest[], ctx: RuleContext): RuleFinding[];
 }
 

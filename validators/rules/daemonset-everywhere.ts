@@ -62,6 +62,8 @@ export const daemonSetEverywhereRule: Rule = {
   severity: 'warning',
   docs: 'Warns when a DaemonSet that must run on every node (log shippers, metrics and network agents, or one with no node restriction) does not tolerate every group\'s taints: on the tainted Scalar DL pools the CloudWatch agent or Fluent Bit would not run, and those nodes go unmonitored. Add tolerations for each taint (or operator: Exists), or annotate manifests/run-on-every-node: "false" when skipping nodes is intended.',
   needs: 'cluster',
+  scope: 'object',
+  reads: { context: (ctx) => ctx.cluster ?? null },
   check(manifests, ctx) {
     const cluster = ctx.cluster!;
     const out: RuleFinding[] = [];

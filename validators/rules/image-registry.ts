@@ -57,6 +57,8 @@ export const imageRegistryRule: Rule = {
     'Fix: use the maintained upstream image (for kubectl: registry.k8s.io/kubectl:v<cluster version>, ' +
     'which Kubernetes builds from build/server-image/kubectl/Dockerfile) or add a reviewed registry to ' +
     'global.allowedRegistries.',
+  scope: 'object',
+  reads: { context: (ctx) => ctx.allowedRegistries ?? null },
   check(manifests, ctx) {
     const allowed = (ctx.allowedRegistries ?? []).filter(
       (e) => typeof e === 'string' && e.trim() !== '',

@@ -11,6 +11,8 @@ export const imageTagRule: Rule = {
   description: 'Images are pinned: no missing or `latest` tag (a digest is fine); an error in prd',
   severity: 'error',
   docs: "Every container image names a version (a tag other than latest, or a digest). Without one, nodes run whatever the tag points to at pull time, and MxTransporter's guide warns that a rebuilt image under the same tag creates no new pods. An error in production, a warning elsewhere. Pin the tag in values.",
+  scope: 'object',
+  reads: { context: (ctx) => ctx.env === 'prd' || ctx.cluster?.provider === 'eks' },
   check(manifests, ctx) {
     const severity: Severity =
       ctx.env === 'prd' || ctx.cluster?.provider === 'eks' ? 'error' : 'warning';

@@ -207,6 +207,9 @@ export const mxTransporterRule: Rule = {
     'MxTransporter exporters have their required and per-destination variables, and keep the resume token on a PVC of a StatefulSet',
   severity: 'error',
   docs: "MxTransporter exporters: the required variables (MONGODB_HOST, MONGODB_DATABASE, MONGODB_COLLECTION, EXPORT_DESTINATION, TIME_ZONE, RESUME_TOKEN_VOLUME_DIR) are set, EXPORT_DESTINATION names only bigquery, pubsub, kinesisStream or file with each destination's variables, and a file resume token lives on a StatefulSet PVC mounted at RESUME_TOKEN_VOLUME_DIR. Without the PVC a restarted exporter loses its resume token and skips the changes in between. Fix the collection's values.",
+  scope: 'object',
+  // variables come from the ConfigMaps and Secrets of the plan, or Secrets the cluster declares
+  reads: { kinds: ['ConfigMap', 'Secret'], context: (ctx) => ctx.cluster ?? null },
   check(manifests, ctx) {
     const index = ctx.model.config;
     const out: RuleFinding[] = [];

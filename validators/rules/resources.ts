@@ -26,6 +26,7 @@ export const resourcesRule: Rule = {
   description: 'Every container and init container has cpu and memory requests and limits',
   severity: 'warning',
   docs: "Every container and init container has cpu and memory requests and limits. Without requests the scheduler packs pods blindly (and an HPA on CPU has nothing to compare with); without a memory limit one pod can starve a node. Set resources in the chart's values.",
+  scope: 'object',
   check(_manifests, ctx) {
     const out: RuleFinding[] = [];
     for (const t of ctx.model.podTemplates) {

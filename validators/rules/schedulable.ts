@@ -32,6 +32,8 @@ export const schedulableRule: Rule = {
   severity: 'error',
   docs: "Catches pod templates that fit no declared node group: a NoSchedule/NoExecute taint they do not tolerate, or a nodeSelector / required node affinity no group's labels satisfy. Such pods stay Pending forever and a rollout never finishes. The finding names the closest group and what is missing; add the toleration or fix the selector, or declare the group in global.clusters.<env>.nodeGroups.",
   needs: 'cluster',
+  scope: 'object',
+  reads: { context: (ctx) => ctx.cluster ?? null },
   check(manifests, ctx) {
     const cluster = ctx.cluster!;
     const out: RuleFinding[] = [];
