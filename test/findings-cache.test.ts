@@ -17,13 +17,18 @@ import type { Manifest } from '../core/manifest.js';
 import { renderEnvironment } from '../generator/pipeline.js';
 import { CACHE_DIR } from '../generator/project.js';
 import { renderValidateAndWrite } from '../validators/release-guard.js';
-import { contextKey, FindingsCache } from '../validators/findings-cache.js';
+import {
+  cachedInContext,
+  contextKey,
+  FindingsCache,
+  validatorFingerprint,
+} from '../validators/findings-cache.js';
 import { ValidationModel } from '../validators/model/index.js';
 import { RULES } from '../validators/rules/index.js';
 import { runValidation } from '../validators/run.js';
 import { runMemoFile } from '../validators/run-memo.js';
 import { manifestsFromYaml, ruleContext } from '../validators/testing/helpers.js';
-import type { ContextInput, Finding, Rule } from '../validators/types.js';
+import type { ContextInput, Finding, Rule, Taint } from '../validators/types.js';
 import { buildContext, validateCommand } from '../validators/validate.js';
 import { REPO_ROOT } from './helpers.js';
 
@@ -109,6 +114,28 @@ spec:
       targetPort: 8080
 `;
 
+/** An AWS key id in a field, and in comments of a file of two documents (placed by line). */
+const AWS_KEY = 'AKIA' + 'Q3EXAMPLEKEY7ABC';
+const CREDENTIALS: Record<string, string> = {
+  'field.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata: { name: aws, namespace: apps }
+data:
+  id: ${AWS_KEY}
+`,
+  'comments.yaml': `# first: ${AWS_KEY}
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: one, namespace: apps }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: two, namespace: apps }
+# after two: ${AWS_KEY}
+`,
+  'good.yaml': GOOD,
+};
+
 function plan(files: Record<string, string>): { manifests: Manifest[]; ctx: ContextInput } {
   const { manifests, fileTexts } = manifestsFromYaml(files, 'app');
   return { manifests, ctx: ruleContext({ fileTexts }) };
@@ -129,11 +156,13 @@ describe('object-local rules', () => {
       'resources',
       'schedulable',
       'schema',
+      'secret-leak',
     ]);
   });
 
   const cases: [string, () => { manifests: Manifest[]; ctx: ContextInput }][] = [
     ['bad documents', () => plan({ 'bad.yaml': BAD, 'good.yaml': GOOD })],
+    ['credentials in fields and comments', () => plan(CREDENTIALS)],
     ...['dev', 'prd'].map(
       (env) =>
         [
@@ -163,13 +192,16 @@ describe('object-local rules', () => {
       for (const rule of OBJECT_RULES) {
         if (rule.needs === 'cluster' && !ctx.cluster) continue;
         const whole = rule.check(manifests, { ...ctx, model: new ValidationModel(manifests) });
-        // each object with the objects of the kinds the rule reads, as a cached run checks it
+        // each file's objects with the objects of the kinds the rule reads, as a cached run
+        // checks them again
         const kinds = rule.reads?.kinds ?? [];
-        const alone = manifests.flatMap((m) => {
-          const read = manifests.filter((o) => o !== m && kinds.includes(o.object.kind));
+        const files = [...new Set(manifests.map((m) => m.file))];
+        const alone = files.flatMap((file) => {
+          const own = manifests.filter((m) => m.file === file);
+          const read = manifests.filter((o) => o.file !== file && kinds.includes(o.object.kind));
           return rule
-            .check([m], { ...ctx, model: new ValidationModel([m, ...read]) })
-            .filter((f) => f.manifest === m);
+            .check(own, { ...ctx, model: new ValidationModel([...own, ...read]), recheck: true })
+            .filter((f) => f.manifest && own.includes(f.manifest));
         });
         const key = (f: { manifest?: Manifest; path?: unknown; message: string }) =>
           `${f.manifest?.file}:${f.manifest?.line} ${JSON.stringify(f.path)} ${f.message}`;
@@ -248,15 +280,18 @@ describe('findings cache', () => {
   ): Map<string, number> {
     const { manifests, fileTexts } = manifestsFromYaml(files, chart ?? 'app');
     const ctx = { ...ruleContext({ fileTexts }), ...ctxOverrides };
-    const rules = OBJECT_RULES.filter((r) => r.needs !== 'cluster' || ctx.cluster);
+    const model = new ValidationModel(manifests);
+    // the rules and the key of a cached run of the same input (`both` shares the file)
+    const rules = OBJECT_RULES.filter(
+      (r) => (r.needs !== 'cluster' || ctx.cluster) && cachedInContext(r, { ...ctx, model }),
+    );
     const cache = new FindingsCache(
       file,
-      contextKey(rules, ctx, 'tool'),
+      contextKey(rules, ctx, validatorFingerprint()),
       rules,
       manifests,
       fileTexts,
     );
-    const model = new ValidationModel(manifests);
     const cached = rules.flatMap((r) =>
       cache.check(r, manifests, { ...ctx, model }, (s) => new ValidationModel(s)),
     );
@@ -317,14 +352,26 @@ data:
 
   it('follows the context a rule reads: the cluster, the allowed registries, the environment', () => {
     const files = { 'bad.yaml': BAD, 'good.yaml': GOOD };
-    const group = (taints: unknown[]) => ({
-      provider: 'eks',
-      nodeGroups: [{ name: 'general', labels: { pool: 'general' }, taints }],
+    const group = (taints: Taint[]): Partial<ContextInput> => ({
+      cluster: {
+        name: 'shop',
+        kubernetesVersion: '1.31',
+        provider: 'eks',
+        nodeGroups: [
+          {
+            name: 'general',
+            instanceType: 'm5.large',
+            minSize: 1,
+            desiredSize: 2,
+            maxSize: 3,
+            labels: { pool: 'general' },
+            taints,
+          },
+        ],
+      },
     });
-    const open = { cluster: group([]) } as Partial<ContextInput>;
-    const tainted = {
-      cluster: group([{ key: 'dedicated', value: 'ledger', effect: 'NoSchedule' }]),
-    } as Partial<ContextInput>;
+    const open = group([]);
+    const tainted = group([{ key: 'dedicated', value: 'ledger', effect: 'NoSchedule' }]);
     // one rule at a time: the key is shared, so another rule reading the same would hide a gap
     const only = (id: string) => RULES.filter((r) => r.id === id);
     const unschedulable = (fs: Finding[]) => fs.some((f) => f.ruleId === 'schedulable');
@@ -357,6 +404,50 @@ spec:
     const tag = only('image-tag');
     expect(severityOf(both(latest, { env: 'dev' }, tag))).toBe('warning');
     expect(severityOf(both(latest, { env: 'prd' }, tag))).toBe('error');
+  });
+
+  it('places a credential in a comment as an uncached run does, and leaves files of no object uncached', () => {
+    const leaks = (fs: Finding[]) =>
+      fs
+        .filter((f) => f.ruleId === 'secret-leak')
+        .map((f) => `${f.location?.file}:${f.location?.line} ${f.resource}`)
+        .sort();
+    const first = leaks(both(CREDENTIALS));
+    expect(first.length).toBeGreaterThanOrEqual(2);
+    expect(first.some((f) => f.startsWith('comments.yaml'))).toBe(true);
+    expect(ruleHits(CREDENTIALS).get('secret-leak')).toBe(4);
+    // another file changes: the comments are placed from the cache, once each
+    const edited = { ...CREDENTIALS, 'good.yaml': GOOD.replace('port: 80', 'port: 81') };
+    expect(leaks(both(edited))).toEqual(first);
+    ruleHits(CREDENTIALS);
+    expect(ruleHits(edited).get('secret-leak')).toBe(3);
+    // the commented file changes: both of its objects are checked again
+    const moved = {
+      ...edited,
+      'comments.yaml': CREDENTIALS['comments.yaml'].replace(`# first: ${AWS_KEY}\n`, ''),
+    };
+    expect(ruleHits(moved).get('secret-leak')).toBe(2);
+    ruleHits(edited);
+    const after = leaks(both(moved));
+    expect(after.filter((f) => f.startsWith('comments.yaml'))).toHaveLength(1);
+    // a damaged entry of one object of the commented file: the whole file is checked again
+    ruleHits(CREDENTIALS);
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, unknown> };
+    const prefix = `${gitBlobId(CREDENTIALS['comments.yaml'])}:`;
+    const ofFile = Object.keys(data.entries).filter((k) => k.startsWith(prefix));
+    expect(ofFile).toHaveLength(2);
+    data.entries[ofFile[1]] = { 'secret-leak': 'junk' };
+    writeFileSync(file, JSON.stringify(data));
+    expect(ruleHits(CREDENTIALS).get('secret-leak')).toBe(2);
+    data.entries[ofFile[0]] = { 'secret-leak': 'junk' };
+    data.entries[ofFile[1]] = 0;
+    writeFileSync(file, JSON.stringify(data));
+    expect(leaks(both(CREDENTIALS))).toEqual(first);
+    // a file of comments only puts its finding on no object: secret-leak is then not cached
+    const bare = { ...moved, 'notes.yaml': `# ${AWS_KEY}\n` };
+    const found = both(bare).filter((f) => f.ruleId === 'secret-leak');
+    expect(found.some((f) => f.location?.file === undefined || f.resource === 'values')).toBe(true);
+    expect(ruleHits(bare).get('secret-leak')).toBeUndefined();
   });
 
   it('keys an object by its file and chart too', () => {

@@ -78,8 +78,8 @@ export function contextKey(rules: Rule[], ctx: Omit<RuleContext, 'model'>, tool:
     .digest('hex');
 }
 
-/** True when a rule's findings can be cached per object in this context (validators/types.ts). */
-export function cachedInContext(rule: Rule, ctx: Omit<RuleContext, 'model'>): boolean {
+/** True when a rule's findings can be cached per object in this run (validators/types.ts). */
+export function cachedInContext(rule: Rule, ctx: RuleContext): boolean {
   return rule.scope === 'object' && !(rule.reads?.uncachedWhen?.(ctx) ?? false);
 }
 
@@ -242,19 +242,26 @@ export class FindingsCache {
     this.ran.add(rule.id);
     const out: RuleFinding[] = [];
     const misses: Manifest[] = [];
-    for (const m of manifests) {
-      const h = this.hashOf(m);
-      const stored = this.storedOf(h, rule.id);
-      if (stored === undefined) {
+    const stored = manifests.map((m) => this.storedOf(this.hashOf(m), rule.id));
+    // A file is checked whole: when one of its objects misses, so do the others (a file's text
+    // keys all of its objects, so they hit or miss together unless an entry is damaged), and a
+    // rule may look at the other documents of a file (secret-leak places a comment by them).
+    const missedFiles = new Set<string>();
+    manifests.forEach((m, i) => {
+      if (stored[i] === undefined) missedFiles.add(m.file);
+    });
+    manifests.forEach((m, i) => {
+      const found = stored[i];
+      if (found === undefined || missedFiles.has(m.file)) {
         misses.push(m);
-        continue;
+        return;
       }
-      this.keep(h, rule.id, stored);
-      for (const [path, message, severity] of stored)
+      this.keep(this.hashOf(m), rule.id, found);
+      for (const [path, message, severity] of found)
         out.push(
           severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
         );
-    }
+    });
     this.hits.set(rule.id, manifests.length - misses.length);
     if (misses.length === 0) return out;
     const missed = new Set(misses);
@@ -270,6 +277,7 @@ export class FindingsCache {
         : rule.check(misses, {
             ...ctx,
             model: model(read.length > 0 ? [...misses, ...read] : misses),
+            recheck: true,
           });
     const readSet = new Set(read);
     for (const m of misses) this.keep(this.hashOf(m), rule.id, []);

@@ -138,6 +138,12 @@ export interface RuleContext {
    * object may live in files not given, so rules looking for other objects report a warning.
    */
   complete: boolean;
+  /**
+   * True when a cached run checks only some objects again (validators/findings-cache.ts): the
+   * others' findings come from the cache, and `model` holds just the objects handed to the rule and
+   * those it reads (`reads.kinds`). An object-local rule then looks at nothing else.
+   */
+  recheck?: boolean;
 }
 
 /** A policy rule: one file each under validators/rules/, listed in validators/rules/index.ts. */
@@ -172,8 +178,12 @@ export interface Rule {
     context?: (ctx: Omit<RuleContext, 'model'>) => unknown;
     /** The kinds of the other objects it reads (a change to one of them checks every object again). */
     kinds?: readonly string[];
-    /** When its findings depend on something the cache must not hold (a set secret's value). */
-    uncachedWhen?: (ctx: Omit<RuleContext, 'model'>) => boolean;
+    /**
+     * When it is not cached in a run: its findings then depend on something the cache must not
+     * hold (a set secret's value) or cannot place (a finding about no object). `ctx.model` holds
+     * every object of the run.
+     */
+    uncachedWhen?: (ctx: RuleContext) => boolean;
   };
   check(manifests: Manifest[], ctx: RuleContext): RuleFinding[];
 }

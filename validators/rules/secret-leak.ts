@@ -234,6 +234,13 @@ function decodedHoldsCredential(obj: Obj, fields: string[]): boolean {
   return false;
 }
 
+/** Whether a file of the run holds no object (only comments, or nothing). */
+function holdsFileWithoutObjects(ctx: RuleContext): boolean {
+  const withObjects = new Set(ctx.model.manifests.map((m) => m.file));
+  for (const file of ctx.fileTexts.keys()) if (!withObjects.has(file)) return true;
+  return false;
+}
+
 function isCoreKind(m: Manifest, kind: string): boolean {
   return m.object.kind === kind && groupOf(m) === '';
 }
@@ -524,6 +531,14 @@ export const secretLeakRule: Rule = {
     'No value of a set secret variable (plain, base64, URL-encoded, JSON-escaped, inside longer strings) and no credential-looking literal appears in the rendered manifests',
   severity: 'error',
   docs: 'No value of a set secret variable appears anywhere in the plan: plain, base64 at any alignment, URL-safe base64, URL-encoded, JSON-escaped (also Go-style \\u003c and \\/), or inside a longer string; one finding per variable names it and the files and lines, never the value; a value too short to check (under 4 characters) or equal to an ordinary value of the plan is reported as too weak. No credential-looking literal (AWS keys, private keys, tokens) either; literal passwords are errors in prd. The committed plan is public to every reader of the repository. Move the value to values/secrets.yaml so the plan holds a placeholder. render refuses to write a plan with a leaked secret even when this rule is skipped.',
+  // Without secret values to look for, what it finds about an object depends on the object and
+  // the other documents of its file (a comment is placed by them); the environment names the
+  // severity and the message. A file holding no object puts a finding on no object: not cached.
+  scope: 'object',
+  reads: {
+    context: (ctx) => [ctx.env ?? null, ctx.cluster?.provider ?? null],
+    uncachedWhen: (ctx) => ctx.secrets.length > 0 || holdsFileWithoutObjects(ctx),
+  },
   check(manifests, ctx) {
     const { findings: out, covered } = scanSecretValues(manifests, ctx);
     const scanner = new LeakScanner({ ...ctx, secrets: [] });
@@ -542,9 +557,12 @@ export const secretLeakRule: Rule = {
       if (inFile) inFile.push(m);
       else manifestsOfFile.set(m.file, [m]);
     }
-    // Credential-looking text outside any field value (comments).
-    for (const [file, text] of ctx.fileTexts) {
-      if (!ANY_CREDENTIAL.test(text)) continue;
+    // Credential-looking text outside any field value (comments): in the files of the objects
+    // checked again, or in every file
+    const files = ctx.recheck ? [...manifestsOfFile.keys()] : [...ctx.fileTexts.keys()];
+    for (const file of files) {
+      const text = ctx.fileTexts.get(file);
+      if (text === undefined || !ANY_CREDENTIAL.test(text)) continue;
       const known = foundInFile.get(file) ?? new Set<string>();
       for (const p of CREDENTIAL_PATTERNS) {
         if (known.has(p.what)) continue;
