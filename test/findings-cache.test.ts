@@ -149,6 +149,7 @@ describe('object-local rules', () => {
       'api-consistency',
       'api-metadata',
       'api-values',
+      'config-references',
       'daemonset-everywhere',
       'image-registry',
       'image-tag',
@@ -200,7 +201,13 @@ describe('object-local rules', () => {
           const own = manifests.filter((m) => m.file === file);
           const read = manifests.filter((o) => o.file !== file && kinds.includes(o.object.kind));
           return rule
-            .check(own, { ...ctx, model: new ValidationModel([...own, ...read]), recheck: true })
+            .check(own, {
+              ...ctx,
+              model: new ValidationModel(
+                manifests.filter((o) => own.includes(o) || read.includes(o)),
+              ),
+              recheck: true,
+            })
             .filter((f) => f.manifest && own.includes(f.manifest));
         });
         const key = (f: { manifest?: Manifest; path?: unknown; message: string }) =>
@@ -348,6 +355,36 @@ data:
     const found = both(changed).filter((f) => f.ruleId === 'mxtransporter');
     expect(found.map((f) => f.message).join('\n')).toMatch(/KINESIS_STREAM_NAME is not set/);
     expect(both(files).some((f) => f.ruleId === 'mxtransporter')).toBe(false);
+    // a Deployment reading a key of a Secret: the Secret loses the key
+    const pod = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api, namespace: apps }
+spec:
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      containers:
+        - name: api
+          image: registry.local/api:1.0.0
+          env:
+            - name: DB_PASSWORD
+              valueFrom: { secretKeyRef: { name: db, key: password } }
+`;
+    const secret = (key: string) => `apiVersion: v1
+kind: Secret
+metadata: { name: db, namespace: apps }
+stringData: { ${key}: x }
+`;
+    const withKey = { 'pod.yaml': pod, 'secret.yaml': secret('password') };
+    const missingKey = (fs: Finding[]) =>
+      fs.some((f) => f.ruleId === 'config-references' && /needs key "password"/.test(f.message));
+    expect(missingKey(both(withKey))).toBe(false);
+    ruleHits(withKey);
+    const renamed = { ...withKey, 'secret.yaml': secret('pass') };
+    expect(ruleHits(renamed).get('config-references')).toBe(0);
+    ruleHits(withKey);
+    expect(missingKey(both(renamed))).toBe(true);
   });
 
   it('follows the context a rule reads: the cluster, the allowed registries, the environment', () => {

@@ -1,7 +1,7 @@
 /**
  * The findings cache of object-local rules (`scope: 'object'`): what such a rule found about an
  * object, stored under `.manifests-cache/validate/<env>.json` of the project (gitignored) and keyed
- * by a hash of the object (its file's text, where in the file it is, the file's path and chart). A
+ * by the object: its file's git blob id, where in the file it is, the file's path and its chart. A
  * rule is object-local when its findings about an object depend only on that object, on the objects
  * of the kinds it declares in `reads.kinds` and on the settings in the cache's context key;
  * `test/findings-cache.test.ts` checks that each rule so marked finds the same about a plan as about
@@ -117,10 +117,13 @@ export class FindingsCache {
   private readonly checked = new Map<string, Entry | undefined>();
   /** The rules whose stored findings still hold: the key matched and their `reads` hash too. */
   private readonly usable = new Set<string>();
+  private readonly usableIds: string[] = [];
   /** This run's hash of the objects each rule with `reads.kinds` reads. */
   private readonly reads: Record<string, string> = {};
-  /** What to store: by object hash, each cached rule's findings (reused or found in this run). */
-  private readonly next = new Map<string, Record<string, StoredFinding[]>>();
+  /** This run's objects, by hash. */
+  private readonly seen = new Set<string>();
+  /** What the rules found about the objects they checked again: by object hash, then rule. */
+  private readonly fresh = new Map<string, Record<string, StoredFinding[]>>();
   /** Cached rules that ran in this run, and those whose findings could not be attributed. */
   private readonly ran = new Set<string>();
   private readonly unstorable = new Set<string>();
@@ -164,6 +167,7 @@ export class FindingsCache {
       if (kinds) this.reads[rule.id] = this.hashOfKinds(kinds);
       if (!kinds || oldReads[rule.id] === this.reads[rule.id]) this.usable.add(rule.id);
     }
+    this.usableIds = [...this.usable];
   }
 
   /**
@@ -175,14 +179,14 @@ export class FindingsCache {
     let h = this.hashes.get(m);
     if (h !== undefined) return h;
     const text = this.fileTexts.get(m.file);
-    const where = `${m.line}\0${m.basePath ? JSON.stringify(m.basePath) : ''}\0${m.file}\0${m.chart}`;
+    const where = `${m.line}\0${m.basePath ? JSON.stringify(m.basePath) : ''}\0${m.file}\0${m.chart ?? ''}`;
     if (text !== undefined) {
       let th = this.textHashes.get(m.file);
       if (th === undefined) {
         th = gitBlobId(text);
         this.textHashes.set(m.file, th);
       }
-      h = `${th}:${createHash('sha1').update(where).digest('base64url')}`;
+      h = `${th}:${where}`;
     } else {
       h = createHash('sha1')
         .update(`object\0${where}\0${JSON.stringify(m.object)}`)
@@ -207,7 +211,7 @@ export class FindingsCache {
     if (stored === 0) e = 0;
     else if (stored && typeof stored === 'object' && !Array.isArray(stored)) {
       const record = stored as Record<string, unknown>;
-      if ([...this.usable].every((id) => isStored(record[id] ?? []))) e = record;
+      if (this.usableIds.every((id) => isStored(record[id] ?? []))) e = record;
     }
     this.checked.set(h, e);
     return e;
@@ -221,9 +225,10 @@ export class FindingsCache {
     return e === 0 ? [] : ((e[rule] ?? []) as StoredFinding[]);
   }
 
+  /** Keeps what a rule found about an object it checked again (nothing: an empty list). */
   private keep(h: string, rule: string, findings: StoredFinding[]): void {
-    let e = this.next.get(h);
-    if (!e) this.next.set(h, (e = {}));
+    let e = this.fresh.get(h);
+    if (!e) this.fresh.set(h, (e = {}));
     if (findings.length > 0) (e[rule] ??= []).push(...findings);
     else e[rule] ??= [];
   }
@@ -256,7 +261,7 @@ export class FindingsCache {
         misses.push(m);
         return;
       }
-      this.keep(this.hashOf(m), rule.id, found);
+      this.seen.add(this.hashOf(m));
       for (const [path, message, severity] of found)
         out.push(
           severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
@@ -271,16 +276,25 @@ export class FindingsCache {
     const read = kinds
       ? this.manifests.filter((m) => !missed.has(m) && kinds.includes(m.object.kind))
       : [];
+    const readSet = new Set(read);
     const found =
       misses.length === manifests.length
         ? rule.check(misses, ctx)
         : rule.check(misses, {
             ...ctx,
-            model: model(read.length > 0 ? [...misses, ...read] : misses),
+            // in the plan's order, as the whole plan's model has them
+            model: model(
+              read.length > 0
+                ? this.manifests.filter((m) => missed.has(m) || readSet.has(m))
+                : misses,
+            ),
             recheck: true,
           });
-    const readSet = new Set(read);
-    for (const m of misses) this.keep(this.hashOf(m), rule.id, []);
+    for (const m of misses) {
+      const h = this.hashOf(m);
+      this.seen.add(h);
+      this.keep(h, rule.id, []);
+    }
     for (const f of found) {
       if (f.manifest && readSet.has(f.manifest) && f.valuePath === undefined) continue;
       if (!f.manifest || !missed.has(f.manifest) || f.valuePath !== undefined) {
@@ -304,9 +318,25 @@ export class FindingsCache {
   store(): void {
     if (this.unstorable.size > 0 || this.rules.some((r) => !this.ran.has(r.id))) return;
     const entries: Record<string, 0 | Record<string, StoredFinding[]>> = {};
-    for (const [h, e] of this.next) {
-      const found = Object.entries(e).filter(([, fs]) => fs.length > 0);
-      entries[h] = found.length === 0 ? 0 : Object.fromEntries(found);
+    for (const h of this.seen) {
+      const fresh = this.fresh.get(h);
+      const stored = this.entryOf(h);
+      // an object every rule served is stored as it was read
+      if (!fresh && stored !== undefined) {
+        entries[h] = stored as 0 | Record<string, StoredFinding[]>;
+        continue;
+      }
+      const merged: Record<string, StoredFinding[]> = {};
+      if (stored)
+        for (const id of this.usableIds) {
+          const fs = stored[id] as StoredFinding[] | undefined;
+          if (fs && fs.length > 0) merged[id] = fs;
+        }
+      for (const [id, fs] of Object.entries(fresh ?? {})) {
+        if (fs.length > 0) merged[id] = fs;
+        else delete merged[id];
+      }
+      entries[h] = Object.keys(merged).length === 0 ? 0 : merged;
     }
     const data: CacheFile = { format: FORMAT, key: this.key, reads: this.reads, entries };
     writeFileAtomically(this.file, JSON.stringify(data));

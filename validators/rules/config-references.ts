@@ -288,11 +288,27 @@ export const configReferencesRule: Rule = {
     'Secrets, ConfigMaps, PVCs (and their keys) and ServiceAccounts that pods refer to are rendered in the namespace or declared out of band',
   severity: 'error',
   docs: "Secrets, ConfigMaps (and the keys pods read from them), PVCs and ServiceAccounts that pods use exist: rendered in the pod's namespace or declared out of band in outOfBandSecrets. A missing one leaves pods in CreateContainerConfigError or ContainerCreating. Render the object, declare it in outOfBandSecrets, or fix the reference.",
-  check(manifests, ctx) {
+  // what a pod refers to is looked up among the objects of these kinds (and the claims of the
+  // StatefulSets' volumeClaimTemplates)
+  scope: 'object',
+  reads: {
+    kinds: [
+      'Secret',
+      'ConfigMap',
+      'PersistentVolumeClaim',
+      'ServiceAccount',
+      'ExternalSecret',
+      'SealedSecret',
+      'StatefulSet',
+    ],
+    context: (ctx) => [ctx.cluster ?? null, ctx.complete],
+  },
+  check(_manifests, ctx) {
     const out: RuleFinding[] = [];
-    const targets = collectTargets(manifests, ctx);
+    const all = ctx.model.manifests;
+    const targets = collectTargets(all, ctx);
     const claimPrefixes = new Map<string, string[]>();
-    for (const m of manifests) {
+    for (const m of all) {
       const { prefixes } = claimTemplatesOf(m);
       if (prefixes.length === 0) continue;
       const ns = namespaceOf(m);
