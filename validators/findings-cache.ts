@@ -120,8 +120,9 @@ export class FindingsCache {
   private readonly usableIds: string[] = [];
   /** This run's hash of the objects each rule with `reads.kinds` reads. */
   private readonly reads: Record<string, string> = {};
-  /** This run's objects, by hash. */
+  /** This run's objects, by hash, and by object with their entries. */
   private readonly seen = new Set<string>();
+  private readonly objects = new Map<Manifest, { h: string; e: Entry | undefined }>();
   /** What the rules found about the objects they checked again: by object hash, then rule. */
   private readonly fresh = new Map<string, Record<string, StoredFinding[]>>();
   /** Cached rules that ran in this run, and those whose findings could not be attributed. */
@@ -217,10 +218,21 @@ export class FindingsCache {
     return e;
   }
 
+  /** An object of this run: its hash and its usable stored entry (looked up once). */
+  private objectOf(m: Manifest): { h: string; e: Entry | undefined } {
+    let o = this.objects.get(m);
+    if (!o) {
+      const h = this.hashOf(m);
+      o = { h, e: this.entryOf(h) };
+      this.objects.set(m, o);
+      this.seen.add(h);
+    }
+    return o;
+  }
+
   /** The stored findings of a rule about an object, or undefined when it has to be checked. */
-  private storedOf(h: string, rule: string): StoredFinding[] | undefined {
-    if (!this.usable.has(rule)) return undefined;
-    const e = this.entryOf(h);
+  private storedOf(m: Manifest, rule: string): StoredFinding[] | undefined {
+    const { e } = this.objectOf(m);
     if (e === undefined) return undefined;
     return e === 0 ? [] : ((e[rule] ?? []) as StoredFinding[]);
   }
@@ -247,7 +259,8 @@ export class FindingsCache {
     this.ran.add(rule.id);
     const out: RuleFinding[] = [];
     const misses: Manifest[] = [];
-    const stored = manifests.map((m) => this.storedOf(this.hashOf(m), rule.id));
+    const usable = this.usable.has(rule.id);
+    const stored = manifests.map((m) => (usable ? this.storedOf(m, rule.id) : undefined));
     // A file is checked whole: when one of its objects misses, so do the others (a file's text
     // keys all of its objects, so they hit or miss together unless an entry is damaged), and a
     // rule may look at the other documents of a file (secret-leak places a comment by them).
@@ -261,7 +274,6 @@ export class FindingsCache {
         misses.push(m);
         return;
       }
-      this.seen.add(this.hashOf(m));
       for (const [path, message, severity] of found)
         out.push(
           severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
@@ -290,11 +302,7 @@ export class FindingsCache {
             ),
             recheck: true,
           });
-    for (const m of misses) {
-      const h = this.hashOf(m);
-      this.seen.add(h);
-      this.keep(h, rule.id, []);
-    }
+    for (const m of misses) this.keep(this.objectOf(m).h, rule.id, []);
     for (const f of found) {
       if (f.manifest && readSet.has(f.manifest) && f.valuePath === undefined) continue;
       if (!f.manifest || !missed.has(f.manifest) || f.valuePath !== undefined) {

@@ -71,9 +71,19 @@ function partFromImages(t: PodTemplate): ScalarDlPart | undefined {
   return undefined;
 }
 
+/**
+ * Whether a lowercase word names Scalar DL once squashed (`squash(w).includes('scalardl')`), tested
+ * without making the squashed copy: the letters in order, anything but letters and digits between.
+ */
+const NAMES_SCALARDL =
+  /s[^a-z0-9]*c[^a-z0-9]*a[^a-z0-9]*l[^a-z0-9]*a[^a-z0-9]*r[^a-z0-9]*d[^a-z0-9]*l/;
+export function namesScalarDl(lowercaseWord: string): boolean {
+  return NAMES_SCALARDL.test(lowercaseWord);
+}
+
 /** Whether a pod template belongs to Scalar DL by its chart, labels, name or namespace. */
 export function looksScalarDl(t: PodTemplate): boolean {
-  return identityWords(t).some((w) => squash(w).includes('scalardl'));
+  return identityWords(t).some(namesScalarDl);
 }
 
 function partFromLabels(t: PodTemplate): ScalarDlPart | undefined {
