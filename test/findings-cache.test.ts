@@ -28,7 +28,7 @@ import { RULES } from '../validators/rules/index.js';
 import { runValidation } from '../validators/run.js';
 import { runMemoFile } from '../validators/run-memo.js';
 import { manifestsFromYaml, ruleContext } from '../validators/testing/helpers.js';
-import type { ContextInput, Finding, Rule, Taint } from '../validators/types.js';
+import type { ContextInput, Finding, Rule, RuleFinding, Taint } from '../validators/types.js';
 import { buildContext, validateCommand } from '../validators/validate.js';
 import { REPO_ROOT } from './helpers.js';
 
@@ -153,6 +153,7 @@ describe('object-local rules', () => {
       'daemonset-everywhere',
       'image-registry',
       'image-tag',
+      'kinesis-access',
       'mxtransporter',
       'resources',
       'schedulable',
@@ -200,21 +201,34 @@ describe('object-local rules', () => {
         const alone = files.flatMap((file) => {
           const own = manifests.filter((m) => m.file === file);
           const read = manifests.filter((o) => o.file !== file && kinds.includes(o.object.kind));
-          return rule
-            .check(own, {
-              ...ctx,
-              model: new ValidationModel(
-                manifests.filter((o) => own.includes(o) || read.includes(o)),
-              ),
-              recheck: true,
-            })
-            .filter((f) => f.manifest && own.includes(f.manifest));
+          const found = rule.check(own, {
+            ...ctx,
+            model: new ValidationModel(
+              manifests.filter((o) => own.includes(o) || read.includes(o)),
+            ),
+            recheck: true,
+          });
+          // a check again says nothing about the values (the cache gives that back)
+          expect(
+            found.filter((f) => f.valuePath !== undefined),
+            rule.id,
+          ).toEqual([]);
+          return found.filter((f) => f.manifest && own.includes(f.manifest));
         });
-        const key = (f: { manifest?: Manifest; path?: unknown; message: string }) =>
-          `${f.manifest?.file}:${f.manifest?.line} ${JSON.stringify(f.path)} ${f.message}`;
-        expect(alone.map(key).sort(), rule.id).toEqual(whole.map(key).sort());
-        // and every finding is about one of the objects it was given
-        for (const f of whole) expect(manifests, rule.id).toContain(f.manifest);
+        const key = (f: RuleFinding) =>
+          f.manifest
+            ? `${f.manifest.file}:${f.manifest.line} ${JSON.stringify(f.path)} ${f.message}`
+            : `values ${JSON.stringify(f.valuePath)} ${f.message}`;
+        const aboutObjects = whole.filter((f) => f.valuePath === undefined);
+        expect(alone.map(key).sort(), rule.id).toEqual(aboutObjects.map(key).sort());
+        // and every finding is about one of the objects it was given, or about the values as a
+        // check of no object finds them (from the context alone)
+        for (const f of aboutObjects) expect(manifests, rule.id).toContain(f.manifest);
+        const aboutValues = whole.filter((f) => f.valuePath !== undefined);
+        const fromContext = rule
+          .check([], { ...ctx, model: new ValidationModel([]) })
+          .filter((f) => f.valuePath !== undefined);
+        expect(aboutValues.map(key).sort(), rule.id).toEqual(fromContext.map(key).sort());
       }
     });
   }
@@ -299,11 +313,13 @@ describe('findings cache', () => {
       manifests,
       fileTexts,
     );
+    // each rule is handed the objects of its kinds, as the runner does
+    const given = (r: Rule) => manifests.filter((m) => !r.kinds || r.kinds.includes(m.object.kind));
     const cached = rules.flatMap((r) =>
-      cache.check(r, manifests, { ...ctx, model }, (s) => new ValidationModel(s)),
+      cache.check(r, given(r), { ...ctx, model }, (s) => new ValidationModel(s)),
     );
     cache.store();
-    const plain = rules.flatMap((r) => r.check(manifests, { ...ctx, model }));
+    const plain = rules.flatMap((r) => r.check(given(r), { ...ctx, model }));
     const key = (f: { manifest?: Manifest; path?: unknown; message: string }) =>
       `${f.manifest?.file}:${f.manifest?.line} ${JSON.stringify(f.path)} ${f.message}`;
     expect(cached.map(key).sort()).toEqual(plain.map(key).sort());
@@ -485,6 +501,46 @@ spec:
     const found = both(bare).filter((f) => f.ruleId === 'secret-leak');
     expect(found.some((f) => f.location?.file === undefined || f.resource === 'values')).toBe(true);
     expect(ruleHits(bare).get('secret-leak')).toBeUndefined();
+  });
+
+  it('gives back what a rule found about the values with its entries, once', () => {
+    const broad: Partial<ContextInput> = {
+      cluster: {
+        name: 'shop',
+        kubernetesVersion: '1.31',
+        provider: 'eks',
+        region: 'ap-northeast-1',
+        nodeGroups: [
+          {
+            name: 'general',
+            instanceType: 'm5.large',
+            minSize: 1,
+            desiredSize: 2,
+            maxSize: 3,
+            iamPolicies: ['arn:aws:iam::aws:policy/AmazonKinesisFullAccess'],
+          },
+        ],
+      },
+    };
+    const files = { 'sts.yaml': EXPORTER, 'cm.yaml': exporterConfig('file'), 'good.yaml': GOOD };
+    const onValues = (fs: Finding[]) =>
+      fs.filter((f) => f.ruleId === 'kinesis-access' && f.resource === 'values');
+    // every object checked; then every object served; then one file checked again
+    expect(onValues(both(files, broad))).toHaveLength(1);
+    expect(onValues(both(files, broad))).toHaveLength(1);
+    const labelled = EXPORTER.replace(
+      'metadata: { name: orders, namespace: mx }',
+      'metadata: { name: orders, namespace: mx, labels: { team: data } }',
+    );
+    expect(labelled).not.toBe(EXPORTER);
+    const edited = { ...files, 'sts.yaml': labelled };
+    expect(onValues(both(edited, broad))).toHaveLength(1);
+    ruleHits(files, broad);
+    // (the ConfigMap hits; the StatefulSet is checked again; the Service is not its kind)
+    expect(ruleHits(edited, broad).get('kinesis-access')).toBe(1);
+    // the declaration changes: the key does, and the finding goes
+    const narrow = { cluster: { ...broad.cluster!, nodeGroups: [] } };
+    expect(onValues(both(edited, narrow))).toHaveLength(0);
   });
 
   it('keys an object by its file and chart too', () => {

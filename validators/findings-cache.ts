@@ -13,8 +13,11 @@
  * Kubernetes version and what each rule's `reads.context` takes (the environment, the cluster
  * declaration, the allowed registries). For a rule with `reads.kinds` the file also keeps a hash of
  * the objects of those kinds: when one of them changed, was added or went, that rule checks every
- * object again while the others still hit. An entry made under another key, or a file that cannot
- * be read, is a miss: the cache can only make a run faster, never change what it reports.
+ * object again while the others still hit. What a cached rule finds about the values (a finding with
+ * a value path) may depend only on the context in the key: it is kept with the rule's entries and
+ * given back with them, and a rule checking some objects again (`ctx.recheck`) does not report it.
+ * An entry made under another key, or a file that cannot be read, is a miss: the cache can only
+ * make a run faster, never change what it reports.
  *
  * Objects are the rendered plan, which holds placeholders, never a secret's value; runs that render
  * with the real values do not use the cache, and a rule whose findings depend on the secrets' values
@@ -43,6 +46,11 @@ interface CacheFile {
   reads: Record<string, string>;
   /** object hash -> 0 when no cached rule found anything, else rule id -> findings */
   entries: Record<string, 0 | Record<string, StoredFinding[]>>;
+  /**
+   * rule id -> what it found about the values (a finding with a value path), which depends only on
+   * the context in the key: given back whenever the rule's entries are
+   */
+  values: Record<string, StoredFinding[]>;
 }
 
 /** A hash of the code that validates: validators/ and core/, and the schema libraries' versions. */
@@ -128,6 +136,8 @@ export class FindingsCache {
   /** Cached rules that ran in this run, and those whose findings could not be attributed. */
   private readonly ran = new Set<string>();
   private readonly unstorable = new Set<string>();
+  /** What each rule found about the values: read with its entries, or found in this run. */
+  private readonly values = new Map<string, StoredFinding[]>();
   /** Objects served from the cache, by rule (for tests and figures). */
   readonly hits = new Map<string, number>();
 
@@ -144,6 +154,7 @@ export class FindingsCache {
     this.textHashes = new Map(knownBlobIds);
     let old: Record<string, unknown> = {};
     let oldReads: Record<string, unknown> = {};
+    let oldValues: Record<string, unknown> = {};
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheFile>;
       if (
@@ -154,10 +165,13 @@ export class FindingsCache {
         typeof data.entries === 'object' &&
         !Array.isArray(data.entries) &&
         data.reads &&
-        typeof data.reads === 'object'
+        typeof data.reads === 'object' &&
+        data.values &&
+        typeof data.values === 'object'
       ) {
         old = data.entries;
         oldReads = data.reads;
+        oldValues = data.values;
       }
     } catch {
       // missing, unreadable or not JSON: every object is a miss
@@ -166,7 +180,11 @@ export class FindingsCache {
     for (const rule of rules) {
       const kinds = rule.reads?.kinds;
       if (kinds) this.reads[rule.id] = this.hashOfKinds(kinds);
-      if (!kinds || oldReads[rule.id] === this.reads[rule.id]) this.usable.add(rule.id);
+      const values = oldValues[rule.id];
+      if ((!kinds || oldReads[rule.id] === this.reads[rule.id]) && isStored(values)) {
+        this.usable.add(rule.id);
+        this.values.set(rule.id, values);
+      }
     }
     this.usableIds = [...this.usable];
   }
@@ -280,7 +298,14 @@ export class FindingsCache {
         );
     });
     this.hits.set(rule.id, manifests.length - misses.length);
-    if (misses.length === 0) return out;
+    const full = misses.length === manifests.length;
+    // what it found about the values comes back with its entries; a check of every object finds it anew
+    if (!full)
+      for (const [valuePath, message, severity] of this.values.get(rule.id) ?? [])
+        out.push(severity ? { valuePath, message, severity } : { valuePath, message });
+    else this.values.set(rule.id, []);
+    // (a rule given no object at all still runs: it may find something about the values)
+    if (!full && misses.length === 0) return out;
     const missed = new Set(misses);
     const kinds = rule.reads?.kinds;
     // what the rule reads of other objects comes with the misses; findings about those objects
@@ -289,22 +314,29 @@ export class FindingsCache {
       ? this.manifests.filter((m) => !missed.has(m) && kinds.includes(m.object.kind))
       : [];
     const readSet = new Set(read);
-    const found =
-      misses.length === manifests.length
-        ? rule.check(misses, ctx)
-        : rule.check(misses, {
-            ...ctx,
-            // in the plan's order, as the whole plan's model has them
-            model: model(
-              read.length > 0
-                ? this.manifests.filter((m) => missed.has(m) || readSet.has(m))
-                : misses,
-            ),
-            recheck: true,
-          });
+    const found = full
+      ? rule.check(misses, ctx)
+      : rule.check(misses, {
+          ...ctx,
+          // in the plan's order, as the whole plan's model has them
+          model: model(
+            read.length > 0
+              ? this.manifests.filter((m) => missed.has(m) || readSet.has(m))
+              : misses,
+          ),
+          recheck: true,
+        });
     for (const m of misses) this.keep(this.objectOf(m).h, rule.id, []);
     for (const f of found) {
       if (f.manifest && readSet.has(f.manifest) && f.valuePath === undefined) continue;
+      if (full && !f.manifest && f.valuePath !== undefined) {
+        this.values
+          .get(rule.id)!
+          .push(f.severity ? [f.valuePath, f.message, f.severity] : [f.valuePath, f.message]);
+        out.push(f);
+        continue;
+      }
+      // (a check of some objects again reports nothing about the values: it came back above)
       if (!f.manifest || !missed.has(f.manifest) || f.valuePath !== undefined) {
         this.unstorable.add(rule.id);
         out.push(f);
@@ -346,7 +378,13 @@ export class FindingsCache {
       }
       entries[h] = Object.keys(merged).length === 0 ? 0 : merged;
     }
-    const data: CacheFile = { format: FORMAT, key: this.key, reads: this.reads, entries };
+    const data: CacheFile = {
+      format: FORMAT,
+      key: this.key,
+      reads: this.reads,
+      entries,
+      values: Object.fromEntries(this.rules.map((r) => [r.id, this.values.get(r.id) ?? []])),
+    };
     writeFileAtomically(this.file, JSON.stringify(data));
   }
 }

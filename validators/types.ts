@@ -166,7 +166,8 @@ export interface Rule {
    * `object`: what the rule finds about an object depends only on that object (its content, file,
    * position and chart), on the context's `strict`, `allowUnknownKinds` and `kubernetesVersion`,
    * and on what `reads` declares (no other objects, values, cluster or secrets otherwise), and it
-   * reports only about the objects it is handed, so its findings can be cached per object
+   * reports only about the objects it is handed, or about the values from `reads.context` alone
+   * (not when `recheck` is set), so its findings can be cached per object
    * (validators/findings-cache.ts). Such a rule reads objects through `ctx.model` or the manifests
    * it is given; a cached run hands it the objects to check again and a model of those and of the
    * objects of `reads.kinds`.

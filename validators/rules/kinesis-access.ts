@@ -93,12 +93,21 @@ export const kinesisAccessRule: Rule = {
     'PutRecords, DescribeStream and DescribeStreamSummary on the ARNs of their streams ' +
     '(arn:aws:kinesis:<region>:<account>:stream/<name>), and drop the Kinesis policy from the node group.',
   kinds: ['ServiceAccount', 'ClusterConfig', 'ConfigMap', 'Secret', ...WORKLOAD_KINDS],
+  // An exporter's findings read its ServiceAccount, the ClusterConfig's roles and the variables of
+  // its ConfigMaps and Secrets; a ClusterConfig's, the cluster declaration; the node groups of the
+  // declaration are reported on the values, from the declaration alone.
+  scope: 'object',
+  reads: {
+    kinds: ['ServiceAccount', 'ClusterConfig', 'ConfigMap', 'Secret'],
+    context: (ctx) => [ctx.cluster ?? null, ctx.complete],
+  },
   check(_manifests, ctx) {
     const out: RuleFinding[] = [];
     const configs = ctx.model.objects.ofKind('ClusterConfig');
 
-    // Node groups: the cluster declaration is the source of the ClusterConfig, so it is reported there.
-    if (ctx.cluster) {
+    // Node groups: the cluster declaration is the source of the ClusterConfig, so it is reported
+    // there (not again when only some objects are checked again: the cache keeps it)
+    if (ctx.cluster && !ctx.recheck) {
       (ctx.cluster.nodeGroups ?? []).forEach((g, gi) => {
         list(g?.iamPolicies).forEach((arn, pi) => {
           if (!BROAD_MANAGED.test(arn)) return;
