@@ -314,8 +314,9 @@ export class FindingsCache {
       ? this.manifests.filter((m) => !missed.has(m) && kinds.includes(m.object.kind))
       : [];
     const readSet = new Set(read);
+    // (every object: the very list handed over, which the model's parts are known by)
     const found = full
-      ? rule.check(misses, ctx)
+      ? rule.check(manifests, ctx)
       : rule.check(misses, {
           ...ctx,
           // in the plan's order, as the whole plan's model has them

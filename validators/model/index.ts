@@ -26,6 +26,15 @@ export class ValidationModel {
     return (this.podTemplatesCache ??= podTemplates(this.manifests));
   }
 
+  /**
+   * Pod templates of these manifests: the model's own when they are its manifests, else worked
+   * out for them alone (a rule checking some objects again, with the model holding the objects it
+   * reads too, looks at the templates of those it checks).
+   */
+  podTemplatesOf(manifests: Manifest[]): PodTemplate[] {
+    return manifests === this.manifests ? this.podTemplates : podTemplates(manifests);
+  }
+
   /** Objects by kind, namespace and name. */
   get objects(): ObjectIndex {
     return (this.objectsCache ??= new ObjectIndex(this.manifests));

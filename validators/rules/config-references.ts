@@ -303,7 +303,7 @@ export const configReferencesRule: Rule = {
     ],
     context: (ctx) => [ctx.cluster ?? null, ctx.complete],
   },
-  check(_manifests, ctx) {
+  check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const all = ctx.model.manifests;
     const targets = collectTargets(all, ctx);
@@ -317,7 +317,7 @@ export const configReferencesRule: Rule = {
       else claimPrefixes.set(ns, prefixes);
     }
 
-    for (const t of ctx.model.podTemplates) {
+    for (const t of ctx.model.podTemplatesOf(manifests)) {
       const ns = namespaceOf(t.manifest);
       out.push(...undefinedMounts(t));
       for (const ref of referencesOf(t)) {
