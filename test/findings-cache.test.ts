@@ -159,6 +159,7 @@ describe('object-local rules', () => {
       'schedulable',
       'schema',
       'secret-leak',
+      'storage-class',
     ]);
   });
 

@@ -123,6 +123,12 @@ export const storageClassRule: Rule = {
     'ClusterConfig',
     ...WORKLOAD_KINDS,
   ],
+  // a claim's findings read the StorageClasses, the ClusterConfig's add-ons and the declaration
+  scope: 'object',
+  reads: {
+    kinds: ['StorageClass', 'ClusterConfig'],
+    context: (ctx) => [ctx.cluster ?? null, ctx.complete],
+  },
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const claims = claimsOf(manifests, ctx.model.podTemplates);
