@@ -128,11 +128,14 @@ export class FindingsCache {
   private readonly usableIds: string[] = [];
   /** This run's hash of the objects each rule with `reads.kinds` reads. */
   private readonly reads: Record<string, string> = {};
-  /** This run's objects, by hash, and by object with their entries. */
+  /** This run's objects, by hash. */
   private readonly seen = new Set<string>();
-  private readonly objects = new Map<Manifest, { h: string; e: Entry | undefined }>();
-  /** What the rules found about the objects they checked again: by object hash, then rule. */
+  /** What the rules found about the objects they checked again (those with findings only). */
   private readonly fresh = new Map<string, Record<string, StoredFinding[]>>();
+  /** Rules that checked every object they were handed again. */
+  private readonly checkedAll = new Set<string>();
+  /** The rules that checked an object again, by object hash, for the rules that did not all. */
+  private readonly checkedSome = new Map<string, Set<string>>();
   /** Cached rules that ran in this run, and those whose findings could not be attributed. */
   private readonly ran = new Set<string>();
   private readonly unstorable = new Set<string>();
@@ -236,31 +239,18 @@ export class FindingsCache {
     return e;
   }
 
-  /** An object of this run: its hash and its usable stored entry (looked up once). */
-  private objectOf(m: Manifest): { h: string; e: Entry | undefined } {
-    let o = this.objects.get(m);
-    if (!o) {
-      const h = this.hashOf(m);
-      o = { h, e: this.entryOf(h) };
-      this.objects.set(m, o);
-      this.seen.add(h);
-    }
-    return o;
-  }
-
   /** The stored findings of a rule about an object, or undefined when it has to be checked. */
-  private storedOf(m: Manifest, rule: string): StoredFinding[] | undefined {
-    const { e } = this.objectOf(m);
+  private storedOf(h: string, rule: string): StoredFinding[] | undefined {
+    const e = this.entryOf(h);
     if (e === undefined) return undefined;
     return e === 0 ? [] : ((e[rule] ?? []) as StoredFinding[]);
   }
 
-  /** Keeps what a rule found about an object it checked again (nothing: an empty list). */
-  private keep(h: string, rule: string, findings: StoredFinding[]): void {
+  /** Keeps what a rule found about an object it checked again. */
+  private keep(h: string, rule: string, finding: StoredFinding): void {
     let e = this.fresh.get(h);
     if (!e) this.fresh.set(h, (e = {}));
-    if (findings.length > 0) (e[rule] ??= []).push(...findings);
-    else e[rule] ??= [];
+    (e[rule] ??= []).push(finding);
   }
 
   /**
@@ -276,60 +266,82 @@ export class FindingsCache {
   ): RuleFinding[] {
     this.ran.add(rule.id);
     const out: RuleFinding[] = [];
-    const misses: Manifest[] = [];
     const usable = this.usable.has(rule.id);
-    const stored = manifests.map((m) => (usable ? this.storedOf(m, rule.id) : undefined));
-    // A file is checked whole: when one of its objects misses, so do the others (a file's text
-    // keys all of its objects, so they hit or miss together unless an entry is damaged), and a
-    // rule may look at the other documents of a file (secret-leak places a comment by them).
-    const missedFiles = new Set<string>();
-    manifests.forEach((m, i) => {
-      if (stored[i] === undefined) missedFiles.add(m.file);
-    });
-    manifests.forEach((m, i) => {
-      const found = stored[i];
-      if (found === undefined || missedFiles.has(m.file)) {
-        misses.push(m);
-        return;
+    // (no list or set of the objects is made when every object misses, as in a first run: at
+    // 30,000 objects each is a large object the collector frees only in a full collection)
+    let missCount = 0;
+    for (const m of manifests) {
+      const h = this.hashOf(m);
+      this.seen.add(h);
+      if (!usable || this.storedOf(h, rule.id) === undefined) missCount++;
+    }
+    const full = missCount === manifests.length;
+    let misses = manifests;
+    if (!full) {
+      // A file is checked whole: when one of its objects misses, so do the others (a file's text
+      // keys all of its objects, so they hit or miss together unless an entry is damaged), and a
+      // rule may look at the other documents of a file (secret-leak places a comment by them).
+      const missedFiles = new Set<string>();
+      if (missCount > 0)
+        for (const m of manifests)
+          if (this.storedOf(this.hashOf(m), rule.id) === undefined) missedFiles.add(m.file);
+      misses = [];
+      for (const m of manifests) {
+        const found = this.storedOf(this.hashOf(m), rule.id);
+        if (found === undefined || missedFiles.has(m.file)) {
+          misses.push(m);
+          continue;
+        }
+        for (const [path, message, severity] of found)
+          out.push(
+            severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
+          );
       }
-      for (const [path, message, severity] of found)
-        out.push(
-          severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
-        );
-    });
+    }
     this.hits.set(rule.id, manifests.length - misses.length);
-    const full = misses.length === manifests.length;
-    // what it found about the values comes back with its entries; a check of every object finds it anew
+    // what it found about the values comes back with its entries; a check of every object finds
+    // it anew
     if (!full)
       for (const [valuePath, message, severity] of this.values.get(rule.id) ?? [])
         out.push(severity ? { valuePath, message, severity } : { valuePath, message });
     else this.values.set(rule.id, []);
     // (a rule given no object at all still runs: it may find something about the values)
     if (!full && misses.length === 0) return out;
-    const missed = new Set(misses);
-    const kinds = rule.reads?.kinds;
-    // what the rule reads of other objects comes with the misses; findings about those objects
-    // are theirs to serve (they hit: an object that missed is among the misses)
-    const read = kinds
-      ? this.manifests.filter((m) => !missed.has(m) && kinds.includes(m.object.kind))
-      : [];
-    const readSet = new Set(read);
-    // (every object: the very list handed over, which the model's parts are known by)
-    const found = full
-      ? rule.check(manifests, ctx)
-      : rule.check(misses, {
-          ...ctx,
-          // in the plan's order, as the whole plan's model has them
-          model: model(
-            read.length > 0
-              ? this.manifests.filter((m) => missed.has(m) || readSet.has(m))
-              : misses,
-          ),
-          recheck: true,
-        });
-    for (const m of misses) this.keep(this.objectOf(m).h, rule.id, []);
+    let found: RuleFinding[];
+    let missed: Set<Manifest> | undefined;
+    let readSet: Set<Manifest> | undefined;
+    if (full) {
+      // every object: the very list handed over, which the model's parts are known by
+      found = rule.check(manifests, ctx);
+      this.checkedAll.add(rule.id);
+    } else {
+      missed = new Set(misses);
+      const kinds = rule.reads?.kinds;
+      // what the rule reads of other objects comes with the misses; findings about those objects
+      // are theirs to serve (they hit: an object that missed is among the misses)
+      const read = kinds
+        ? this.manifests.filter((m) => !missed!.has(m) && kinds.includes(m.object.kind))
+        : [];
+      readSet = new Set(read);
+      found = rule.check(misses, {
+        ...ctx,
+        // in the plan's order, as the whole plan's model has them
+        model: model(
+          read.length > 0
+            ? this.manifests.filter((m) => missed!.has(m) || readSet!.has(m))
+            : misses,
+        ),
+        recheck: true,
+      });
+      for (const m of misses) {
+        const h = this.hashOf(m);
+        let rules = this.checkedSome.get(h);
+        if (!rules) this.checkedSome.set(h, (rules = new Set()));
+        rules.add(rule.id);
+      }
+    }
     for (const f of found) {
-      if (f.manifest && readSet.has(f.manifest) && f.valuePath === undefined) continue;
+      if (f.manifest && readSet?.has(f.manifest) && f.valuePath === undefined) continue;
       if (full && !f.manifest && f.valuePath !== undefined) {
         this.values
           .get(rule.id)!
@@ -338,14 +350,17 @@ export class FindingsCache {
         continue;
       }
       // (a check of some objects again reports nothing about the values: it came back above)
+      missed ??= new Set(manifests);
       if (!f.manifest || !missed.has(f.manifest) || f.valuePath !== undefined) {
         this.unstorable.add(rule.id);
         out.push(f);
         continue;
       }
-      this.keep(this.hashOf(f.manifest), rule.id, [
+      this.keep(
+        this.hashOf(f.manifest),
+        rule.id,
         f.severity ? [f.path ?? [], f.message, f.severity] : [f.path ?? [], f.message],
-      ]);
+      );
       out.push(f);
     }
     return out;
@@ -359,24 +374,25 @@ export class FindingsCache {
   store(): void {
     if (this.unstorable.size > 0 || this.rules.some((r) => !this.ran.has(r.id))) return;
     const entries: Record<string, 0 | Record<string, StoredFinding[]>> = {};
+    const checkedAll = this.rules.filter((r) => this.checkedAll.has(r.id)).map((r) => r.id);
     for (const h of this.seen) {
       const fresh = this.fresh.get(h);
+      const some = this.checkedSome.get(h);
       const stored = this.entryOf(h);
       // an object every rule served is stored as it was read
-      if (!fresh && stored !== undefined) {
+      if (stored !== undefined && !fresh && !some && checkedAll.length === 0) {
         entries[h] = stored as 0 | Record<string, StoredFinding[]>;
         continue;
       }
+      // a rule's findings: found again when it checked the object again, else as stored
       const merged: Record<string, StoredFinding[]> = {};
       if (stored)
         for (const id of this.usableIds) {
+          if (this.checkedAll.has(id) || some?.has(id)) continue;
           const fs = stored[id] as StoredFinding[] | undefined;
           if (fs && fs.length > 0) merged[id] = fs;
         }
-      for (const [id, fs] of Object.entries(fresh ?? {})) {
-        if (fs.length > 0) merged[id] = fs;
-        else delete merged[id];
-      }
+      if (fresh) for (const [id, fs] of Object.entries(fresh)) merged[id] = fs;
       entries[h] = Object.keys(merged).length === 0 ? 0 : merged;
     }
     const data: CacheFile = {
