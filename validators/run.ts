@@ -92,7 +92,9 @@ export function runValidation(input: ValidationInput): Finding[] {
   const ctx: RuleContext = { ...input.ctx, model: new ValidationModel(input.manifests) };
   const runs = (r: Rule) =>
     !(r.needs === 'cluster' && !ctx.cluster) && !(r.needs === 'values' && !ctx.values);
-  const cached = new Set(rules.filter((r) => runs(r) && cachedInContext(r, ctx)));
+  const cached = new Set(
+    input.cacheFile ? rules.filter((r) => runs(r) && cachedInContext(r, ctx)) : [],
+  );
   const cache =
     input.cacheFile && cached.size > 0
       ? new FindingsCache(
