@@ -1,7 +1,8 @@
 /**
  * The findings cache of object-local rules (`scope: 'object'`): what such a rule found about an
  * object, stored under `.manifests-cache/validate/<env>.json` of the project (gitignored) and keyed
- * by the object: its file's git blob id, where in the file it is, the file's path and its chart. A
+ * by the object: its file's git blob id, where in the file it is and its chart (not the file's path:
+ * no cached rule's findings name it, which a test checks, so identical files share entries). A
  * rule is object-local when its findings about an object depend only on that object, on the objects
  * of the kinds it declares in `reads.kinds` and on the settings in the cache's context key;
  * `test/findings-cache.test.ts` checks that each rule so marked finds the same about a plan as about
@@ -195,13 +196,14 @@ export class FindingsCache {
   /**
    * The object's key: the text of its file and where in the file it is (every caller hands objects
    * together with the texts they were read from or rendered into, as line numbers need too), or its
-   * content when there is no text; and its file's path and chart, which rules may name or read.
+   * content when there is no text; and its chart, which rules may read (`mxtransporter` knows an
+   * exporter by it).
    */
   private hashOf(m: Manifest): string {
     let h = this.hashes.get(m);
     if (h !== undefined) return h;
     const text = this.fileTexts.get(m.file);
-    const where = `${m.line}\0${m.basePath ? JSON.stringify(m.basePath) : ''}\0${m.file}\0${m.chart ?? ''}`;
+    const where = `${m.line}\0${m.basePath ? JSON.stringify(m.basePath) : ''}\0${m.chart ?? ''}`;
     if (text !== undefined) {
       let th = this.textHashes.get(m.file);
       if (th === undefined) {

@@ -163,8 +163,8 @@ export interface Rule {
   /** Runs only when this is available (values-level or cluster rules). */
   needs?: 'cluster' | 'values';
   /**
-   * `object`: what the rule finds about an object depends only on that object (its content, file,
-   * position and chart), on the context's `strict`, `allowUnknownKinds` and `kubernetesVersion`,
+   * `object`: what the rule finds about an object depends only on that object (its content, its
+   * place in its file and its chart; not the file's path), on the context's `strict`, `allowUnknownKinds` and `kubernetesVersion`,
    * and on what `reads` declares (no other objects, values, cluster or secrets otherwise), and it
    * reports only about the objects it is handed, or about the values from `reads.context` alone
    * (not when `recheck` is set), so its findings can be cached per object

@@ -582,11 +582,16 @@ export const secretLeakRule: Rule = {
         const m = p.re.exec(text);
         if (!m) continue;
         const line = lineAt(text, m.index);
-        const message = `file ${file} holds what looks like ${p.what} at line ${line}, outside any field value; ${FIX_CREDENTIAL}`;
+        const what = `holds what looks like ${p.what} at line ${line}, outside any field value; ${FIX_CREDENTIAL}`;
         const candidates = (manifestsOfFile.get(file) ?? []).filter((x) => x.line <= line);
         const manifest =
           candidates.sort((a, b) => b.line - a.line)[0] ?? manifestsOfFile.get(file)?.[0];
-        out.push(manifest ? { manifest, path: [], message } : { message });
+        // a finding on an object is located in its file; one on no object names the file
+        out.push(
+          manifest
+            ? { manifest, path: [], message: `this file ${what}` }
+            : { message: `file ${file} ${what}` },
+        );
       }
     }
     return out;
