@@ -180,6 +180,25 @@ export function pruneFolder(dir: string, keep: number, prefix = ''): void {
   }
 }
 
+/**
+ * A cache file's JSON when it is an object with this `format` and `key`; undefined (a miss) when it
+ * is missing, unreadable, not JSON or another format's or key's.
+ */
+export function readKeyedCacheFile(
+  file: string,
+  format: number,
+  key: string,
+): Record<string, unknown> | undefined {
+  try {
+    const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+    const record = data as Record<string, unknown>;
+    return record.format === format && record.key === key ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when JSON gives `value` back exactly: what YAML gives (no NaN, no -0, plain objects). */
 export function jsonSafe(value: unknown): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;

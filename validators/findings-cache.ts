@@ -25,9 +25,13 @@
  * (`reads.uncachedWhen`) is not cached while one is set.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { codeFingerprint, gitBlobId, writeFileAtomically } from '../core/cache-files.js';
+import {
+  codeFingerprint,
+  gitBlobId,
+  readKeyedCacheFile,
+  writeFileAtomically,
+} from '../core/cache-files.js';
 import type { Manifest } from '../core/manifest.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from './types.js';
 
@@ -118,8 +122,8 @@ type Entry = 0 | Record<string, unknown>;
  * An entry holds the findings of every cached rule about one object.
  */
 export class FindingsCache {
-  /** Git blob ids of the files' texts, so a file of several documents is hashed once. */
-  private readonly textHashes: Map<string, string>;
+  /** Git blob ids of files' texts the caller did not give, so a file of several documents is hashed once. */
+  private readonly textHashes = new Map<string, string>();
   private readonly hashes = new Map<Manifest, string>();
   private readonly old: Record<string, unknown>;
   /** Stored entries already looked at: the entry, or undefined when it is not usable. */
@@ -153,33 +157,17 @@ export class FindingsCache {
     private readonly manifests: Manifest[],
     private readonly fileTexts: Map<string, string>,
     /** blob ids the caller already computed, by file (a plan has them for its base read) */
-    knownBlobIds?: ReadonlyMap<string, string>,
+    private readonly knownBlobIds?: ReadonlyMap<string, string>,
   ) {
-    this.textHashes = new Map(knownBlobIds);
-    let old: Record<string, unknown> = {};
-    let oldReads: Record<string, unknown> = {};
-    let oldValues: Record<string, unknown> = {};
-    try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheFile>;
-      if (
-        data &&
-        data.format === FORMAT &&
-        data.key === key &&
-        data.entries &&
-        typeof data.entries === 'object' &&
-        !Array.isArray(data.entries) &&
-        data.reads &&
-        typeof data.reads === 'object' &&
-        data.values &&
-        typeof data.values === 'object'
-      ) {
-        old = data.entries;
-        oldReads = data.reads;
-        oldValues = data.values;
-      }
-    } catch {
-      // missing, unreadable or not JSON: every object is a miss
-    }
+    const data = readKeyedCacheFile(file, FORMAT, key);
+    const isRecord = (x: unknown): x is Record<string, unknown> =>
+      x !== null && typeof x === 'object' && !Array.isArray(x);
+    // anything else than the three records is a miss: every object is checked
+    const usableFile =
+      data && isRecord(data.entries) && isRecord(data.reads) && isRecord(data.values);
+    const old = usableFile ? (data.entries as Record<string, unknown>) : {};
+    const oldReads = usableFile ? (data.reads as Record<string, unknown>) : {};
+    const oldValues = usableFile ? (data.values as Record<string, unknown>) : {};
     this.old = old;
     for (const rule of rules) {
       const kinds = rule.reads?.kinds;
@@ -205,7 +193,7 @@ export class FindingsCache {
     const text = this.fileTexts.get(m.file);
     const where = `${m.line}\0${m.basePath ? JSON.stringify(m.basePath) : ''}\0${m.chart ?? ''}`;
     if (text !== undefined) {
-      let th = this.textHashes.get(m.file);
+      let th = this.knownBlobIds?.get(m.file) ?? this.textHashes.get(m.file);
       if (th === undefined) {
         th = gitBlobId(text);
         this.textHashes.set(m.file, th);

@@ -28,8 +28,12 @@
  * memo can make a run faster and never change what it reports.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { codeFingerprint, gitBlobId, writeFileAtomically } from '../core/cache-files.js';
+import {
+  codeFingerprint,
+  gitBlobId,
+  readKeyedCacheFile,
+  writeFileAtomically,
+} from '../core/cache-files.js';
 import { validatorFingerprint } from './findings-cache.js';
 import type { SecretDeclaration } from '../generator/values/secrets.js';
 import type { ContextInput, Finding, Rule, Severity } from './types.js';
@@ -141,20 +145,8 @@ function isFinding(x: unknown): x is Finding {
 
 /** The findings stored under `key`, or undefined (missing, damaged, foreign or another key). */
 export function readRunMemo(file: string, key: string): Finding[] | undefined {
-  try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<MemoFile>;
-    if (
-      data &&
-      data.format === FORMAT &&
-      data.key === key &&
-      Array.isArray(data.findings) &&
-      data.findings.every(isFinding)
-    )
-      return data.findings;
-  } catch {
-    // missing or unreadable: a miss
-  }
-  return undefined;
+  const findings = readKeyedCacheFile(file, FORMAT, key)?.findings;
+  return Array.isArray(findings) && findings.every(isFinding) ? (findings as Finding[]) : undefined;
 }
 
 /** Keeps a run's findings (sorted as the run returns them); a failure to write is not an error. */

@@ -92,15 +92,16 @@ export function runValidation(input: ValidationInput): Finding[] {
   const ctx: RuleContext = { ...input.ctx, model: new ValidationModel(input.manifests) };
   const runs = (r: Rule) =>
     !(r.needs === 'cluster' && !ctx.cluster) && !(r.needs === 'values' && !ctx.values);
-  const cached = new Set(
-    input.cacheFile ? rules.filter((r) => runs(r) && cachedInContext(r, ctx)) : [],
-  );
+  const cachedRules = input.cacheFile
+    ? rules.filter((r) => runs(r) && cachedInContext(r, ctx))
+    : [];
+  const cached = new Set(cachedRules);
   const cache =
-    input.cacheFile && cached.size > 0
+    input.cacheFile && cachedRules.length > 0
       ? new FindingsCache(
           input.cacheFile,
-          contextKey([...cached], input.ctx, validatorFingerprint()),
-          [...cached],
+          contextKey(cachedRules, input.ctx, validatorFingerprint()),
+          cachedRules,
           input.manifests,
           input.ctx.fileTexts,
           blobIds,

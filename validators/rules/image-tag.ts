@@ -1,4 +1,4 @@
-import type { Rule, RuleFinding, Severity } from '../types.js';
+import type { Rule, RuleContext, RuleFinding, Severity } from '../types.js';
 import { parseImageRef } from '../model/images.js';
 
 /**
@@ -6,16 +6,20 @@ import { parseImageRef } from '../model/images.js';
  * `latest`, or a digest. Without one, nodes run whatever the tag points to at pull time and a new
  * build rolls no new pods. An error in production (env `prd`, or an EKS cluster), a warning elsewhere.
  */
+/** An error in production (env prd, or an EKS cluster), a warning elsewhere. */
+function severityIn(ctx: Pick<RuleContext, 'env' | 'cluster'>): Severity {
+  return ctx.env === 'prd' || ctx.cluster?.provider === 'eks' ? 'error' : 'warning';
+}
+
 export const imageTagRule: Rule = {
   id: 'image-tag',
   description: 'Images are pinned: no missing or `latest` tag (a digest is fine); an error in prd',
   severity: 'error',
   docs: "Every container image names a version (a tag other than latest, or a digest). Without one, nodes run whatever the tag points to at pull time, and MxTransporter's guide warns that a rebuilt image under the same tag creates no new pods. An error in production, a warning elsewhere. Pin the tag in values.",
   scope: 'object',
-  reads: { context: (ctx) => ctx.env === 'prd' || ctx.cluster?.provider === 'eks' },
+  reads: { context: severityIn },
   check(manifests, ctx) {
-    const severity: Severity =
-      ctx.env === 'prd' || ctx.cluster?.provider === 'eks' ? 'error' : 'warning';
+    const severity = severityIn(ctx);
     const out: RuleFinding[] = [];
     for (const { manifest, container, path } of ctx.model.images) {
       const ref = parseImageRef(container.image);
