@@ -117,6 +117,12 @@ function isStored(x: unknown): x is StoredFinding[] {
 
 type Entry = 0 | Record<string, unknown>;
 
+/** An object's key, and its stored entry (undefined when there is none that can be used). */
+interface Slot {
+  h: string;
+  e: Entry | undefined;
+}
+
 /**
  * One run's view of the cache: the entries read from the file, and what this run found, to store.
  * An entry holds the findings of every cached rule about one object.
@@ -135,6 +141,9 @@ export class FindingsCache {
   private readonly reads: Record<string, string> = {};
   /** This run's objects, by hash. */
   private readonly seen = new Set<string>();
+  /** Each object's key and entry (slotOf), and the list check reuses for a rule's objects. */
+  private readonly slots = new Map<Manifest, Slot>();
+  private readonly scratch: Slot[] = [];
   /** What the rules found about the objects they checked again (those with findings only). */
   private readonly fresh = new Map<string, Record<string, StoredFinding[]>>();
   /** Rules that checked every object they were handed again. */
@@ -229,11 +238,16 @@ export class FindingsCache {
     return e;
   }
 
-  /** The stored findings of a rule about an object, or undefined when it has to be checked. */
-  private storedOf(h: string, rule: string): StoredFinding[] | undefined {
-    const e = this.entryOf(h);
-    if (e === undefined) return undefined;
-    return e === 0 ? [] : ((e[rule] ?? []) as StoredFinding[]);
+  /** An object's key and stored entry, looked up once per run (the object is then seen). */
+  private slotOf(m: Manifest): Slot {
+    let s = this.slots.get(m);
+    if (s === undefined) {
+      const h = this.hashOf(m);
+      this.seen.add(h);
+      s = { h, e: this.entryOf(h) };
+      this.slots.set(m, s);
+    }
+    return s;
   }
 
   /** Keeps what a rule found about an object it checked again. */
@@ -257,13 +271,15 @@ export class FindingsCache {
     this.ran.add(rule.id);
     const out: RuleFinding[] = [];
     const usable = this.usable.has(rule.id);
-    // (no list or set of the objects is made when every object misses, as in a first run: at
-    // 30,000 objects each is a large object the collector frees only in a full collection)
+    // Each object's key and entry are looked up once per run (slotOf); this rule's are kept in
+    // a scratch list reused by every rule. (No list or set of the objects is made per rule: at
+    // 30,000 objects such lists are large objects the collector frees only in a full collection.)
+    const slots = this.scratch;
+    slots.length = manifests.length;
     let missCount = 0;
-    for (const m of manifests) {
-      const h = this.hashOf(m);
-      this.seen.add(h);
-      if (!usable || this.storedOf(h, rule.id) === undefined) missCount++;
+    for (let i = 0; i < manifests.length; i++) {
+      const s = (slots[i] = this.slotOf(manifests[i]));
+      if (!usable || s.e === undefined) missCount++;
     }
     const full = missCount === manifests.length;
     let misses = manifests;
@@ -273,21 +289,26 @@ export class FindingsCache {
       // rule may look at the other documents of a file (secret-leak places a comment by them).
       const missedFiles = new Set<string>();
       if (missCount > 0)
-        for (const m of manifests)
-          if (this.storedOf(this.hashOf(m), rule.id) === undefined) missedFiles.add(m.file);
+        for (let i = 0; i < manifests.length; i++)
+          if (slots[i].e === undefined) missedFiles.add(manifests[i].file);
       misses = [];
-      for (const m of manifests) {
-        const found = this.storedOf(this.hashOf(m), rule.id);
-        if (found === undefined || missedFiles.has(m.file)) {
+      for (let i = 0; i < manifests.length; i++) {
+        const m = manifests[i];
+        const e = slots[i].e;
+        if (e === undefined || (missedFiles.size > 0 && missedFiles.has(m.file))) {
           misses.push(m);
           continue;
         }
-        for (const [path, message, severity] of found)
-          out.push(
-            severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
-          );
+        if (e === 0) continue;
+        const found = e[rule.id] as StoredFinding[] | undefined;
+        if (found)
+          for (const [path, message, severity] of found)
+            out.push(
+              severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
+            );
       }
     }
+    slots.length = 0;
     this.hits.set(rule.id, manifests.length - misses.length);
     // what it found about the values comes back with its entries; a check of every object finds
     // it anew
