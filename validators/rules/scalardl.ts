@@ -87,26 +87,24 @@ function ledgerSettings(manifests: Manifest[], ledgers: Part[]): LedgerSettings[
   for (const m of manifests) {
     const obj = m.object as Obj;
     if (obj.kind !== 'ConfigMap' && obj.kind !== 'Secret') continue;
-    const entries: [FieldPath, string | undefined][] = [];
-    for (const [k, v] of Object.entries(obj.data ?? {})) {
-      entries.push([
-        ['data', k],
-        obj.kind === 'Secret' ? decodeBase64(v) : typeof v === 'string' ? v : undefined,
-      ]);
-    }
-    for (const [k, v] of Object.entries(obj.stringData ?? {}))
-      entries.push([['stringData', k], typeof v === 'string' ? v : undefined]);
-    for (const [path, text] of entries) {
-      if (!text || !text.includes('scalar.dl.ledger.')) continue;
+    const add = (path: FieldPath, text: string | undefined) => {
+      if (!text || !text.includes('scalar.dl.ledger.')) return;
       const props = parseProperties(text);
-      if (![...props.keys()].some((k) => k.startsWith('scalar.dl.ledger.'))) continue;
+      if (![...props.keys()].some((k) => k.startsWith('scalar.dl.ledger.'))) return;
       out.push({
         manifest: m,
         path,
         proof: truthy(props.get('scalar.dl.ledger.proof.enabled')) ?? false,
         auditor: truthy(props.get('scalar.dl.ledger.auditor.enabled')) ?? false,
       });
-    }
+    };
+    for (const [k, v] of Object.entries(obj.data ?? {}))
+      add(
+        ['data', k],
+        obj.kind === 'Secret' ? decodeBase64(v) : typeof v === 'string' ? v : undefined,
+      );
+    for (const [k, v] of Object.entries(obj.stringData ?? {}))
+      add(['stringData', k], typeof v === 'string' ? v : undefined);
   }
   for (const { t } of ledgers) {
     for (const [ci, c] of (Array.isArray(t.spec.containers) ? t.spec.containers : []).entries()) {
@@ -126,6 +124,16 @@ function ledgerSettings(manifests: Manifest[], ledgers: Part[]): LedgerSettings[
   return out;
 }
 
+/**
+ * Whether a properties text has a key starting with `prefix`. A key is part of the text, so a text
+ * without the prefix anywhere has none, and is not parsed (most ConfigMap values of a plan).
+ */
+function holdsPropertyWithPrefix(text: string, prefix: string): boolean {
+  return (
+    text.includes(prefix) && [...parseProperties(text).keys()].some((k) => k.startsWith(prefix))
+  );
+}
+
 /** Entries of ConfigMaps and Secrets (by namespace/kind/name) that hold properties with `prefix`. */
 function propertyEntries(manifests: Manifest[], prefix: string): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
@@ -135,15 +143,10 @@ function propertyEntries(manifests: Manifest[], prefix: string): Map<string, Map
     const entries = new Map<string, string>();
     for (const [k, v] of Object.entries(obj.data ?? {})) {
       const text = obj.kind === 'Secret' ? decodeBase64(v) : typeof v === 'string' ? v : undefined;
-      if (text && [...parseProperties(text).keys()].some((key) => key.startsWith(prefix)))
-        entries.set(k, text);
+      if (text && holdsPropertyWithPrefix(text, prefix)) entries.set(k, text);
     }
     for (const [k, v] of Object.entries(obj.stringData ?? {}))
-      if (
-        typeof v === 'string' &&
-        [...parseProperties(v).keys()].some((key) => key.startsWith(prefix))
-      )
-        entries.set(k, v);
+      if (typeof v === 'string' && holdsPropertyWithPrefix(v, prefix)) entries.set(k, v);
     if (entries.size > 0) out.set(`${namespaceOf(m)}/${obj.kind}/${obj.metadata?.name}`, entries);
   }
   return out;
@@ -240,8 +243,10 @@ class ScalarDlCheck {
   propertiesFiles(): void {
     for (const part of ['ledger', 'auditor'] as const) {
       const want = PROPERTIES_FILES[part];
+      const parts = this.of(part);
+      if (parts.length === 0) continue;
       const sources = propertyEntries(this.manifests, want.prefix);
-      for (const { t } of this.of(part)) {
+      for (const { t } of parts) {
         const ns = namespaceOf(t.manifest);
         const volumes = new Map<string, Obj>(
           (Array.isArray(t.spec.volumes) ? t.spec.volumes : []).map((v: Obj) => [v?.name, v]),
