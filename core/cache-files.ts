@@ -165,16 +165,28 @@ export function readFileLines(file: string, onLine: (line: string) => boolean | 
 
 /**
  * Keeps the newest `keep` files of a cache folder (by modification time) whose names start with
- * `prefix`, removing the others: a cache that gains a file per edit stays bounded.
+ * `prefix`, and of those only as many as fit in `maxBytes` together (the newest always stays),
+ * removing the others: a cache that gains a file per edit stays bounded in files and in room.
  */
-export function pruneFolder(dir: string, keep: number, prefix = ''): void {
+export function pruneFolder(dir: string, keep: number, prefix = '', maxBytes = Infinity): void {
   try {
     const files = readdirSync(dir).filter((f) => f.startsWith(prefix) && !f.endsWith('.tmp'));
-    if (files.length <= keep) return;
+    if (files.length <= keep && maxBytes === Infinity) return;
     const dated = files
-      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+      .map((f) => {
+        const st = statSync(join(dir, f));
+        return { f, t: st.mtimeMs, size: st.size };
+      })
       .sort((a, b) => b.t - a.t || (a.f < b.f ? -1 : 1));
-    for (const old of dated.slice(keep)) rmSync(join(dir, old.f), { force: true });
+    // the newest `keep` files, as long as they fit in maxBytes (the newest is always kept)
+    let bytes = 0;
+    let kept = 0;
+    for (const file of dated) {
+      bytes += file.size;
+      if (kept === 0 || (kept < keep && bytes <= maxBytes)) kept++;
+      else break;
+    }
+    for (const old of dated.slice(kept)) rmSync(join(dir, old.f), { force: true });
   } catch {
     // a folder that cannot be read or cleaned only grows
   }

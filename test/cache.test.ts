@@ -589,7 +589,10 @@ describe('values files cache', () => {
       expect(readValuesFile(project.files, f, cacheDir)).toEqual(plain); // parsed and stored
       expect(readValuesFile(project.files, f, cacheDir)).toEqual(plain); // read back
     }
-    expect(readdirSync(join(cacheDir, 'values')).length).toBe(files.length);
+    // an entry per text, and each file's newest parse (to patch a one-line edit of it)
+    const stored = readdirSync(join(cacheDir, 'values'));
+    expect(stored.filter((f) => !f.startsWith('last-')).length).toBe(files.length);
+    expect(stored.filter((f) => f.startsWith('last-')).length).toBe(files.length);
     // the loaded environment is the same, origins included
     const a = loadValues(openProject(dir), 'prd', { environ: {}, cache: true });
     const b = loadValues(openProject(dir), 'prd', { environ: {} });

@@ -18,6 +18,7 @@ import {
   writeFileAtomically,
 } from '../../core/cache-files.js';
 import type { OriginNode } from './origins.js';
+import { applyOneLineEdit, type PackedOrigin } from './one-line-edit.js';
 
 /** Caps the number of nodes one values file may expand to (alias bombs stop here, fast). */
 export const MAX_VALUE_NODES = 1_000_000;
@@ -48,11 +49,8 @@ export function readValuesFile(
   return cacheDir ? parseValuesTextCached(text, path, cacheDir) : parseValuesText(text, path);
 }
 
-/** An origin tree as stored: a node's line, then its children (absent for a leaf). */
-type PackedOrigin = [line: number, children?: [key: string, node: PackedOrigin][]];
-
 /** The origin tree of one file in stored form, or undefined when it holds more than lines. */
-function packOrigins(node: OriginNode, file: string): PackedOrigin | undefined {
+export function packOrigins(node: OriginNode, file: string): PackedOrigin | undefined {
   const o = node.origin;
   if (o.kind !== 'file' || o.file !== file || node.overrode || node.deleted) return undefined;
   if (!node.children) return [o.line];
@@ -75,18 +73,61 @@ function unpackOrigins(packed: PackedOrigin, file: string): OriginNode {
   return node;
 }
 
-/** Parsed values files kept in .manifests-cache/values/ (the newest; one is added per edit). */
+/** Parsed values files kept in .manifests-cache/values/ (the newest; one is added per edit)... */
 const MAX_STORED_VALUES = 200;
+/** ...as long as they take at most this much room together (the newest is always kept). */
+const MAX_STORED_VALUES_BYTES = 64 * 1024 * 1024;
+
+/** The newest parse of a values file, kept to patch a one-line edit of it (one-line-edit.ts). */
+interface LastParse {
+  key: string;
+  text: string;
+  value: Record<string, unknown>;
+  origins: PackedOrigin;
+  anchors: boolean;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+/** The values of `text` from the newest parse of the file, when `text` is a one-line edit of it. */
+function patchedFromLast(
+  file: string,
+  key: string,
+  text: string,
+): { value: Record<string, unknown>; origins: PackedOrigin } | undefined {
+  let last: Partial<LastParse>;
+  try {
+    last = JSON.parse(readFileSync(file, 'utf8')) as Partial<LastParse>;
+  } catch {
+    return undefined;
+  }
+  if (
+    !isRecord(last) ||
+    last.key !== key ||
+    typeof last.text !== 'string' ||
+    !isRecord(last.value) ||
+    !Array.isArray(last.origins) ||
+    last.anchors !== false
+  )
+    return undefined;
+  const value = applyOneLineEdit(last.text, last.value, last.origins, last.anchors, text);
+  return value ? { value, origins: last.origins } : undefined;
+}
 
 /**
  * `parseValuesText` through .manifests-cache/values/: the value and origin tree of a file whose
  * text (and name, and the reader's code and js-yaml's version) were parsed before are read back
- * from JSON, several times faster than parsing large YAML lists again. A file that fails to parse
- * is never stored, so its error is reported as always.
+ * from JSON, several times faster than parsing large YAML lists again. A text that is the newest
+ * parsed text of the file with one scalar edited on one line is not parsed either: its values are
+ * those of that text with the scalar changed (one-line-edit.ts). A file that fails to parse is
+ * never stored, so its error is reported as always.
  */
 function parseValuesTextCached(text: string, displayName: string, cacheDir: string): ValuesFile {
+  const tool = codeFingerprint('values files 2', ['generator/values', 'core'], ['js-yaml']);
   const key = createHash('sha256')
-    .update(codeFingerprint('values files 1', ['generator/values', 'core'], ['js-yaml']))
+    .update(tool)
     .update(`\0${displayName}\0`)
     .update(text)
     .digest('hex');
@@ -98,28 +139,43 @@ function parseValuesTextCached(text: string, displayName: string, cacheDir: stri
       value?: unknown;
       origins?: PackedOrigin;
     };
-    if (
-      data.key === key &&
-      data.value !== null &&
-      typeof data.value === 'object' &&
-      !Array.isArray(data.value) &&
-      Array.isArray(data.origins)
-    )
+    if (data.key === key && isRecord(data.value) && Array.isArray(data.origins))
       return {
         file: displayName,
-        value: data.value as Record<string, unknown>,
+        value: data.value,
         origins: unpackOrigins(data.origins, displayName),
       };
   } catch {
     // missing or unreadable: parsed below
   }
-  const parsed = parseValuesText(text, displayName);
-  const origins = packOrigins(parsed.origins, displayName);
-  if (origins && jsonSafe(parsed.value)) {
-    if (writeFileAtomically(file, JSON.stringify({ key, value: parsed.value, origins })))
-      pruneFolder(dir, MAX_STORED_VALUES);
+  const lastKey = createHash('sha256').update(`last\0${tool}\0${displayName}`).digest('hex');
+  const lastFile = join(dir, `last-${lastKey}.json`);
+  const patched = patchedFromLast(lastFile, lastKey, text);
+  let result: ValuesFile;
+  let origins: PackedOrigin | undefined;
+  let anchors: boolean;
+  if (patched) {
+    origins = patched.origins;
+    anchors = false;
+    result = {
+      file: displayName,
+      value: patched.value,
+      origins: unpackOrigins(origins, displayName),
+    };
+  } else {
+    ({ parsed: result, anchors } = parseValues(text, displayName));
+    const packed = packOrigins(result.origins, displayName);
+    origins = packed && jsonSafe(result.value) ? packed : undefined;
   }
-  return parsed;
+  if (origins) {
+    // written before the caller can change the values (merging copies them, but the cache is
+    // not the place to rely on that)
+    const stored = writeFileAtomically(file, JSON.stringify({ key, value: result.value, origins }));
+    const last: LastParse = { key: lastKey, text, value: result.value, origins, anchors };
+    if (stored && writeFileAtomically(lastFile, JSON.stringify(last)))
+      pruneFolder(dir, MAX_STORED_VALUES, '', MAX_STORED_VALUES_BYTES);
+  }
+  return result;
 }
 
 /** Maps a character offset to a 1-based line. */
@@ -143,6 +199,11 @@ function lineIndex(text: string): (offset: number) => number {
  * events build the values (about four times faster than a parser that keeps a full syntax tree).
  */
 export function parseValuesText(text: string, displayName: string): ValuesFile {
+  return parseValues(text, displayName).parsed;
+}
+
+/** parseValuesText, and whether the text holds an anchor or an alias. */
+function parseValues(text: string, displayName: string): { parsed: ValuesFile; anchors: boolean } {
   if (text.length > MAX_VALUES_FILE_BYTES) {
     throw new InputError(`values file is larger than ${MAX_VALUES_FILE_BYTES} bytes`, {
       file: displayName,
@@ -156,6 +217,14 @@ export function parseValuesText(text: string, displayName: string): ValuesFile {
   }
   const lineOf = lineIndex(text);
   const origins = buildOrigins(events, text, displayName, lineOf);
+  const anchors = events.some(
+    (ev) =>
+      ev.type === EVENT_ID.ALIAS ||
+      ((ev.type === EVENT_ID.SCALAR ||
+        ev.type === EVENT_ID.MAPPING ||
+        ev.type === EVENT_ID.SEQUENCE) &&
+        ev.anchorStart >= 0),
+  );
   let docs: unknown[];
   try {
     docs = constructFromEvents(events, { source: text, filename: displayName, schema: SCHEMA });
@@ -171,9 +240,12 @@ export function parseValuesText(text: string, displayName: string): ValuesFile {
   const value = docs[0];
   if (value === null || value === undefined) {
     return {
-      file: displayName,
-      value: {},
-      origins: { origin: { kind: 'file', file: displayName, line: 1 } },
+      parsed: {
+        file: displayName,
+        value: {},
+        origins: { origin: { kind: 'file', file: displayName, line: 1 } },
+      },
+      anchors,
     };
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -182,7 +254,10 @@ export function parseValuesText(text: string, displayName: string): ValuesFile {
       line: origins.origin.kind === 'file' ? origins.origin.line : 1,
     });
   }
-  return { file: displayName, value: value as Record<string, unknown>, origins };
+  return {
+    parsed: { file: displayName, value: value as Record<string, unknown>, origins },
+    anchors,
+  };
 }
 
 interface Frame {
