@@ -10,11 +10,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
 import { CACHE_DIR, openProject, openProjectFromFiles } from '../generator/project.js';
-import { allReadsOf, chartCacheKey } from '../generator/render/cache.js';
+import { chartCacheKey } from '../generator/render/cache.js';
 import { loadValues } from '../generator/values/load.js';
 import { readValuesFile } from '../generator/values/read-yaml.js';
 import { renderValidateAndWrite } from '../validators/release-guard.js';
@@ -69,10 +69,6 @@ function setOrdersReplicas(dir: string, to: string): void {
 }
 
 const ALL_CHARTS = ['app', 'argocd', 'eks', 'istio', 'logging', 'mxtransporter', 'scalardl'];
-/** Charts whose templates can reach every chart's values (see the last test): any values change renders them. */
-const READ_EVERY = ['argocd', 'eks', 'istio', 'logging', 'scalardl'];
-const withEvery = (chart: string) =>
-  ALL_CHARTS.filter((c) => c === chart || READ_EVERY.includes(c));
 
 describe('render cache', () => {
   it('serves every chart from .manifests-cache/ when nothing changed, with the same output', () => {
@@ -148,27 +144,33 @@ describe('render cache', () => {
           'imagePullPolicy: IfNotPresent',
           'imagePullPolicy: Always',
         ),
-      rerendered: withEvery('app'),
+      rerendered: ['app'],
+      showsInOutput: true,
+    },
+    {
+      what: 'a value no other chart reads (an app image tag; Istio reads names, ports and paths)',
+      change: (d) => edit(d, 'values/shared/app.yaml', "tag: '2.4.1'", "tag: '2.4.2'"),
+      rerendered: ['app'],
       showsInOutput: true,
     },
     {
       what: 'a shared values file',
       change: (d) => edit(d, 'values/shared/mxtransporter.yaml', "tag: '1.4.2'", "tag: '1.4.3'"),
-      rerendered: withEvery('mxtransporter'),
+      rerendered: ['mxtransporter'],
       showsInOutput: true,
     },
     {
       what: "an environment's values file",
       change: (d) =>
         edit(d, 'values/prd/mxtransporter.yaml', 'saveIntervalSec: 5', 'saveIntervalSec: 7'),
-      rerendered: withEvery('mxtransporter'),
+      rerendered: ['mxtransporter'],
       showsInOutput: true,
     },
     {
       what: 'values another chart reads through `all` (Istio routes the app services)',
       change: (d) =>
         edit(d, 'values/shared/app.yaml', 'pathPrefix: /api/orders', 'pathPrefix: /api/v2/orders'),
-      rerendered: withEvery('app'),
+      rerendered: ['app', 'istio'],
       showsInOutput: true,
     },
     {
@@ -270,85 +272,6 @@ describe('render cache', () => {
     }
   });
 
-  it('knows which charts read other charts’ values through `all`', () => {
-    const project = openProject(REPO_ROOT);
-    const reads = Object.fromEntries(project.charts.map((c) => [c.name, allReadsOf(project, c)]));
-    // istio reads the app services through `all`; argocd hands @root to a partial, eks reads
-    // `../this`, scalardl and logging call partials with the whole context
-    for (const c of READ_EVERY) expect(reads[c]).toEqual({ every: true });
-    expect(reads.app).toEqual({ every: false, charts: [] });
-    expect(reads.mxtransporter).toEqual({ every: false, charts: [] });
-  });
-
-  it('keeps those answers by the templates’ texts and works them out again when a template changes', () => {
-    const dir = copyProject();
-    const store = { dir: join(dir, CACHE_DIR, 'templates'), tool: 'test tool' };
-    const answers = (s?: typeof store) => {
-      const project = openProject(dir);
-      return Object.fromEntries(project.charts.map((c) => [c.name, allReadsOf(project, c, s)]));
-    };
-    const computed = answers();
-    expect(answers(store)).toEqual(computed);
-    const files = () => readdirSync(store.dir).filter((f) => f.startsWith('allreads-'));
-    expect(files()).toHaveLength(ALL_CHARTS.length);
-    // the stored answers are what a later run reads: forge them all to say "every chart"
-    for (const f of files())
-      writeFileSync(
-        join(store.dir, f),
-        JSON.stringify({
-          ...JSON.parse(readFileSync(join(store.dir, f), 'utf8')),
-          reads: { every: true },
-        }),
-      );
-    expect(answers(store).app).toEqual({ every: true });
-    // another tool does not read them
-    expect(answers({ ...store, tool: 'other tool' }).app).toEqual(computed.app);
-    // a template of app now reads istio's values: app's answer is worked out again
-    const template = readdirSync(join(dir, 'charts/app/templates')).find(
-      (f) => f.endsWith('.hbs') && !f.startsWith('_'),
-    )!;
-    writeFileSync(
-      join(dir, 'charts/app/templates', template),
-      readFileSync(join(dir, 'charts/app/templates', template), 'utf8') +
-        '{{#if all.istio.x}}{{/if}}\n',
-    );
-    expect(answers(store).app).toEqual({ every: false, charts: ['istio'] });
-    // damaged or wrong-shaped files are worked out again
-    for (const f of files())
-      writeFileSync(join(store.dir, f), '{"key": 1, "reads": {"every": false}}');
-    expect(answers(store).mxtransporter).toEqual(computed.mxtransporter);
-    for (const f of files()) writeFileSync(join(store.dir, f), '{ not json');
-    expect(answers(store)).toEqual({ ...computed, app: { every: false, charts: ['istio'] } });
-  });
-
-  it.each([
-    [
-      '{{values.a}}{{#each values.list}}{{include "p" this}}{{/each}}',
-      { every: false, charts: [] },
-    ],
-    ['{{#each values.list}}{{> p}}{{/each}}', { every: false, charts: [] }],
-    ['{{@root.all.app.x}} {{all.istio.y}}', { every: false, charts: ['app', 'istio'] }],
-    ['{{#if values.on}}{{include "p" this}}{{/if}}', { every: true }],
-    ['{{include "p"}}', { every: true }],
-    ['{{> p}}', { every: true }],
-    ['{{> p name=values.x}}', { every: true }],
-    ['{{toJson all}}', { every: true }],
-    ['{{toJson @root}}', { every: true }],
-    ['{{#each values.list}}{{../all.app}}{{/each}}', { every: true }],
-    ['{{get @root.all values.chart}}', { every: true }],
-    ['{{#with values}}{{get this "all"}}{{/with}}', { every: true }],
-  ])('reads %j as reaching %j', (template, expected) => {
-    const files = new Map([
-      ['charts/c/chart.yaml', 'name: c\nversion: 1.0.0\n'],
-      ['charts/c/values.schema.json', '{}'],
-      ['charts/c/templates/t.hbs', template],
-      ['charts/c/templates/_p.hbs', '{{name}}'],
-      ['values/prd.yaml', ''],
-    ]);
-    const project = openProjectFromFiles('/nonexistent', files);
-    expect(allReadsOf(project, project.charts[0])).toEqual(expected);
-  });
-
   it('stores nothing from a render the secret guard stops (a set secret’s value written into the values)', async () => {
     const dir = copyProject();
     const declared = (
@@ -377,6 +300,211 @@ describe('render cache', () => {
         if (lstatSync(path).isFile()) expect(readFileSync(path, 'utf8')).not.toContain(secret);
       }
     expect(existsSync(join(dir, 'release/prd'))).toBe(false);
+  });
+});
+
+describe('render cache: what a chart reads of the other charts’ values', () => {
+  /**
+   * Chart `c` reads chart `o`'s values through `all` by every route a template has; `o` holds
+   * values `c` reads and one it does not (`unread`).
+   */
+  const READER = [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  name: reader',
+    'data:',
+    '  a: {{quote all.o.a}}',
+    '  b: {{quote @root.all.o.b}}',
+    '  list: "{{#each all.o.list}}{{name}}/{{@index}}/{{@last}};{{/each}}"',
+    '  map: "{{#each all.o.map}}{{@key}}={{this}};{{/each}}"',
+    '  with: "{{#with (get all "o") as |x|}}{{x.c}}{{/with}}"',
+    '  lookup: {{quote (lookup all.o "d")}}',
+    '  yaml: {{quote (toYaml all.o.nested)}}',
+    '  hash: {{sha256 all.o.hashed}}',
+    '  len: {{quote (len all.o.counted)}}',
+    '  join: {{quote (join all.o.joined ",")}}',
+    '  member: "{{#if (includes all.o.members "m")}}in{{else}}out{{/if}}"',
+    '  flag: "{{#if all.o.flag}}on{{else}}off{{/if}}"',
+    '  partial: {{quote (include "p" all.o.viaPartial)}}',
+    '  maybe: {{quote (get all.o "maybe")}}',
+    '  dynamic: "{{#each values.pick}}{{lookup (lookup @root.all "o") this}};{{/each}}"',
+    '  same: "{{#if (eq all.o.nested all.o.nested)}}same{{/if}}"',
+    '  own: "{{#if (eq all.c values)}}own{{/if}}"',
+    '  keys: "{{#each all}}{{@key}};{{/each}}"',
+    '',
+  ].join('\n');
+  const O_VALUES = {
+    a: 'A',
+    b: 2,
+    list: [{ name: 'one' }, { name: 'two' }],
+    map: { x: 1, y: 'two' },
+    c: true,
+    d: 'D',
+    nested: { deep: { k: 'v' }, l: [1, 2] },
+    hashed: { h: 1 },
+    counted: { p: 1, q: 2 },
+    joined: ['j1', 'j2'],
+    members: ['m', 'n'],
+    flag: 0,
+    viaPartial: { name: 'pn' },
+    e: 'E',
+    unread: 'nobody reads this',
+  };
+  const project = (o: unknown) => {
+    const dir = makeProject({
+      charts: {
+        c: {
+          values: 'pick: [e]\n',
+          templates: { 'cm.hbs': READER, '_p.hbs': '{{name}}' },
+        },
+        o: { values: '{}\n', templates: {} },
+      },
+      files: { 'values/prd.yaml': dump({ o }) },
+    });
+    made.push(dir);
+    return dir;
+  };
+  const setValues = (dir: string, o: unknown) =>
+    writeFileSync(join(dir, 'values/prd.yaml'), dump({ o }));
+  const text = (r: RenderResult) => [...r.release.files.values()].join('\n---\n');
+
+  it('renders through the recording proxy exactly as without it', () => {
+    const dir = project(O_VALUES);
+    const first = cached(dir);
+    expect(first.cacheHits).toEqual([]);
+    expect(text(first)).toBe(text(fresh(dir)));
+    // every route gave what the values hold
+    const data = first.release.manifests.find((m) => m.chart === 'c')!.object.data as Record<
+      string,
+      string
+    >;
+    expect(data).toMatchObject({
+      a: 'A',
+      list: 'one/0/false;two/1/true;',
+      map: 'x=1;y=two;',
+      with: 'true',
+      lookup: 'D',
+      len: '2',
+      join: 'j1,j2',
+      member: 'in',
+      flag: 'off',
+      partial: 'pn',
+      maybe: '',
+      dynamic: 'E;',
+      same: 'same',
+      own: 'own',
+      keys: 'c;o;global;',
+    });
+    expect(cached(dir).cacheHits).toEqual(['c', 'o']);
+  });
+
+  it('renders again after any change of a value it read, and only then', () => {
+    const changes: [string, (o: typeof O_VALUES) => unknown][] = [
+      ['a scalar', (o) => ({ ...o, a: 'A2' })],
+      ['a number to a string', (o) => ({ ...o, b: '2' })],
+      ['a list item', (o) => ({ ...o, list: [{ name: 'one' }, { name: 'zwei' }] })],
+      ['a list grown', (o) => ({ ...o, list: [...o.list, { name: 'three' }] })],
+      ['a map key added', (o) => ({ ...o, map: { ...o.map, z: 3 } })],
+      ['map keys reordered', (o) => ({ ...o, map: { y: 'two', x: 1 } })],
+      ['a value read through a block parameter', (o) => ({ ...o, c: false })],
+      ['a lookup', (o) => ({ ...o, d: 'D2' })],
+      ['deep inside toYaml', (o) => ({ ...o, nested: { deep: { k: 'w' }, l: [1, 2] } })],
+      ['inside a hashed map', (o) => ({ ...o, hashed: { h: 2 } })],
+      ['a counted map gaining a key', (o) => ({ ...o, counted: { ...o.counted, r: 3 } })],
+      ['a joined list', (o) => ({ ...o, joined: ['j1', 'j3'] })],
+      ['a searched list', (o) => ({ ...o, members: ['n'] })],
+      ['a truth value', (o) => ({ ...o, flag: 1 })],
+      ['a value a partial reads', (o) => ({ ...o, viaPartial: { name: 'pm' } })],
+      ['an optional value appearing', (o) => ({ ...o, maybe: 'here' })],
+      ['a value named by another value', (o) => ({ ...o, e: 'E2' })],
+      ['a map turned into a list', (o) => ({ ...o, map: ['x', 'y'] })],
+    ];
+    for (const [what, change] of changes) {
+      const dir = project(O_VALUES);
+      cached(dir);
+      setValues(dir, change(O_VALUES));
+      const after = cached(dir);
+      expect(after.cacheHits, what).not.toContain('c');
+      expect(text(after), what).toBe(text(fresh(dir)));
+    }
+    // a value nothing reads: served from the cache
+    const dir = project(O_VALUES);
+    cached(dir);
+    setValues(dir, { ...O_VALUES, unread: 'still nobody' });
+    const after = cached(dir);
+    expect(after.cacheHits).toContain('c');
+    expect(text(after)).toBe(text(fresh(dir)));
+  });
+
+  it('never serves stale output over random changes of the other chart’s values', () => {
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const scalars = ['A', 'B', 1, 2, 0, true, false, null, 'm', 'n', 'one', 'nobody'];
+    // a scalar anywhere replaced, or a key added to a map: the structure the templates walk stays
+    const mutate = (v: unknown): unknown => {
+      if (v === null || typeof v !== 'object') return scalars[next(scalars.length)];
+      if (Array.isArray(v)) {
+        const copy = [...(v as unknown[])];
+        const i = next(copy.length);
+        copy[i] = mutate(copy[i]);
+        return copy;
+      }
+      const copy = { ...(v as Record<string, unknown>) };
+      const keys = Object.keys(copy);
+      if (next(5) === 0) copy[`k${next(4)}`] = scalars[next(scalars.length)];
+      else {
+        const k = keys[next(keys.length)];
+        copy[k] = mutate(copy[k]);
+      }
+      return copy;
+    };
+    const dir = project(O_VALUES);
+    cached(dir);
+    let o: unknown = O_VALUES;
+    let hits = 0;
+    let misses = 0;
+    for (let round = 0; round < 60; round++) {
+      o = mutate(o);
+      setValues(dir, o);
+      let expected: string;
+      try {
+        expected = text(fresh(dir));
+      } catch (err) {
+        // a change the templates cannot render fails the same way through the cache
+        expect(() => cached(dir)).toThrow((err as Error).message);
+        continue;
+      }
+      const r = cached(dir);
+      if (r.cacheHits.includes('c')) hits++;
+      else misses++;
+      expect(text(r), JSON.stringify(o)).toBe(expected);
+    }
+    expect(misses).toBeGreaterThan(10);
+    expect(hits).toBeGreaterThan(0);
+  });
+
+  it('treats damaged reads in an entry as a miss', () => {
+    const dir = project(O_VALUES);
+    cached(dir);
+    const folder = join(dir, CACHE_DIR, 'render');
+    const entry = readdirSync(folder).find((f) => f.startsWith('prd.c.'))!;
+    const [header, ...docs] = readFileSync(join(folder, entry), 'utf8').split('\n');
+    const h = JSON.parse(header) as { reads: { nodes: unknown[]; digest: string } };
+    for (const reads of [
+      { ...h.reads, digest: 'other' },
+      { ...h.reads, nodes: [[5, 'x', 1], ...h.reads.nodes.slice(1)] },
+      { nodes: 'x', digest: h.reads.digest },
+      null,
+    ]) {
+      writeFileSync(join(folder, entry), [JSON.stringify({ ...h, reads }), ...docs].join('\n'));
+      const r = renderEnvironment(dir, 'prd', { environ: {}, cache: true });
+      expect(r.cacheHits).not.toContain('c');
+      expect(text(r)).toBe(text(fresh(dir)));
+    }
   });
 });
 
@@ -569,10 +697,9 @@ describe('template code cache', () => {
     };
     const first = message();
     expect(first).toMatch(/namespace/);
-    // the template's code (and the chart's reads through `all`) are stored
+    // the template's code is stored
     const stored = readdirSync(join(dir, CACHE_DIR, 'templates'));
     expect(stored.filter((f) => f.endsWith('.js'))).toHaveLength(1);
-    expect(stored.filter((f) => f.startsWith('allreads-'))).toHaveLength(1);
     expect(message()).toBe(first);
   });
 });

@@ -7,21 +7,22 @@
  * - the chart: every file under charts/<chart>/ (templates, partials, chart.yaml, values.yaml,
  *   schema) and the shared partials (charts/_partials/), its name, version and description, and
  *   every chart's name and version (`charts`);
- * - the environment's name and the merged values the templates see: the chart's own values,
- *   `global` (and so the cluster declaration), and the values of other charts that its templates
- *   read through `all` (all of them when a template reads `all` in a way that is not `all.<chart>`,
- *   or passes the whole context on);
+ * - the environment's name and the merged values the templates see: the chart's own values and
+ *   `global` (and so the cluster declaration);
  * - the secret declarations and the names of the secret variables that are set (never their values;
  *   placeholders are part of the merged values).
+ *
+ * What the templates read of the other charts' values (`all`) is recorded while the chart renders
+ * and kept with the entry (reads.ts): the entry is served only when each of those reads gives the
+ * same in this render's values.
  *
  * Secrets' real values are never written: a render with `secretMode: 'real'` neither reads nor
  * writes the cache, and an entry whose text would hold a set secret's value is not written.
  * Anything unreadable or not matching its key is a miss.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compiler, runtime as Handlebars } from './handlebars.js';
 import type { FastLoadOptions } from './fast-yaml.js';
 import {
   codeFingerprint,
@@ -30,11 +31,12 @@ import {
   writeFileAtomically,
 } from '../../core/cache-files.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
+import { readsHold, type StoredReads } from './reads.js';
 import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 
 /** Bumped when what an entry holds changes. */
-const FORMAT = 5;
+const FORMAT = 6;
 /** Entries kept per environment and chart (a plan renders the base and the head). */
 const KEEP = 4;
 
@@ -61,196 +63,24 @@ export function chartInputFiles(project: Project, chart: ChartInfo): string[] {
     .sort();
 }
 
-/** What a chart's templates read of the other charts' values through `all`. */
-export type AllReads = { every: true } | { every: false; charts: string[] };
-
-interface HbNode {
-  type: string;
-  [k: string]: unknown;
-}
-
-/** Block helpers that run their block in another context (each item, the `with` value). */
-const CONTEXT_BLOCKS = new Set(['each', 'with']);
+const valueHashes = new WeakMap<LoadedValues, Map<string, string>>();
 
 /**
- * Which other charts' values the templates of a chart can read: through paths `all.<chart>`, or all
- * of them when a template names `all` otherwise (the string "all" or "root", `@root` or `@root.all`
- * alone, `..`), or hands the whole context on: a bare `this` outside `#each`/`#with` in a template,
- * a partial or `include` without a context there. Inside a partial, `this` is its caller's context,
- * which those rules already cover.
+ * The SHA-256 of a top-level key's merged values (a chart's, `global`), computed once per load:
+ * every chart's key names its own values and `global` by these hashes.
  */
-export function allReadsOf(project: Project, chart: ChartInfo, store?: AllReadsStore): AllReads {
-  const cached = project.cache.templates.get(`allReads:${chart.name}`) as AllReads | undefined;
-  if (cached) return cached;
-  const stored = store ? readStoredAllReads(project, chart, store) : undefined;
-  if (stored?.reads) {
-    project.cache.templates.set(`allReads:${chart.name}`, stored.reads);
-    return stored.reads;
+function valueHashOf(loaded: LoadedValues, key: string): string {
+  let memo = valueHashes.get(loaded);
+  if (!memo) valueHashes.set(loaded, (memo = new Map()));
+  let v = memo.get(key);
+  if (v === undefined) {
+    const json = Object.hasOwn(loaded.values, key)
+      ? (JSON.stringify(loaded.values[key]) ?? 'undefined')
+      : 'absent';
+    v = createHash('sha256').update(json).digest('hex');
+    memo.set(key, v);
   }
-  let parsed = true;
-  const prefix = `charts/${chart.name}/templates/`;
-  const charts = new Set<string>();
-  let every = false;
-  const visit = (node: unknown, depth: number, partial: boolean): void => {
-    if (every || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const n of node) visit(n, depth, partial);
-      return;
-    }
-    const n = node as HbNode;
-    const atRoot = depth === 0 && !partial;
-    if (n.type === 'PathExpression') {
-      const parts = n.parts as string[];
-      if (n.data) {
-        // @root.all.<chart> reads one chart; @root or @root.all alone can reach every chart
-        if (parts[0] !== 'root') return;
-        if (parts.length === 1) every = true;
-        else if (parts[1] === 'all') {
-          if (typeof parts[2] === 'string') charts.add(parts[2]);
-          else every = true;
-        }
-        return;
-      }
-      if (String(n.original).includes('..')) every = true;
-      const at = parts.indexOf('all');
-      if (at >= 0) {
-        if (typeof parts[at + 1] === 'string') charts.add(parts[at + 1]);
-        else every = true;
-      }
-      if (parts.length === 0 && atRoot) every = true;
-      return;
-    }
-    if (n.type === 'StringLiteral') {
-      if (n.value === 'all' || n.value === 'root') every = true;
-      return;
-    }
-    if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') {
-      if (atRoot && (n.params as unknown[]).length === 0) every = true;
-      visit(n.params, depth, partial);
-      visit(n.hash, depth, partial);
-      visit(n.program, depth, partial);
-      return;
-    }
-    if (
-      (n.type === 'MustacheStatement' || n.type === 'SubExpression') &&
-      (n.path as HbNode).type === 'PathExpression' &&
-      (n.path as HbNode).original === 'include' &&
-      (n.params as unknown[]).length < 2 &&
-      atRoot
-    ) {
-      every = true;
-      return;
-    }
-    if (n.type === 'BlockStatement' || n.type === 'DecoratorBlock') {
-      const name = (n.path as HbNode).original;
-      const inner = CONTEXT_BLOCKS.has(String(name)) ? depth + 1 : depth;
-      visit(n.path, depth, partial);
-      visit(n.params, depth, partial);
-      visit(n.hash, depth, partial);
-      visit(n.program, inner, partial);
-      visit(n.inverse, depth, partial);
-      return;
-    }
-    for (const [k, v] of Object.entries(n))
-      if (k !== 'loc' && k !== 'strip') visit(v, depth, partial);
-  };
-  for (const path of chartInputFiles(project, chart)) {
-    if (!path.endsWith('.hbs')) continue;
-    const text = project.files.get(path)!;
-    // templates of the chart are rendered with the root context; everything else is a partial
-    const partial = !path.startsWith(prefix) || path.slice(prefix.length).startsWith('_');
-    try {
-      visit(compiler().parse(text), 0, partial);
-    } catch {
-      // a template that does not parse fails the render; it is never cached
-      every = true;
-      parsed = false;
-    }
-  }
-  const result: AllReads = every ? { every: true } : { every: false, charts: [...charts].sort() };
-  project.cache.templates.set(`allReads:${chart.name}`, result);
-  if (stored && parsed)
-    writeFileAtomically(stored.file, JSON.stringify({ key: stored.key, reads: result }) + '\n');
-  return result;
-}
-
-/** Where allReadsOf keeps its answers: a folder, and the tool they were worked out by. */
-export interface AllReadsStore {
-  dir: string;
-  tool: string;
-}
-
-/**
- * The stored answer of allReadsOf for a chart, kept in `store.dir` by a hash of what it depends on:
- * the tool (its code), the Handlebars version (its parser), the chart's name and the paths and
- * texts of the templates and partials it reads. Parsing every template to answer costs about 50 ms
- * of each render of this repository's charts; reading the answer, under 1 ms.
- */
-function readStoredAllReads(
-  project: Project,
-  chart: ChartInfo,
-  store: AllReadsStore,
-): { key: string; file: string; reads?: AllReads } {
-  const h = createHash('sha256').update(
-    `allReads 1\0${store.tool}\0handlebars ${Handlebars.VERSION}\0${chart.name}\0`,
-  );
-  for (const path of chartInputFiles(project, chart)) {
-    if (!path.endsWith('.hbs')) continue;
-    const text = project.files.get(path)!;
-    h.update(`${path}\0${text.length}\0`);
-    h.update(text);
-  }
-  const key = h.digest('hex');
-  const file = join(store.dir, `allreads-${key}.json`);
-  try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown; reads?: AllReads };
-    const reads = data.reads;
-    const valid =
-      data.key === key &&
-      reads !== null &&
-      typeof reads === 'object' &&
-      (reads.every === true ||
-        (reads.every === false &&
-          Array.isArray(reads.charts) &&
-          reads.charts.every((c) => typeof c === 'string')));
-    if (valid) return { key, file, reads };
-  } catch {
-    // missing or damaged: worked out again
-  }
-  return { key, file };
-}
-
-const valueHashes = new WeakMap<LoadedValues, { of(key: string): string; all(): string }>();
-
-/**
- * SHA-256 hashes of each top-level key's merged values (each chart's, `global`), computed once per
- * load: every chart's key names the values it can read by these hashes.
- */
-function valueHashesOf(loaded: LoadedValues): { of(key: string): string; all(): string } {
-  let h = valueHashes.get(loaded);
-  if (!h) {
-    const memo = new Map<string, string>();
-    const of = (key: string) => {
-      let v = memo.get(key);
-      if (v === undefined) {
-        const json = Object.hasOwn(loaded.values, key)
-          ? (JSON.stringify(loaded.values[key]) ?? 'undefined')
-          : 'absent';
-        v = createHash('sha256').update(json).digest('hex');
-        memo.set(key, v);
-      }
-      return v;
-    };
-    let every: string | undefined;
-    const all = () =>
-      (every ??= JSON.stringify(
-        Object.keys(loaded.values)
-          .sort()
-          .map((k) => [k, of(k)]),
-      ));
-    valueHashes.set(loaded, (h = { of, all }));
-  }
-  return h;
+  return v;
 }
 
 /** The cache key of one chart's render: a hash of every input its output can depend on. */
@@ -271,15 +101,9 @@ export function chartCacheKey(
   part('charts', JSON.stringify(project.charts.map((c) => [c.name, c.version])));
   for (const path of chartInputFiles(project, chart))
     part(`file ${path}`, project.files.get(path)!);
-  const hashes = valueHashesOf(loaded);
-  part('values', hashes.of(chart.name));
-  part('global', hashes.of(GLOBAL_KEY));
-  const reads = allReadsOf(project, chart, {
-    dir: join(project.root, CACHE_DIR, 'templates'),
-    tool,
-  });
-  if (reads.every) part('all', hashes.all());
-  else for (const c of reads.charts) part(`all ${c}`, hashes.of(c));
+  part('values', valueHashOf(loaded, chart.name));
+  part('global', valueHashOf(loaded, GLOBAL_KEY));
+  // what it reads of the other charts' values is kept with the entry (reads.ts)
   part('secrets', JSON.stringify(loaded.secrets));
   part('set', JSON.stringify(loaded.secretVariables.map((s) => s.variable).sort()));
   return h.digest('hex');
@@ -295,6 +119,8 @@ interface EntryHeader {
   tool: string;
   /** how many document lines follow (a shorter file is a truncated one) */
   docs: number;
+  /** what the templates read of the other charts' values: it must read the same for a hit */
+  reads: StoredReads;
 }
 
 /** A document line: the document, its release file text and the hash of its template output. */
@@ -359,17 +185,21 @@ function cacheFolder(project: Project): string {
   return join(project.root, CACHE_DIR, 'render');
 }
 
-/** The cached documents of a chart for this key, or undefined. */
+/**
+ * The cached documents of a chart for this key, or undefined; only when what its templates read
+ * of the other charts' values then is the same in these values.
+ */
 export function readCachedChart(
   project: Project,
   chart: ChartInfo,
-  env: string,
+  loaded: LoadedValues,
   key: string,
 ): RenderedDocument[] | undefined {
   const entry = readEntry(
-    join(cacheFolder(project), `${entryPrefix(env, chart.name)}${key}${ENTRY_SUFFIX}`),
+    join(cacheFolder(project), `${entryPrefix(loaded.env, chart.name)}${key}${ENTRY_SUFFIX}`),
   );
-  if (!entry || entry.header.key !== key) return undefined;
+  if (!entry || entry.header.key !== key || !readsHold(entry.header.reads, loaded.values))
+    return undefined;
   return entry.docs.map(({ doc }) => ({
     chart: chart.name,
     template: doc.template,
@@ -491,6 +321,7 @@ export function writeCachedChart(
   loaded: LoadedValues,
   key: string,
   docs: RenderedDocument[],
+  reads: StoredReads,
 ): void {
   if (docs.some((d) => d.text === undefined)) return;
   // no line may hold a set secret's value, as written, JSON-escaped or in base64
@@ -505,7 +336,13 @@ export function writeCachedChart(
   // Lines are made as they are written (an entry of 20,000 documents is about 160 MB of lines);
   // each is checked before it is handed over, so a refused entry has written no line of it.
   function* lines(): Generator<string> {
-    yield JSON.stringify({ key, tool: toolFingerprint(), docs: docs.length } satisfies EntryHeader);
+    // (the reads hold paths and a hash, never a value)
+    yield JSON.stringify({
+      key,
+      tool: toolFingerprint(),
+      docs: docs.length,
+      reads,
+    } satisfies EntryHeader);
     for (const d of docs) {
       // a document the cache gave again is written as it was read (same template, same text)
       const stored = storedLines.get(d.object);

@@ -4,6 +4,7 @@ import { dump } from 'js-yaml';
 import { emitYaml } from '../../core/emit.js';
 import { TemplateError, templateError } from './errors.js';
 import { partialCallOptions } from './handlebars.js';
+import { unwrapTracked } from './reads.js';
 
 type Hb = typeof import('handlebars');
 
@@ -154,8 +155,10 @@ export function registerHelpers(hb: Hb): void {
     return out;
   });
   // Comparisons and logic.
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+  // (values another chart's templates read may come as a proxy that records the reads: reads.ts;
+  // maps and lists compare by what they stand for)
+  hb.registerHelper('eq', (a: unknown, b: unknown) => unwrapTracked(a) === unwrapTracked(b));
+  hb.registerHelper('ne', (a: unknown, b: unknown) => unwrapTracked(a) !== unwrapTracked(b));
   hb.registerHelper('lt', (a: number, b: number) => a < b);
   hb.registerHelper('le', (a: number, b: number) => a <= b);
   hb.registerHelper('gt', (a: number, b: number) => a > b);
@@ -163,10 +166,16 @@ export function registerHelpers(hb: Hb): void {
   hb.registerHelper('and', (...args: unknown[]) => params(args).every(Boolean));
   hb.registerHelper('or', (...args: unknown[]) => params(args).some(Boolean));
   hb.registerHelper('not', (a: unknown) => !a);
-  hb.registerHelper(
-    'includes',
-    (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
-  );
+  hb.registerHelper('includes', (list: unknown, item: unknown) => {
+    if (!Array.isArray(list)) return false;
+    // Array.prototype.includes' SameValueZero, on what the items stand for
+    const want = unwrapTracked(item);
+    for (let i = 0; i < list.length; i++) {
+      const x = unwrapTracked(list[i] as unknown);
+      if (x === want || (x !== x && want !== want)) return true;
+    }
+    return false;
+  });
   // Small string and number helpers.
   hb.registerHelper(
     'startsWith',

@@ -20,6 +20,7 @@ import {
   type DocumentReuse,
 } from './cache.js';
 import { registerHelpers, wrapPartial } from './helpers.js';
+import { ReadTracker, type StoredReads } from './reads.js';
 
 /** One document produced by a template, before it is placed in the release. */
 export type { RenderedDocument } from '../../core/manifest.js';
@@ -195,6 +196,8 @@ export function renderChart(
   chart: ChartInfo,
   loaded: LoadedValues,
   reuse?: DocumentReuse,
+  /** records what the templates read of the other charts' values (for the render cache) */
+  reads?: ReadTracker,
 ): RenderedDocument[] {
   const compiled = compileChart(project, chart, reuse !== undefined);
   const ctx: TemplateContext = {
@@ -203,7 +206,7 @@ export function renderChart(
     env: loaded.env,
     chart: { name: chart.name, version: chart.version, description: chart.description },
     charts: project.charts.map((c) => ({ name: c.name, version: c.version })),
-    all: loaded.values,
+    all: reads ? reads.all : loaded.values,
     cluster: clusterOf(loaded.values, loaded.env),
   };
   const out: RenderedDocument[] = [];
@@ -286,6 +289,8 @@ export interface CacheMiss {
   chart: ChartInfo;
   key: string;
   docs: RenderedDocument[];
+  /** what its templates read of the other charts' values */
+  reads: StoredReads;
 }
 
 /** Renders every chart (each from the cache when its inputs are unchanged and `cache` is on). */
@@ -301,7 +306,7 @@ export function renderAllCharts(
       continue;
     }
     const key = chartCacheKey(project, chart, loaded);
-    const cached = readCachedChart(project, chart, loaded.env, key);
+    const cached = readCachedChart(project, chart, loaded, key);
     if (cached) {
       options.cacheHits?.push(chart.name);
       docs.push(...cached);
@@ -309,9 +314,10 @@ export function renderAllCharts(
     }
     // the chart renders again; documents whose template output is unchanged are not read again
     const reuse = readReusableDocuments(project, chart, loaded.env);
-    const rendered = renderChart(project, chart, loaded, reuse);
+    const tracker = new ReadTracker(loaded.values, [chart.name, GLOBAL_KEY]);
+    const rendered = renderChart(project, chart, loaded, reuse, tracker);
     if (options.reused && reuse) options.reused.documents += reuse.reused;
-    options.misses?.push({ chart, key, docs: rendered });
+    options.misses?.push({ chart, key, docs: rendered, reads: tracker.stored() });
     docs.push(...rendered);
   }
   return docs;
@@ -319,5 +325,5 @@ export function renderAllCharts(
 
 /** Stores the charts rendered on cache misses (their documents now carry their file texts). */
 export function storeRendered(project: Project, loaded: LoadedValues, misses: CacheMiss[]): void {
-  for (const m of misses) writeCachedChart(project, m.chart, loaded, m.key, m.docs);
+  for (const m of misses) writeCachedChart(project, m.chart, loaded, m.key, m.docs, m.reads);
 }
