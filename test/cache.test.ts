@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -248,6 +249,25 @@ describe('render cache', () => {
     const r = cached(dir);
     expect(r.cacheHits).toEqual([]);
     expect(output(r)).toEqual(expected);
+  });
+
+  it('keeps the newest entries per chart, pruning those an older version wrote under another name', () => {
+    const dir = copyProject();
+    cached(dir);
+    const folder = join(dir, CACHE_DIR, 'render');
+    // an entry of an older format (a .json file), older than anything written now
+    const stale = join(folder, 'prd.app.0000.json');
+    writeFileSync(stale, '{}');
+    utimesSync(stale, new Date(0), new Date(0));
+    for (const replicas of ['4', '5', '6', '7']) {
+      setOrdersReplicas(dir, replicas);
+      cached(dir);
+      // (the next edit replaces this one's number)
+      edit(dir, 'values/prd/app.yaml', `replicas: ${replicas}\n`, 'replicas: 3\n');
+    }
+    const app = readdirSync(folder).filter((f) => f.startsWith('prd.app.'));
+    expect(app).toHaveLength(4);
+    expect(existsSync(stale)).toBe(false);
   });
 
   it('never writes real secret values: a render with real secrets neither reads nor writes the cache', () => {

@@ -27,6 +27,7 @@ import type { FastLoadOptions } from './fast-yaml.js';
 import {
   codeFingerprint,
   jsonSafe,
+  pruneFolder,
   readFileLines,
   writeFileAtomically,
 } from '../../core/cache-files.js';
@@ -364,11 +365,8 @@ export function writeCachedChart(
   const prefix = entryPrefix(loaded.env, chart.name);
   try {
     if (!writeFileAtomically(join(dir, `${prefix}${key}${ENTRY_SUFFIX}`), lines())) return;
-    const mine = readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && f.endsWith(ENTRY_SUFFIX))
-      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
-      .sort((a, b) => b.t - a.t);
-    for (const old of mine.slice(KEEP)) rmSync(join(dir, old.f), { force: true });
+    // (entries an older version of the tool wrote under another suffix are pruned the same way)
+    pruneFolder(dir, KEEP, prefix);
   } catch {
     // a read-only or full disk only costs the next render its speed
   }
