@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
-import { CACHE_DIR, openProject, openProjectFromFiles } from '../generator/project.js';
+import { CACHE_DIR, openProject } from '../generator/project.js';
 import { chartCacheKey } from '../generator/render/cache.js';
 import { loadValues } from '../generator/values/load.js';
 import { readValuesFile } from '../generator/values/read-yaml.js';

@@ -151,6 +151,7 @@ describe('object-local rules', () => {
       'api-values',
       'config-references',
       'daemonset-everywhere',
+      'dedicated-pool',
       'image-registry',
       'image-tag',
       'kinesis-access',
@@ -468,6 +469,60 @@ spec:
     const tag = only('image-tag');
     expect(severityOf(both(latest, { env: 'dev' }, tag))).toBe('warning');
     expect(severityOf(both(latest, { env: 'prd' }, tag))).toBe('error');
+  });
+
+  it('follows the charts dedicated-pool takes owners from, and leaves it uncached for an unknown chart', () => {
+    const pool = (name: string, taint?: string) => ({
+      name,
+      instanceType: 'm5.large',
+      minSize: 1,
+      desiredSize: 1,
+      maxSize: 2,
+      labels: { pool: name },
+      taints: taint ? [{ key: 'dedicated', value: taint, effect: 'NoSchedule' as const }] : [],
+    });
+    const cluster = {
+      name: 'shop',
+      kubernetesVersion: '1.31',
+      provider: 'eks',
+      nodeGroups: [pool('general'), pool('exporters', 'mxtransporter')],
+    };
+    // an app workload on the pool whose taint names the mxtransporter chart
+    const files = {
+      'billing.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: billing, namespace: shop }
+spec:
+  selector: { matchLabels: { app: billing } }
+  template:
+    metadata: { labels: { app: billing } }
+    spec:
+      nodeSelector: { pool: exporters }
+      tolerations: [{ key: dedicated, operator: Equal, value: mxtransporter, effect: NoSchedule }]
+      containers: [{ name: main, image: registry.local/billing:1.0.0 }]
+`,
+    };
+    const only = RULES.filter((r) => r.id === 'dedicated-pool');
+    const charts = (...names: string[]) => names.map((name) => ({ name, version: '1.0.0' }));
+    const foreignOwner = (fs: Finding[]) =>
+      fs.some((f) => f.ruleId === 'dedicated-pool' && /mxtransporter/.test(f.message));
+    // the owner is known only when the project has that chart
+    expect(foreignOwner(both(files, { cluster, charts: charts('app') }, only))).toBe(false);
+    expect(
+      foreignOwner(both(files, { cluster, charts: charts('app', 'mxtransporter') }, only)),
+    ).toBe(true);
+    expect(foreignOwner(both(files, { cluster, charts: charts('app') }, only))).toBe(false);
+    // an object of a chart the project does not have: its owners depend on the objects
+    const rule = only[0];
+    const { manifests } = manifestsFromYaml(files, 'billing-chart');
+    const ctx = { ...plan(files).ctx, cluster, charts: charts('app') };
+    expect(cachedInContext(rule, { ...ctx, model: new ValidationModel(manifests) })).toBe(false);
+    expect(
+      cachedInContext(rule, {
+        ...ctx,
+        model: new ValidationModel(manifestsFromYaml(files, 'app').manifests),
+      }),
+    ).toBe(true);
   });
 
   it('places a credential in a comment as an uncached run does, and leaves files of no object uncached', () => {

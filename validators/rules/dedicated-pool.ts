@@ -199,6 +199,20 @@ export const dedicatedPoolRule: Rule = {
   severity: 'error',
   docs: "Keeps dedicated (tainted) node groups for their owners: a workload that tolerates a dedicated group must also select it, only the owning chart may run there, and Scalar DL Ledger, Envoy and Auditor pods must run on their dedicated groups when the cluster has one. Otherwise unrelated pods take the capacity sized for the ledger, or ledger pods land on general nodes. Fix it with the group's label in a nodeSelector or required node affinity, and tolerations only where they belong.",
   needs: 'cluster',
+  // What it finds about a workload depends on that workload, the cluster and the owners. The owners
+  // are the project's charts and Scalar DL while every object's chart is one of those (always, for
+  // a rendered plan); otherwise they depend on the other objects, and it is not cached.
+  scope: 'object',
+  reads: {
+    context: (ctx) => ({
+      cluster: ctx.cluster ?? null,
+      charts: (ctx.charts ?? []).map((c) => c.name).sort(),
+    }),
+    uncachedWhen: (ctx) => {
+      const known = new Set(['scalardl', ...(ctx.charts ?? []).map((c) => squash(c.name))]);
+      return ctx.model.manifests.some((m) => m.chart !== undefined && !known.has(squash(m.chart)));
+    },
+  },
   check(manifests, ctx) {
     const cluster = ctx.cluster!;
     if (!Array.isArray(cluster.nodeGroups) || !cluster.nodeGroups.some((g) => g && isDedicated(g)))
