@@ -484,7 +484,7 @@ spec:
     const cluster = {
       name: 'shop',
       kubernetesVersion: '1.31',
-      provider: 'eks',
+      provider: 'eks' as const,
       nodeGroups: [pool('general'), pool('exporters', 'mxtransporter')],
     };
     // an app workload on the pool whose taint names the mxtransporter chart
