@@ -60,6 +60,8 @@ function mentionsAuditor(t: PodTemplate): boolean {
 function partFromImages(t: PodTemplate): ScalarDlPart | undefined {
   for (const field of ['containers', 'initContainers']) {
     for (const c of containers(t, field)) {
+      // every name below holds "scalar", and a reference holds its name as written
+      if (typeof c.image !== 'string' || !c.image.includes('scalar')) continue;
       const name = parseImageRef(c.image)?.name ?? '';
       if (name === 'scalar-ledger' || name === 'scalardl-ledger') return 'ledger';
       if (name === 'scalar-auditor' || name === 'scalardl-auditor') return 'auditor';
