@@ -134,14 +134,22 @@ function endsOnItsLine(text: string, index: number, column: number): boolean {
   }
 }
 
-/** The paths of the leaves of an origin tree on a line (1-based). */
+/**
+ * The paths of the leaves of an origin tree on a line (1-based). A node's text comes before its
+ * next sibling's, so its leaves are on lines from its own to its next sibling's: only the children
+ * whose span holds the line are walked.
+ */
 function leavesOnLine(node: PackedOrigin, line: number, path: string[], out: string[][]): void {
   const children = node[1];
   if (!children) {
     if (node[0] === line) out.push([...path]);
     return;
   }
-  for (const [key, child] of children) {
+  for (let i = 0; i < children.length; i++) {
+    const [key, child] = children[i];
+    if (child[0] > line) break;
+    const next = i + 1 < children.length ? children[i + 1][1][0] : Infinity;
+    if (next < line) continue;
     path.push(key);
     leavesOnLine(child, line, path, out);
     path.pop();
