@@ -171,9 +171,10 @@ function parseValuesTextCached(text: string, displayName: string, cacheDir: stri
     // written before the caller can change the values (merging copies them, but the cache is
     // not the place to rely on that)
     const stored = writeFileAtomically(file, JSON.stringify({ key, value: result.value, origins }));
+    // (a text with anchors or aliases is never patched: its newest parse is not kept)
     const last: LastParse = { key: lastKey, text, value: result.value, origins, anchors };
-    if (stored && writeFileAtomically(lastFile, JSON.stringify(last)))
-      pruneFolder(dir, MAX_STORED_VALUES, '', MAX_STORED_VALUES_BYTES);
+    if (stored && !anchors) writeFileAtomically(lastFile, JSON.stringify(last));
+    if (stored) pruneFolder(dir, MAX_STORED_VALUES, '', MAX_STORED_VALUES_BYTES);
   }
   return result;
 }
