@@ -290,6 +290,24 @@ describe('values files cache: one-line edits', () => {
     );
   });
 
+  it('reads a stored origin tree back as parsed, also when its nodes are spread or set', () => {
+    const dir = cacheDir();
+    const name = 'values/prd/app.yaml';
+    const read = () => readValuesFile(new Map([[name, FIXTURE]]), name, dir);
+    const parsed = parseValuesText(FIXTURE, name);
+    read();
+    const stored = read(); // from the cache: children unpacked as they are read
+    const services = stored.origins.children!.get('services')!;
+    // a spread copy (as merging makes of a node it marks overridden) keeps the children
+    expect({ ...services, overrode: [] }).toStrictEqual({
+      ...parsed.origins.children!.get('services')!,
+      overrode: [],
+    });
+    expect(stored).toStrictEqual(parsed);
+    services.children = undefined;
+    expect(services.children).toBeUndefined();
+  });
+
   it('ignores a newest parse that is damaged or was made from another text', () => {
     const dir = cacheDir();
     const name = 'values/prd/app.yaml';
