@@ -73,4 +73,8 @@ export interface RenderedDocument {
    * fast reader read it: the render cache reuses the document for the same output.
    */
   source?: string;
+  /** Its release file's path (set by the release builder). */
+  file?: string;
+  /** The git blob id of `text`, when the render cache kept it with the text. */
+  blobId?: string;
 }

@@ -42,9 +42,10 @@ export interface RenderResult {
   reusedDocuments: number;
   /**
    * Stores the charts rendered on cache misses (nothing without `cache`). Callers call it once the
-   * render passed the secret guard, so no entry holds a set secret's value.
+   * render passed the secret guard, so no entry holds a set secret's value; with the git blob ids
+   * of the release files they computed, which the entries keep (the others are computed).
    */
-  storeCache: () => void;
+  storeCache: (blobIds?: ReadonlyMap<string, string>) => void;
 }
 
 /** Reads the project at `root` and renders every chart for one environment, in memory. */
@@ -71,7 +72,7 @@ export function renderProject(project: Project, env: string, options: RenderOpti
     releaseDir: join(project.releaseDir, env),
     cacheHits,
     reusedDocuments: reused.documents,
-    storeCache: () => storeRendered(project, loaded, misses.splice(0)),
+    storeCache: (blobIds) => storeRendered(project, loaded, misses.splice(0), blobIds),
   };
 }
 

@@ -142,7 +142,7 @@ export async function diffAgainstBase(rendered: RenderedPlan, ref: string): Prom
     render.project.root,
     render.loaded.env,
     ref,
-    blobIdsOfFiles(render.release.files),
+    blobIdsOfFiles(render.release.files, render.release.blobIds),
   );
   return diffWithBase(rendered, base);
 }
@@ -158,12 +158,13 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanRun> {
   let base: Promise<BaseObjects>;
   try {
     const render = renderEnvironment(options.root, options.env, options);
-    const blobIds = blobIdsOfFiles(render.release.files);
+    // (the render cache gives those of unchanged documents)
+    const blobIds = blobIdsOfFiles(render.release.files, render.release.blobIds);
     base = read.select(blobIds);
     // the caches keep nothing of a render that holds a set secret's value
     const cache = options.cache === true && secretGuard(render, options.env).length === 0;
     rendered = preparePlan(render, { ...options, cache, blobIds });
-    if (cache) render.storeCache();
+    if (cache) render.storeCache(blobIds);
   } catch (err) {
     read.cancel();
     throw err;

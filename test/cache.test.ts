@@ -17,6 +17,7 @@ import { renderEnvironment, type RenderResult } from '../generator/pipeline.js';
 import { CACHE_DIR, openProject } from '../generator/project.js';
 import { chartCacheKey } from '../generator/render/cache.js';
 import { loadValues } from '../generator/values/load.js';
+import { gitBlobId } from '../core/cache-files.js';
 import { readValuesFile } from '../generator/values/read-yaml.js';
 import { renderValidateAndWrite } from '../validators/release-guard.js';
 import { REPO_ROOT } from './helpers.js';
@@ -213,6 +214,26 @@ describe('render cache', () => {
     expect(ALL_CHARTS.filter((n) => !after.cacheHits.includes(n))).toEqual(c.rerendered);
     // and the new entries serve the next render
     expect(cached(dir, c.environ).cacheHits).toEqual(ALL_CHARTS);
+  });
+
+  it('gives the git blob id of each document it serves or reuses, as the text has it', () => {
+    const dir = copyProject();
+    const check = (r: RenderResult) => {
+      for (const [path, id] of r.release.blobIds)
+        expect(id, path).toBe(gitBlobId(r.release.files.get(path)!));
+      return r.release.blobIds.size;
+    };
+    expect(check(cached(dir))).toBe(0); // a first render computes them
+    // every chart served: every file's id comes from the cache
+    const served = cached(dir);
+    expect(check(served)).toBe(served.release.files.size);
+    // the app chart renders again: its unchanged documents are reused with their ids
+    setOrdersReplicas(dir, '4');
+    const again = cached(dir);
+    expect(again.cacheHits).not.toContain('app');
+    const size = check(again);
+    expect(size).toBeGreaterThan(0);
+    expect(size).toBeLessThan(again.release.files.size);
   });
 
   it('includes the tool (its render code and libraries) in every key', () => {

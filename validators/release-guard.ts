@@ -52,7 +52,7 @@ export async function renderValidateAndWrite(
     options.cache === true &&
     (options.secretMode ?? 'placeholder') !== 'real';
   // hashed once: the findings cache keys objects by them, the release index compares files by them
-  const blobIds = cache ? blobIdsOfFiles(result.release.files) : undefined;
+  const blobIds = cache ? blobIdsOfFiles(result.release.files, result.release.blobIds) : undefined;
   const validation = validateRendered(
     result.project,
     result.loaded,
@@ -64,7 +64,7 @@ export async function renderValidateAndWrite(
   if (blocked.length > 0) return { result, validation, blocked };
   // validation's garbage goes before the cache and the plan files are written
   if (result.release.manifests.length >= COLLECT_AFTER_DOCUMENTS) collectGarbage();
-  result.storeCache();
+  result.storeCache(blobIds);
   return {
     result,
     validation,

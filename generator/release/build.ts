@@ -9,6 +9,8 @@ import { serializeDocument } from './serialize.js';
 export interface ReleaseContent {
   files: Map<string, string>;
   manifests: Manifest[];
+  /** git blob ids of files whose documents came with one (from the render cache), by path */
+  blobIds: Map<string, string>;
 }
 
 /** Places rendered documents in files, failing on duplicate resources and path collisions. */
@@ -16,6 +18,7 @@ export function buildRelease(docs: RenderedDocument[]): ReleaseContent {
   const byKey = new Map<string, RenderedDocument>();
   const byPath = new Map<string, RenderedDocument>();
   const files = new Map<string, string>();
+  const blobIds = new Map<string, string>();
   const manifests: Manifest[] = [];
   for (const doc of docs) {
     const key = resourceKey(doc.object);
@@ -44,6 +47,8 @@ export function buildRelease(docs: RenderedDocument[]): ReleaseContent {
     if (tooBig)
       throw new InputError(`${resourceId(doc.object)}: ${tooBig}`, { file: doc.template });
     files.set(path, text);
+    doc.file = path;
+    if (doc.blobId !== undefined) blobIds.set(path, doc.blobId);
     manifests.push({
       chart: doc.chart,
       template: doc.template,
@@ -52,5 +57,5 @@ export function buildRelease(docs: RenderedDocument[]): ReleaseContent {
       line: 1,
     });
   }
-  return { files, manifests };
+  return { files, manifests, blobIds };
 }

@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import type { FastLoadOptions } from './fast-yaml.js';
 import {
   codeFingerprint,
+  gitBlobId,
   jsonSafe,
   pruneFolder,
   readFileLines,
@@ -37,7 +38,7 @@ import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
 
 /** Bumped when what an entry holds changes. */
-const FORMAT = 6;
+const FORMAT = 7;
 /** Entries kept per environment and chart (a plan renders the base and the head). */
 const KEEP = 4;
 
@@ -130,6 +131,8 @@ interface DocLine {
   object: KubeObject;
   text: string;
   source?: string;
+  /** the git blob id of `text` (so a plan does not hash the texts of unchanged documents again) */
+  blob?: string;
 }
 
 const ENTRY_SUFFIX = '.jsonl';
@@ -165,7 +168,8 @@ function readEntry(
         typeof doc.text !== 'string' ||
         typeof doc.template !== 'string' ||
         !isPlainObject(doc.object) ||
-        (doc.source !== undefined && typeof doc.source !== 'string')
+        (doc.source !== undefined && typeof doc.source !== 'string') ||
+        (doc.blob !== undefined && typeof doc.blob !== 'string')
       )
         return false;
       docs.push({ doc, line });
@@ -206,6 +210,7 @@ export function readCachedChart(
     template: doc.template,
     object: doc.object,
     text: doc.text,
+    blobId: doc.blob,
   }));
 }
 
@@ -229,7 +234,7 @@ export class DocumentReuse {
   constructor(
     private readonly known: Map<
       string,
-      { object: KubeObject; text: string; template: string; line: string }
+      { object: KubeObject; text: string; blob?: string; template: string; line: string }
     >,
   ) {}
 
@@ -242,10 +247,11 @@ export class DocumentReuse {
     text: string,
     template: string,
     parse: (text: string, template: string, options: FastLoadOptions) => KubeObject[],
-  ): { object: KubeObject; source?: string; text?: string }[] {
+  ): { object: KubeObject; source?: string; text?: string; blobId?: string }[] {
     const sources: string[] = [];
     const hashes = new Map<string, string>();
     const texts = new Map<object, string>();
+    const blobs = new Map<object, string>();
     const hashOf = (source: string) => {
       let h = hashes.get(source);
       if (h === undefined) hashes.set(source, (h = hashSource(source)));
@@ -261,6 +267,7 @@ export class DocumentReuse {
       else storedLines.set(object, { template: known.template, line: known.line });
       this.used.add(known.object);
       texts.set(object, known.text);
+      if (known.blob !== undefined) blobs.set(object, known.blob);
       reused++;
       return object;
     };
@@ -270,7 +277,11 @@ export class DocumentReuse {
     return objects.map((object, i) => {
       const t = texts.get(object);
       const source = hashOf(sources[i]);
-      return t === undefined ? { object, source } : { object, source, text: t };
+      if (t === undefined) return { object, source };
+      const blobId = blobs.get(object);
+      return blobId === undefined
+        ? { object, source, text: t }
+        : { object, source, text: t, blobId };
     });
   }
 }
@@ -286,7 +297,7 @@ export function readReusableDocuments(
 ): DocumentReuse {
   const known = new Map<
     string,
-    { object: KubeObject; text: string; template: string; line: string }
+    { object: KubeObject; text: string; blob?: string; template: string; line: string }
   >();
   const dir = cacheFolder(project);
   const prefix = entryPrefix(env, chart.name);
@@ -302,6 +313,7 @@ export function readReusableDocuments(
           known.set(doc.source, {
             object: doc.object,
             text: doc.text,
+            blob: doc.blob,
             template: doc.template,
             line,
           });
@@ -323,6 +335,8 @@ export function writeCachedChart(
   key: string,
   docs: RenderedDocument[],
   reads: StoredReads,
+  /** git blob ids of the release files the caller has, by path (the others are computed) */
+  blobIds?: ReadonlyMap<string, string>,
 ): void {
   if (docs.some((d) => d.text === undefined)) return;
   // no line may hold a set secret's value, as written, JSON-escaped or in base64
@@ -351,10 +365,14 @@ export function writeCachedChart(
       if (stored && stored.template === d.template) line = stored.line;
       else {
         if (!jsonSafe(d.object)) throw refused;
+        const blob =
+          d.blobId ??
+          (d.file === undefined ? undefined : blobIds?.get(d.file)) ??
+          gitBlobId(d.text!);
         const doc: DocLine =
           d.source === undefined
-            ? { template: d.template, object: d.object, text: d.text! }
-            : { template: d.template, object: d.object, text: d.text!, source: d.source };
+            ? { template: d.template, object: d.object, text: d.text!, blob }
+            : { template: d.template, object: d.object, text: d.text!, source: d.source, blob };
         line = JSON.stringify(doc);
       }
       if (forms.length > 0 && forms.some((f) => line.includes(f))) throw refused;

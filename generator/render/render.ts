@@ -324,6 +324,12 @@ export function renderAllCharts(
 }
 
 /** Stores the charts rendered on cache misses (their documents now carry their file texts). */
-export function storeRendered(project: Project, loaded: LoadedValues, misses: CacheMiss[]): void {
-  for (const m of misses) writeCachedChart(project, m.chart, loaded, m.key, m.docs, m.reads);
+export function storeRendered(
+  project: Project,
+  loaded: LoadedValues,
+  misses: CacheMiss[],
+  blobIds?: ReadonlyMap<string, string>,
+): void {
+  for (const m of misses)
+    writeCachedChart(project, m.chart, loaded, m.key, m.docs, m.reads, blobIds);
 }
