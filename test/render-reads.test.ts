@@ -42,6 +42,19 @@ describe('render cache: the reads of `all` a render records', () => {
     expect(holds({ o }, whole, { o: structuredClone(o) })).toBe(true);
   });
 
+  it('hashes what it read so that no two readings of the same paths collide', () => {
+    const read = (all: Record<string, unknown>) => {
+      const x = all.o as Record<string, string>;
+      return [x.a, x.b, Object.keys(x.m as unknown as object)];
+    };
+    // the text one value ends with is how the next value's entry starts
+    const one = { o: { a: 'x\n3\0gsy', b: 'z', m: { p: 1, q: 2 } } };
+    const two = { o: { a: 'x', b: 'y\n3\0gsz', m: { p: 1, q: 2 } } };
+    expect(holds(one, read, two)).toBe(false);
+    expect(holds(one, read, { o: { ...one.o, m: { pq: 1 } } })).toBe(false);
+    expect(holds(one, read, structuredClone(one))).toBe(true);
+  });
+
   it('records a value reached by two paths (a YAML alias) under each path it was read by', () => {
     const shared = { tag: '1' };
     const values = { o: { first: shared, second: shared } };

@@ -54,7 +54,8 @@ function describe(value: unknown): string {
     case 'number':
       return Object.is(value, -0) ? 'd-0' : `d${value}`;
     case 'string':
-      return `s${value}`;
+      // (length first: what is hashed reads back one way only, whatever the strings hold)
+      return `s${value.length}:${value}`;
     case 'function':
       return 'F';
     case 'object':
@@ -67,9 +68,10 @@ function describe(value: unknown): string {
 function keysOf(value: unknown): string {
   return value !== null && typeof value === 'object'
     ? Reflect.ownKeys(value)
-        .filter((k) => typeof k === 'string')
-        .join('\0')
-    : '';
+        .filter((k): k is string => typeof k === 'string')
+        .map((k) => `${k.length}:${k}`)
+        .join('')
+    : '-';
 }
 
 interface Observed {
