@@ -33,6 +33,7 @@ import {
   writeFileAtomically,
 } from '../core/cache-files.js';
 import type { Manifest } from '../core/manifest.js';
+import { isObj } from '../core/object.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from './types.js';
 
 /** Bumped when what an entry holds changes. */
@@ -169,11 +170,8 @@ export class FindingsCache {
     private readonly knownBlobIds?: ReadonlyMap<string, string>,
   ) {
     const data = readKeyedCacheFile(file, FORMAT, key);
-    const isRecord = (x: unknown): x is Record<string, unknown> =>
-      x !== null && typeof x === 'object' && !Array.isArray(x);
     // anything else than the three records is a miss: every object is checked
-    const usableFile =
-      data && isRecord(data.entries) && isRecord(data.reads) && isRecord(data.values);
+    const usableFile = data && isObj(data.entries) && isObj(data.reads) && isObj(data.values);
     const old = usableFile ? (data.entries as Record<string, unknown>) : {};
     const oldReads = usableFile ? (data.reads as Record<string, unknown>) : {};
     const oldValues = usableFile ? (data.values as Record<string, unknown>) : {};

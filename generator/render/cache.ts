@@ -33,6 +33,7 @@ import {
   writeFileAtomically,
 } from '../../core/cache-files.js';
 import type { KubeObject, RenderedDocument } from '../../core/manifest.js';
+import { isObj } from '../../core/object.js';
 import { readsHold, type StoredReads } from './reads.js';
 import { CACHE_DIR, type ChartInfo, type Project } from '../project.js';
 import { GLOBAL_KEY, type LoadedValues } from '../values/load.js';
@@ -140,10 +141,6 @@ const ENTRY_SUFFIX = '.jsonl';
 /** The stored line of each object the cache gave again, with the template it was rendered by. */
 const storedLines = new WeakMap<object, { template: string; line: string }>();
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
-
 /** An entry's header and document lines, or undefined when it is unreadable or truncated. */
 function readEntry(
   file: string,
@@ -156,7 +153,7 @@ function readEntry(
       if (header === undefined) {
         header = JSON.parse(line) as EntryHeader;
         return (
-          isPlainObject(header) &&
+          isObj(header) &&
           typeof header.key === 'string' &&
           typeof header.tool === 'string' &&
           typeof header.docs === 'number'
@@ -164,10 +161,10 @@ function readEntry(
       }
       const doc = JSON.parse(line) as DocLine;
       if (
-        !isPlainObject(doc) ||
+        !isObj(doc) ||
         typeof doc.text !== 'string' ||
         typeof doc.template !== 'string' ||
-        !isPlainObject(doc.object) ||
+        !isObj(doc.object) ||
         (doc.source !== undefined && typeof doc.source !== 'string') ||
         (doc.blob !== undefined && typeof doc.blob !== 'string')
       )

@@ -80,6 +80,7 @@ interface Observed {
   flags: number;
 }
 
+/** A map or a list (what a path can go on into). */
 function isObject(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object';
 }

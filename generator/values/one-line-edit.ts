@@ -42,6 +42,8 @@ interface EditedLine {
   index: number;
   before: string;
   after: string;
+  /** where the line ends in `before` (what follows is the same in both texts) */
+  end: number;
 }
 
 /** The one line the two texts differ on, when they differ on exactly one and have the same lines. */
@@ -71,7 +73,7 @@ function editedLine(before: string, after: string): EditedLine | undefined {
   let index = 0;
   for (let i = before.indexOf('\n'); i >= 0 && i < lineStart; i = before.indexOf('\n', i + 1))
     index++;
-  return { index, before: was, after: now };
+  return { index, before: was, after: now, end: beforeEnd };
 }
 
 interface ParsedLine {
@@ -114,24 +116,20 @@ function readScalar(scalar: string): { value: unknown } | undefined {
   }
 }
 
-/** True when the line after `index` cannot continue a scalar that starts on it. */
-function endsOnItsLine(text: string, index: number, column: number): boolean {
-  let pos = 0;
-  for (let i = 0; i <= index; i++) {
-    const nl = text.indexOf('\n', pos);
-    if (nl < 0) return true; // the last line
-    pos = nl + 1;
-  }
-  for (;;) {
+/** True when the line after the one ending at `end` cannot continue a scalar that starts on it. */
+function endsOnItsLine(text: string, end: number, column: number): boolean {
+  let pos = end + 1;
+  while (pos <= text.length) {
     const nl = text.indexOf('\n', pos);
     const line = text.slice(pos, nl < 0 ? text.length : nl);
     if (line.trim() !== '') {
       const indent = line.length - line.trimStart().length;
       return indent <= column && !line.trimStart().startsWith('#');
     }
-    if (nl < 0) return true;
+    if (nl < 0) break;
     pos = nl + 1;
   }
+  return true; // the last line, or only blank lines after it
 }
 
 /**
@@ -175,8 +173,8 @@ export function applyOneLineEdit(
   const old = parseLine(edit.before);
   const now = parseLine(edit.after);
   if (!old || !now || old.head !== now.head || old.scalar === now.scalar) return undefined;
-  if (!endsOnItsLine(before, edit.index, old.column)) return undefined;
-  if (!endsOnItsLine(after, edit.index, now.column)) return undefined;
+  // (the heads are the same, and so is the text after the line: one check covers both texts)
+  if (!endsOnItsLine(before, edit.end, old.column)) return undefined;
   const leaves: string[][] = [];
   leavesOnLine(origins, edit.index + 1, [], leaves);
   if (leaves.length !== 1 || leaves[0].length === 0) return undefined;

@@ -18,6 +18,7 @@ import {
   writeFileAtomically,
 } from '../../core/cache-files.js';
 import type { OriginNode } from './origins.js';
+import { isObj } from '../../core/object.js';
 import { applyOneLineEdit, type PackedOrigin } from './one-line-edit.js';
 
 /** Caps the number of nodes one values file may expand to (alias bombs stop here, fast). */
@@ -108,10 +109,6 @@ interface LastParse {
   anchors: boolean;
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
-
 /** The values of `text` from the newest parse of the file, when `text` is a one-line edit of it. */
 function patchedFromLast(
   file: string,
@@ -125,10 +122,10 @@ function patchedFromLast(
     return undefined;
   }
   if (
-    !isRecord(last) ||
+    !isObj(last) ||
     last.key !== key ||
     typeof last.text !== 'string' ||
-    !isRecord(last.value) ||
+    !isObj(last.value) ||
     !Array.isArray(last.origins) ||
     last.anchors !== false
   )
@@ -160,7 +157,7 @@ function parseValuesTextCached(text: string, displayName: string, cacheDir: stri
       value?: unknown;
       origins?: PackedOrigin;
     };
-    if (data.key === key && isRecord(data.value) && Array.isArray(data.origins))
+    if (data.key === key && isObj(data.value) && Array.isArray(data.origins))
       return {
         file: displayName,
         value: data.value,

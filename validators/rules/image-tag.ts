@@ -1,16 +1,16 @@
 import type { Rule, RuleContext, RuleFinding, Severity } from '../types.js';
 import { parseImageRef } from '../model/images.js';
 
-/**
- * Every container image (init and ephemeral containers too) names a version: a tag other than
- * `latest`, or a digest. Without one, nodes run whatever the tag points to at pull time and a new
- * build rolls no new pods. An error in production (env `prd`, or an EKS cluster), a warning elsewhere.
- */
-/** An error in production (env prd, or an EKS cluster), a warning elsewhere. */
+/** An error in production (env `prd`, or an EKS cluster), a warning elsewhere. */
 function severityIn(ctx: Pick<RuleContext, 'env' | 'cluster'>): Severity {
   return ctx.env === 'prd' || ctx.cluster?.provider === 'eks' ? 'error' : 'warning';
 }
 
+/**
+ * Every container image (init and ephemeral containers too) names a version: a tag other than
+ * `latest`, or a digest. Without one, nodes run whatever the tag points to at pull time and a new
+ * build rolls no new pods (severityIn).
+ */
 export const imageTagRule: Rule = {
   id: 'image-tag',
   description: 'Images are pinned: no missing or `latest` tag (a digest is fine); an error in prd',
