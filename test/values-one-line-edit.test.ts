@@ -318,9 +318,11 @@ describe('values files cache: one-line edits', () => {
       'values',
       readdirSync(join(dir, 'values')).find((f) => f.startsWith('last-'))!,
     );
-    const last = JSON.parse(readFileSync(lastFile, 'utf8')) as { value: { replicas: number } };
+    const last = JSON.parse(readFileSync(lastFile, 'utf8')) as {
+      entry: { value: { replicas: number } };
+    };
     // a value that does not match its text: the old scalar no longer reads as the stored value
-    last.value.replicas = 99;
+    last.entry.value.replicas = 99;
     writeFileSync(lastFile, JSON.stringify(last));
     const edited = FIXTURE.replace('replicas: 3', 'replicas: 4');
     expect(read(edited)).toStrictEqual(parseValuesText(edited, name));

@@ -104,9 +104,9 @@ const MAX_STORED_VALUES_BYTES = 64 * 1024 * 1024;
 interface LastParse {
   key: string;
   text: string;
-  value: Record<string, unknown>;
-  origins: PackedOrigin;
-  anchors: boolean;
+  anchors: false;
+  /** the file's keyed entry, as written beside it */
+  entry: { value: Record<string, unknown>; origins: PackedOrigin };
 }
 
 /** The values of `text` from the newest parse of the file, when `text` is a one-line edit of it. */
@@ -121,17 +121,19 @@ function patchedFromLast(
   } catch {
     return undefined;
   }
+  const entry = last?.entry;
   if (
     !isObj(last) ||
     last.key !== key ||
     typeof last.text !== 'string' ||
-    !isObj(last.value) ||
-    !Array.isArray(last.origins) ||
-    last.anchors !== false
+    last.anchors !== false ||
+    !isObj(entry) ||
+    !isObj(entry.value) ||
+    !Array.isArray(entry.origins)
   )
     return undefined;
-  const value = applyOneLineEdit(last.text, last.value, last.origins, last.anchors, text);
-  return value ? { value, origins: last.origins } : undefined;
+  const value = applyOneLineEdit(last.text, entry.value, entry.origins, false, text);
+  return value ? { value, origins: entry.origins } : undefined;
 }
 
 /**
@@ -188,10 +190,15 @@ function parseValuesTextCached(text: string, displayName: string, cacheDir: stri
   if (origins) {
     // written before the caller can change the values (merging copies them, but the cache is
     // not the place to rely on that)
-    const stored = writeFileAtomically(file, JSON.stringify({ key, value: result.value, origins }));
-    // (a text with anchors or aliases is never patched: its newest parse is not kept)
-    const last: LastParse = { key: lastKey, text, value: result.value, origins, anchors };
-    if (stored && !anchors) writeFileAtomically(lastFile, JSON.stringify(last));
+    const entry = JSON.stringify({ key, value: result.value, origins });
+    const stored = writeFileAtomically(file, entry);
+    // the newest parse holds the entry as written (the values are serialised once); a text with
+    // anchors or aliases is never patched, so its newest parse is not kept
+    if (stored && !anchors)
+      writeFileAtomically(
+        lastFile,
+        `{"key":${JSON.stringify(lastKey)},"text":${JSON.stringify(text)},"anchors":false,"entry":${entry}}`,
+      );
     if (stored) pruneFolder(dir, MAX_STORED_VALUES, '', MAX_STORED_VALUES_BYTES);
   }
   return result;
