@@ -11,6 +11,7 @@ import {
   validatorFingerprint,
 } from './findings-cache.js';
 import { blobIdsOfFiles } from '../core/cache-files.js';
+import { PlanMemo, planMemoFile } from './plan-memo.js';
 import {
   readRunMemo,
   runMemoFile,
@@ -107,6 +108,18 @@ export function runValidation(input: ValidationInput): Finding[] {
           blobIds,
         )
       : undefined;
+  // rules comparing objects with each other are served while what they read is unchanged
+  const memoRules = input.cacheFile ? rules.filter((r) => r.memo && runs(r)) : [];
+  const planMemo =
+    input.cacheFile && memoRules.length > 0
+      ? new PlanMemo(
+          planMemoFile(input.cacheFile),
+          validatorFingerprint(),
+          memoRules,
+          input.manifests,
+          blobIds,
+        )
+      : undefined;
   const findings: Finding[] = [];
   if (input.readFindings && rules.some((r) => r.id === 'schema'))
     findings.push(...input.readFindings);
@@ -119,7 +132,9 @@ export function runValidation(input: ValidationInput): Finding[] {
     const found =
       cache && cached.has(rule)
         ? cache.check(rule, manifests, ctx, (subset) => new ValidationModel(subset))
-        : rule.check(manifests, ctx);
+        : planMemo && rule.memo
+          ? planMemo.check(rule, manifests, ctx)
+          : rule.check(manifests, ctx);
     for (const f of found) {
       const severity = f.severity ?? rule.severity;
       if (f.manifest) {
@@ -151,6 +166,7 @@ export function runValidation(input: ValidationInput): Finding[] {
     }
   }
   cache?.store();
+  planMemo?.store();
   findings.sort(compareFindings);
   if (memoFile && memoKey) writeRunMemo(memoFile, memoKey, findings);
   return findings;

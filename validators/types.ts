@@ -1,3 +1,4 @@
+import type { Projections } from './model/projection.js';
 import type { KubeObject, Manifest } from '../core/manifest.js';
 import type { ChartInfo } from '../generator/project.js';
 import type { SourceLocation } from '../core/errors.js';
@@ -185,6 +186,36 @@ export interface Rule {
      * every object of the run.
      */
     uncachedWhen?: (ctx: RuleContext) => boolean;
+  };
+  /**
+   * For a rule that compares objects with each other (not `scope: 'object'`): what its findings
+   * depend on, so that a run where all of that is as before gets the stored findings back without
+   * running it (validators/plan-memo.ts).
+   */
+  memo?: {
+    /**
+     * A text of everything of the object its findings can depend on (from the run's
+     * `Projections`, validators/model/projection.ts), or undefined for an object the rule never
+     * reads, through the manifests it is handed or `ctx.model`. It is given every object of the run.
+     *
+     * With `labelKeys`, it is also given the label keys the run's selectors match on: whether
+     * the rule finds anything may then depend on the pods' labels of those keys only, and the text
+     * holds just those (so a `version` label that follows an image tag is left out). What it finds
+     * may print every label: such findings are served only while the texts of all labels
+     * (`labelKeys` undefined) are unchanged too.
+     */
+    project: (
+      m: Manifest,
+      p: Projections,
+      labelKeys: ReadonlySet<string> | undefined,
+    ) => string | undefined;
+    /**
+     * The label keys the object's selectors match on (a selector's `matchLabels` and
+     * `matchExpressions` keys, a subset's labels), whose full text `project` gives.
+     */
+    labelKeys?: (m: Manifest) => Iterable<string> | undefined;
+    /** What it reads of the context, as JSON (`complete`, the cluster…); nothing when absent. */
+    context?: (ctx: RuleContext) => unknown;
   };
   check(manifests: Manifest[], ctx: RuleContext): RuleFinding[];
 }

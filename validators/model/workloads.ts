@@ -1,6 +1,6 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { FieldPath } from '../types.js';
-import type { Obj } from '../../core/object.js';
+import { isObj as isObject, type Obj } from '../../core/object.js';
 
 /** A pod template found in a workload, with the field path of its pod spec. */
 export interface PodTemplate {
@@ -95,11 +95,24 @@ export function selectorMatches(
     | undefined,
   labels: Record<string, string>,
 ): boolean {
-  if (!selector) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {}))
-    if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) if (!requirementMatches(e, labels)) return false;
+  if (!isObject(selector)) return false;
+  const { matchLabels, matchExpressions } = selector as Obj;
+  // a malformed part (the schema rule reports it) matches nothing
+  if (matchLabels !== undefined && !isObject(matchLabels)) return false;
+  if (matchExpressions !== undefined && !Array.isArray(matchExpressions)) return false;
+  for (const [k, v] of Object.entries(matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of matchExpressions ?? [])
+    if (!isObject(e) || !requirementMatches(e as LabelSelectorRequirement, labels)) return false;
   return true;
+}
+
+/** The label keys a label selector matches on (`matchLabels` and `matchExpressions`). */
+export function selectorKeys(selector: unknown): string[] {
+  if (!isObject(selector)) return [];
+  const keys = isObject(selector.matchLabels) ? Object.keys(selector.matchLabels) : [];
+  if (Array.isArray(selector.matchExpressions))
+    for (const e of selector.matchExpressions) if (isObject(e)) keys.push(String(e.key));
+  return keys;
 }
 
 /** One requirement of a label selector or node selector term (In, NotIn, Exists, DoesNotExist, Gt, Lt). */
@@ -109,19 +122,20 @@ export function requirementMatches(
 ): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, e.key);
   const v = labels[e.key];
+  const values: unknown[] = Array.isArray(e.values) ? e.values : [];
   switch (e.operator) {
     case 'In':
-      return has && (e.values ?? []).includes(v);
+      return has && values.includes(v);
     case 'NotIn':
-      return !has || !(e.values ?? []).includes(v);
+      return !has || !values.includes(v);
     case 'Exists':
       return has;
     case 'DoesNotExist':
       return !has;
     case 'Gt':
-      return has && Number(v) > Number(e.values?.[0]);
+      return has && Number(v) > Number(values[0]);
     case 'Lt':
-      return has && Number(v) < Number(e.values?.[0]);
+      return has && Number(v) < Number(values[0]);
     default:
       return false;
   }

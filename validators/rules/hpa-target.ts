@@ -20,6 +20,13 @@ export const hpaTargetRule: Rule = {
     'A HorizontalPodAutoscaler targets (kind, name, API group) a scalable workload rendered in its namespace',
   severity: 'error',
   docs: 'Every HorizontalPodAutoscaler targets a scalable workload (Deployment, StatefulSet, ReplicaSet) that is rendered in its namespace, with the right kind and API group. An HPA naming a workload that does not exist (as the upstream MxTransporter chart did) scales nothing and reports FailedGetScale. Fix scaleTargetRef.',
+  // what it reads: every object's identity (a target is looked up by kind, namespace and name),
+  // and the autoscalers whole
+  memo: {
+    project: (m, p) =>
+      m.object.kind === 'HorizontalPodAutoscaler' ? p.with(m, [m.object]) : p.identity(m),
+    context: (ctx) => ctx.complete,
+  },
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const index = ctx.model.objects;

@@ -12,11 +12,13 @@ import {
   suggestion,
   TemplateIndex,
 } from '../model/references.js';
-import { mapSelectorMatches } from '../model/workloads.js';
+import { mapSelectorMatches, WORKLOAD_KINDS } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
 
 const ISTIO_GROUP = 'networking.istio.io';
 const CLUSTER_SUFFIX = '.svc.cluster.local';
+/** Kinds it looks at by kind alone (in any API group). */
+const ISTIO_KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry']);
 
 /** What a host name of a VirtualService or DestinationRule stands for. */
 type Resolved =
@@ -294,6 +296,25 @@ export const istioReferencesRule: Rule = {
     'VirtualService gateways, destination hosts, ports and subsets, and DestinationRule hosts and subsets refer to rendered Gateways, Services, ServiceEntries and pods',
   severity: 'error',
   docs: 'VirtualService gateways, destination hosts, ports and subsets, and DestinationRule hosts name rendered Gateways, Services and subsets. Istio accepts a dangling reference and then answers 503 (no healthy upstream) or never binds the route. Fix the host, port or subset name.',
+  // what it reads: Istio's routing objects whole, a Service's identity and spec, a workload's
+  // identity and pod labels (those of the keys Services and subsets select), and every other
+  // object's identity (a namespace any object is in makes `name.namespace` a Service's host)
+  memo: {
+    labelKeys: (m) => {
+      const spec = (m.object as Obj).spec;
+      if (m.object.kind === 'Service')
+        return isObj(spec?.selector) ? Object.keys(spec.selector) : undefined;
+      if (m.object.kind !== 'DestinationRule') return undefined;
+      return list(spec?.subsets).flatMap((s) => (isObj(s?.labels) ? Object.keys(s.labels) : []));
+    },
+    project: (m, p, keys) => {
+      const kind = m.object.kind;
+      if (ISTIO_KINDS.has(kind) || groupOf(m) === ISTIO_GROUP) return p.with(m, [m.object]);
+      if (kind === 'Service') return p.with(m, [(m.object as Obj).spec]);
+      return WORKLOAD_KINDS.has(kind) ? p.templateLabels(m, keys) : p.identity(m);
+    },
+    context: (ctx) => ctx.complete,
+  },
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const istio = manifests.filter((m) => groupOf(m) === ISTIO_GROUP);

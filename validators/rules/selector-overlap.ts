@@ -1,7 +1,7 @@
 import type { Manifest } from '../../core/manifest.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { describe, formatLabels, isObj, namespaceOf } from '../model/references.js';
-import { selectorMatches } from '../model/workloads.js';
+import { selectorKeys, selectorMatches } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
 
 /** Kinds whose controller adopts every pod its selector matches. */
@@ -68,6 +68,24 @@ export const selectorOverlapRule: Rule = {
     "Workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet) of one namespace do not select each other's pod templates",
   severity: 'error',
   docs: "No two controllers of one namespace select each other's pods. Deployments, StatefulSets and ReplicaSets adopt every pod their selector matches, so overlapping selectors make controllers fight over pods (the upstream MxTransporter chart gave every StatefulSet one selector). Give each workload a unique selector label.",
+  // what it reads of a controller: its identity, its selector and its pod template's labels
+  memo: {
+    labelKeys: (m) => {
+      if (!CONTROLLER_KINDS.has(m.object.kind)) return undefined;
+      const obj = m.object as Obj;
+      const selector = obj.spec?.selector;
+      if (obj.kind === 'ReplicationController')
+        // without a selector of its own it selects by its template's labels
+        return Object.keys(
+          isObj(selector) ? selector : (obj.spec?.template?.metadata?.labels ?? {}),
+        );
+      return selectorKeys(selector);
+    },
+    project: (m, p, keys) =>
+      CONTROLLER_KINDS.has(m.object.kind)
+        ? p.with(m, [(m.object as Obj).spec?.selector]) + p.templateLabels(m, keys)
+        : undefined,
+  },
   check(manifests) {
     const out: RuleFinding[] = [];
     const byNamespace = new Map<string, Controller[]>();

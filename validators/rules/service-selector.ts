@@ -1,6 +1,12 @@
 import type { Rule, RuleFinding } from '../types.js';
 import { describe, formatLabels, isObj, namespaceOf, TemplateIndex } from '../model/references.js';
-import { mapSelectorMatches, podTemplates, type PodTemplate } from '../model/workloads.js';
+import {
+  mapSelectorMatches,
+  podTemplates,
+  WORKLOAD_KINDS,
+  type PodTemplate,
+} from '../model/workloads.js';
+import type { Obj } from '../../core/object.js';
 
 /** How a pod template's labels fall short of a Service selector. */
 function mismatch(selector: Record<string, string>, labels: Record<string, string>): string[] {
@@ -23,6 +29,20 @@ export const serviceSelectorRule: Rule = {
     "A Service's selector matches the labels of at least one pod template in its namespace",
   severity: 'error',
   docs: 'Every Service with a selector matches at least one pod template in its namespace. A selector that matches nothing gives a Service with no endpoints: clients get connection refused and Istio routes to nothing. The finding shows which labels fall short; fix the selector or the pod labels.',
+  // what it reads: a Service's identity, type and selector; a workload's identity and pod labels
+  memo: {
+    labelKeys: (m) => {
+      const selector = m.object.kind === 'Service' ? (m.object as Obj).spec?.selector : undefined;
+      return isObj(selector) ? Object.keys(selector) : undefined;
+    },
+    project: (m, p, keys) =>
+      m.object.kind === 'Service'
+        ? p.with(m, [(m.object as Obj).spec?.type, (m.object as Obj).spec?.selector])
+        : WORKLOAD_KINDS.has(m.object.kind)
+          ? p.templateLabels(m, keys)
+          : undefined,
+    context: (ctx) => ctx.complete,
+  },
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const templates = podTemplates(manifests);

@@ -1,0 +1,249 @@
+/**
+ * The memo of rules that compare objects with each other (a rule with `memo`, validators/types.ts):
+ * what such a rule found about a plan, stored under `.manifests-cache/validate/<env>.memo.json`
+ * (gitignored) with the key it was found under, and served again while the key holds.
+ *
+ * Every such rule's `memo.project` gives, for each object, a text of everything of it the rule's
+ * findings can depend on (its identity, its selector, its pod template's labels…), or nothing for
+ * an object it never reads. The key of a run is a hash of the tool (the findings cache's
+ * fingerprint of validators/ and core/ and the schema libraries), the memo's rules and what they
+ * read of the context (`memo.context`), and, for every object in plan order, its file, line, place
+ * in its document and chart and a hash of the texts of all those rules. So after an image tag
+ * changed, the rules that match Services to pods, controllers to each other or autoscalers to
+ * workloads find the key unchanged and are not run. `test/plan-memo.test.ts` checks for each such
+ * rule that a change outside its texts never changes what it finds.
+ *
+ * Pod labels: the texts hold a pod's labels of the keys the run's selectors match on only
+ * (`memo.labelKeys`), so that a `version` label following the image tag does not change the key.
+ * Whether a rule finds anything depends on those alone, but a finding may print every label: a rule
+ * that found something is served only while the key made with all labels holds too.
+ *
+ * The hash of each object's texts is kept by the object's own key (its file's git blob id, its
+ * line, place and chart, as the findings cache keys it) for the next run, so an object whose file
+ * did not change is not read again: a run works out the texts of the changed objects only. The
+ * hashes are valid for the run's set of selector label keys and rules, which the file holds too.
+ *
+ * A finding is stored by the object's place in the plan, its field path, its message and a severity
+ * other than the rule's; a finding about the values by its value path. A rule whose finding names
+ * an object that is not in the plan is not stored. A file that cannot be read, or an entry that does
+ * not fit the objects, is a miss: the memo can only make a run faster, never change what it reports.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../core/cache-files.js';
+import type { Manifest } from '../core/manifest.js';
+import { isObj } from '../core/object.js';
+import { Projections } from './model/projection.js';
+import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from './types.js';
+
+/** Bumped when what an entry holds or how a key is made changes. */
+const FORMAT = 1;
+
+/** [place of the object in the plan, or -1 for the values; path; message; severity] */
+type StoredFinding = [place: number, path: FieldPath, message: string, severity?: Severity];
+
+interface MemoEntry {
+  /** the run's key (pod labels of the selectors' keys only) */
+  key: string;
+  /** with findings: the key made with every pod label (findings may print them) */
+  full?: string;
+  findings: StoredFinding[];
+}
+
+interface MemoFile {
+  format: number;
+  tool: string;
+  rules: Record<string, MemoEntry>;
+  /** what the object hashes were made for: the rules and the selector label keys */
+  hashesFor: string;
+  /** object key -> hash of the memo rules' texts of the object */
+  hashes: Record<string, string>;
+}
+
+/** The memo file of a findings cache file (`validate/<env>.json` → `validate/<env>.memo.json`). */
+export function planMemoFile(findingsCacheFile: string): string {
+  return findingsCacheFile.replace(/\.json$/, '') + '.memo.json';
+}
+
+function isStoredFinding(x: unknown): x is StoredFinding {
+  return (
+    Array.isArray(x) &&
+    Number.isInteger(x[0]) &&
+    x[0] >= -1 &&
+    Array.isArray(x[1]) &&
+    (x[1] as unknown[]).every((p) => typeof p === 'string' || typeof p === 'number') &&
+    typeof x[2] === 'string' &&
+    (x[3] === undefined || x[3] === 'error' || x[3] === 'warning' || x[3] === 'info')
+  );
+}
+
+/** One run's view of the memo: the entries read, and the ones this run made, to store. */
+export class PlanMemo {
+  private readonly old: Partial<MemoFile>;
+  private readonly fresh: Record<string, MemoEntry> = {};
+  /** Rules checked or served in this run. */
+  private readonly ran = new Set<string>();
+  private changed = false;
+  private keys?: { key: string; hashesFor: string; hashes: Record<string, string> };
+  private fullKey?: string;
+  /** Rules served from the memo in this run (tests, figures). */
+  readonly served = new Set<string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly tool: string,
+    /** the rules with `memo` that run */
+    private readonly rules: Rule[],
+    /** every object of the run, in plan order */
+    private readonly manifests: Manifest[],
+    /** git blob ids of the objects' files (objects of files without one are worked out each run) */
+    private readonly blobIds: ReadonlyMap<string, string> | undefined,
+  ) {
+    let old: Partial<MemoFile> = {};
+    try {
+      const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (
+        isObj(data) &&
+        data.format === FORMAT &&
+        data.tool === tool &&
+        isObj(data.rules) &&
+        isObj(data.hashes) &&
+        typeof data.hashesFor === 'string'
+      )
+        old = data as unknown as MemoFile;
+    } catch {
+      // no memo yet, or one that cannot be read: every rule runs
+    }
+    this.old = old;
+  }
+
+  /**
+   * The run's key: with `all`, every pod label in the texts (and no object hash from the file),
+   * else those of the selector label keys.
+   */
+  private keyOf(ctx: RuleContext, all: boolean): string {
+    const projections = new Projections();
+    let labelKeys: Set<string> | undefined;
+    if (!all) {
+      labelKeys = new Set<string>();
+      for (const rule of this.rules) {
+        const of = rule.memo!.labelKeys;
+        if (of)
+          for (const m of this.manifests) for (const k of of(m) ?? []) labelKeys.add(String(k));
+      }
+    }
+    const hashesFor = JSON.stringify([
+      this.rules.map((r) => r.id),
+      labelKeys ? [...labelKeys].sort() : null,
+    ]);
+    const stored = !all && this.old.hashesFor === hashesFor ? this.old.hashes! : {};
+    const hashes: Record<string, string> = {};
+    const parts: string[] = [];
+    const add = (s: string) => parts.push(`${s.length}:`, s);
+    add(JSON.stringify([FORMAT, hashesFor, this.rules.map((r) => r.memo!.context?.(ctx) ?? null)]));
+    for (const m of this.manifests) {
+      const where = `${m.line}\u0000${m.basePath ? JSON.stringify(m.basePath) : ''}\u0000${m.chart}`;
+      const blob = this.blobIds?.get(m.file);
+      const objectKey = blob === undefined ? undefined : `${blob}:${where}`;
+      let h = objectKey === undefined ? undefined : stored[objectKey];
+      if (typeof h !== 'string') {
+        const texts = createHash('sha256');
+        for (const rule of this.rules) {
+          const text = rule.memo!.project(m, projections, labelKeys);
+          texts.update(text === undefined ? '-' : `+${text.length}:${text}`);
+        }
+        h = texts.digest('base64url').slice(0, 22);
+      }
+      if (objectKey !== undefined) hashes[objectKey] = h;
+      add(m.file);
+      add(where);
+      add(h);
+    }
+    const key = createHash('sha256').update(parts.join('')).digest('hex');
+    if (!all) this.keys = { key, hashesFor, hashes };
+    return key;
+  }
+
+  private full(ctx: RuleContext): string {
+    return (this.fullKey ??= this.keyOf(ctx, true));
+  }
+
+  /** The stored findings of the rule's entry when it was made under this run's keys. */
+  private storedFindings(rule: Rule, ctx: RuleContext): RuleFinding[] | undefined {
+    const entry: unknown = this.old.rules?.[rule.id];
+    if (!isObj(entry) || entry.key !== this.keys!.key || !Array.isArray(entry.findings))
+      return undefined;
+    const out: RuleFinding[] = [];
+    for (const f of entry.findings as unknown[]) {
+      if (!isStoredFinding(f) || f[0] >= this.manifests.length) return undefined;
+      const [place, path, message, severity] = f;
+      const finding: RuleFinding =
+        place === -1
+          ? { valuePath: path, message }
+          : { manifest: this.manifests[place], path, message };
+      if (severity) finding.severity = severity;
+      out.push(finding);
+    }
+    if (out.length > 0 && entry.full !== this.full(ctx)) return undefined;
+    this.fresh[rule.id] = entry as unknown as MemoEntry;
+    return out;
+  }
+
+  /** Runs a rule with `memo`, or serves what it found under the same key. */
+  check(rule: Rule, manifests: Manifest[], ctx: RuleContext): RuleFinding[] {
+    this.ran.add(rule.id);
+    if (!this.keys) this.keyOf(ctx, false);
+    const served = this.storedFindings(rule, ctx);
+    if (served) {
+      this.served.add(rule.id);
+      return served;
+    }
+    const found = rule.check(manifests, ctx);
+    this.changed = true;
+    const places = new Map<Manifest, number>();
+    this.manifests.forEach((m, i) => places.set(m, i));
+    const stored: StoredFinding[] = [];
+    for (const f of found) {
+      let place: number | undefined;
+      let path: FieldPath = [];
+      if (f.manifest && f.valuePath === undefined) {
+        place = places.get(f.manifest);
+        path = f.path ?? [];
+      } else if (!f.manifest && f.valuePath !== undefined) {
+        place = -1;
+        path = f.valuePath;
+      }
+      // about an object not in the plan, or about both or neither of an object and the values:
+      // nothing of this run is kept for the rule
+      if (place === undefined) return found;
+      stored.push(f.severity ? [place, path, f.message, f.severity] : [place, path, f.message]);
+    }
+    this.fresh[rule.id] =
+      stored.length > 0
+        ? { key: this.keys!.key, full: this.full(ctx), findings: stored }
+        : { key: this.keys!.key, findings: stored };
+    return found;
+  }
+
+  /**
+   * Writes this run's entries (those of rules that did not run are kept as read) and object
+   * hashes, replacing the file atomically; nothing when every rule was served and no object hash
+   * is new. A failure to write is not an error.
+   */
+  store(): void {
+    if (!this.keys) return;
+    const { hashesFor, hashes } = this.keys;
+    const same =
+      !this.changed &&
+      this.old.hashesFor === hashesFor &&
+      Object.keys(hashes).length === Object.keys(this.old.hashes ?? {}).length &&
+      Object.entries(hashes).every(([k, h]) => this.old.hashes![k] === h);
+    if (same) return;
+    const rules: Record<string, MemoEntry> = {};
+    for (const [id, entry] of Object.entries(this.old.rules ?? {}))
+      if (!this.ran.has(id)) rules[id] = entry;
+    Object.assign(rules, this.fresh);
+    const data: MemoFile = { format: FORMAT, tool: this.tool, rules, hashesFor, hashes };
+    writeFileAtomically(this.file, JSON.stringify(data));
+  }
+}
