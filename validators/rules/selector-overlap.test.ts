@@ -36,6 +36,20 @@ spec:
 testRule(selectorOverlapRule, {
   valid: [
     {
+      // the schema rule reports the malformed parts; such a selector matches nothing
+      name: 'a selector with malformed matchExpressions or matchLabels does not stop the check',
+      yaml: [
+        statefulSet('a', '    matchLabels: {app: a}\n    matchExpressions: true', '{app: a}'),
+        statefulSet(
+          'b',
+          '    matchLabels: {app: a}\n    matchExpressions: [true, {key: app}]',
+          '{app: a}',
+        ),
+        statefulSet('c', '    matchLabels: [app]', '{app: a}'),
+        statefulSet('d', '    matchExpressions: [{key: app, operator: In, values: a}]', '{app: a}'),
+      ].join('---\n'),
+    },
+    {
       name: 'distinct selectors, and equal selectors in different namespaces',
       yaml: {
         'sts.yaml': [
