@@ -11,6 +11,7 @@ import { projectionText } from '../validators/model/projection.js';
 import { PlanMemo } from '../validators/plan-memo.js';
 import { RULES } from '../validators/rules/index.js';
 import { runValidation } from '../validators/run.js';
+import { contextOfRender } from '../validators/validate.js';
 import { ruleContext } from '../validators/testing/helpers.js';
 import type { Rule, RuleContext, RuleFinding } from '../validators/types.js';
 import { REPO_ROOT } from './helpers.js';
@@ -37,7 +38,7 @@ interface Plan {
   blobIds: Map<string, string>;
 }
 
-function planOf(objects: KubeObject[], files?: string[]): Plan {
+function planOf(objects: KubeObject[], files?: string[], charts?: string[]): Plan {
   const fileTexts = new Map<string, string>();
   const blobIds = new Map<string, string>();
   const manifests = objects.map((object, i) => {
@@ -45,7 +46,7 @@ function planOf(objects: KubeObject[], files?: string[]): Plan {
     const text = dump(object);
     fileTexts.set(file, text);
     blobIds.set(file, gitBlobId(text));
-    return { chart: 'c', object, file, line: 1 };
+    return { chart: charts?.[i] ?? 'c', object, file, line: 1 };
   });
   return { manifests, fileTexts, blobIds };
 }
@@ -61,9 +62,14 @@ function placed(plan: Plan, found: RuleFinding[]): unknown[] {
   ]);
 }
 
-function contextOf(plan: Plan, complete = true): RuleContext {
+/** The repository's prd context (values, cluster, charts), or none (`bare`). */
+type Base = 'repo' | 'bare';
+
+function contextOf(plan: Plan, complete = true, base: Base = 'repo'): RuleContext {
   return {
-    ...ruleContext({ fileTexts: plan.fileTexts, complete }),
+    ...(base === 'repo' ? repoCtx : ruleContext()),
+    fileTexts: plan.fileTexts,
+    complete,
     model: new ValidationModel(plan.manifests),
   };
 }
@@ -80,8 +86,9 @@ function throughMemo(
   file: string,
   rules: Rule[] = MEMO_RULES,
   complete = true,
+  base: Base = 'repo',
 ): { found: Record<string, unknown[]>; served: Set<string> } {
-  const ctx = contextOf(plan, complete);
+  const ctx = contextOf(plan, complete, base);
   const memo = new PlanMemo(file, 'test tool', rules, plan.manifests, plan.blobIds);
   const found: Record<string, unknown[]> = {};
   for (const rule of rules)
@@ -95,8 +102,9 @@ function checked(
   plan: Plan,
   rules: Rule[] = MEMO_RULES,
   complete = true,
+  base: Base = 'repo',
 ): Record<string, unknown[]> {
-  const ctx = contextOf(plan, complete);
+  const ctx = contextOf(plan, complete, base);
   return Object.fromEntries(rules.map((r) => [r.id, placed(plan, r.check(handed(r, plan), ctx))]));
 }
 
@@ -235,9 +243,28 @@ spec:
 const cleanObjects = CLEAN.split('\n---\n').map((d) => load(d) as KubeObject);
 
 const repo = renderEnvironment(REPO_ROOT, 'prd', { environ: {}, cache: false });
+const repoCtx = contextOfRender(repo, 'prd').ctx;
 const repoObjects = repo.release.manifests.map((m) => structuredClone(m.object));
 const repoFiles = repo.release.manifests.map((m, i) => `${i}-${m.file}`);
+const repoCharts = repo.release.manifests.map((m) => m.chart);
 const defectObjects = DEFECTS.split('\n---\n').map((d) => load(d) as KubeObject);
+
+/**
+ * The repository's plan with the defect documents, an Application at an old chart version and a
+ * Ledger with more replicas than its node group has nodes: something for each memo rule.
+ */
+function defectPlanObjects(): KubeObject[] {
+  const objects: Record<string, any>[] = structuredClone([...repoObjects, ...defectObjects]);
+  const app = objects.find((o) => o.kind === 'Application' && o.spec?.source?.targetRevision)!;
+  app.spec.source.targetRevision = '0.0.1';
+  const ledger = objects.find(
+    (o) =>
+      o.kind === 'Deployment' &&
+      JSON.stringify(o.spec?.template?.spec?.containers ?? []).includes('scalardl-ledger'),
+  )!;
+  ledger.spec.replicas = 7;
+  return objects as KubeObject[];
+}
 
 /** A deterministic random source (the failing case can be run again). */
 function random(seed: number): () => number {
@@ -350,7 +377,7 @@ describe('plan memo', () => {
   it('serves every memo rule after a change outside what they read, such as a new image tag', () => {
     const file = join(tempDir(), 'prd.memo.json');
     const objects: Record<string, any>[] = structuredClone(repoObjects);
-    const base = planOf(objects as KubeObject[], repoFiles);
+    const base = planOf(objects as KubeObject[], repoFiles, repoCharts);
     const first = throughMemo(base, file);
     expect(first.served.size).toBe(0);
     expect(first.found).toEqual(checked(base));
@@ -358,14 +385,14 @@ describe('plan memo', () => {
     const d = objects.find((o) => o.kind === 'Deployment' && o.spec?.template?.metadata?.labels)!;
     d.spec.template.spec.containers[0].image += '-next';
     d.spec.template.metadata.labels.version = 'next';
-    const next = planOf(objects as KubeObject[], repoFiles);
+    const next = planOf(objects as KubeObject[], repoFiles, repoCharts);
     const second = throughMemo(next, file);
     expect([...second.served].sort()).toEqual(MEMO_RULES.map((r) => r.id).sort());
     expect(second.found).toEqual(checked(next));
     // a selector that now picks the version label: the labels of that key count, so a miss
     const svc = objects.find((o) => o.kind === 'Service' && o.spec?.selector)!;
     svc.spec.selector.version = 'next';
-    const after = planOf(objects as KubeObject[], repoFiles);
+    const after = planOf(objects as KubeObject[], repoFiles, repoCharts);
     const third = throughMemo(after, file);
     expect(third.served.has('service-selector')).toBe(false);
     expect(third.found).toEqual(checked(after));
@@ -424,6 +451,96 @@ describe('plan memo', () => {
       }
     });
 
+  // the rules reading values, the cluster and the charts too: a change of one of those, or of an
+  // object the repository's plan has, that makes the rule find something more
+  const contextCases: [
+    string,
+    string,
+    (o: Record<string, any>[]) => void,
+    (ctx: Record<string, any>) => void,
+    /** done to the objects before the first run too */
+    ((o: Record<string, any>[]) => void)?,
+  ][] = [
+    [
+      'scalardl',
+      "the Ledger's properties",
+      (o) => {
+        const cm = o.find(
+          (x) => x.kind === 'ConfigMap' && /ledger-properties$/.test(x.metadata.name),
+        )!;
+        const key = Object.keys(cm.data)[0];
+        cm.data[key] += '\nscalar.dl.ledger.nonce={{ .Env.X }}\n';
+      },
+      () => {},
+    ],
+    [
+      'scalardl',
+      "the cluster's Kubernetes version",
+      () => {},
+      (ctx) => (ctx.cluster = { ...ctx.cluster, kubernetesVersion: '1.18' }),
+    ],
+    [
+      'scalardl',
+      'the values',
+      () => {},
+      (ctx) => (ctx.values.scalardl.ledger.ledgerProofEnabled = false),
+      (o) => {
+        // without rendered Ledger properties, whether proofs are on comes from the values
+        const i = o.findIndex(
+          (x) => x.kind === 'ConfigMap' && /ledger-properties$/.test(x.metadata.name),
+        );
+        o.splice(i, 1);
+      },
+    ],
+    [
+      'argocd-chart',
+      "a chart's version",
+      () => {},
+      (ctx) => (ctx.charts = ctx.charts.map((c: any) => ({ ...c, version: '9.9.9' }))),
+    ],
+    [
+      'argocd-chart',
+      'the kind of an object of a chart an Application deploys',
+      (o) => {
+        const cm = o.find((x) => x.kind === 'ConfigMap' && x.metadata.namespace === 'apps');
+        cm!.kind = 'PriorityClass';
+        cm!.apiVersion = 'scheduling.k8s.io/v1';
+      },
+      () => {},
+    ],
+  ];
+  for (const [id, what, change, changeCtx, prepare] of contextCases)
+    it(`${id} finds something more after a change of ${what}, never served from before`, () => {
+      const rule = MEMO_RULES.find((r) => r.id === id)!;
+      for (const rules of [[rule], MEMO_RULES]) {
+        const file = join(tempDir(), 'prd.memo.json');
+        const objects: Record<string, any>[] = structuredClone(repoObjects);
+        const run = (plan: Plan, ctx: RuleContext) => {
+          const memo = new PlanMemo(file, 'test tool', rules, plan.manifests, plan.blobIds);
+          const found = Object.fromEntries(
+            rules.map((r) => [r.id, placed(plan, memo.check(r, handed(r, plan), ctx))]),
+          );
+          memo.store();
+          const plain = Object.fromEntries(
+            rules.map((r) => [r.id, placed(plan, r.check(handed(r, plan), ctx))]),
+          );
+          return { found, plain, served: memo.served };
+        };
+        prepare?.(objects);
+        const base = planOf(objects as KubeObject[], repoFiles, repoCharts);
+        const before = run(base, contextOf(base)).found[id];
+        change(objects);
+        const after = planOf(objects as KubeObject[], repoFiles, repoCharts);
+        const ctx = structuredClone({ ...contextOf(after), model: undefined }) as any;
+        changeCtx(ctx);
+        ctx.model = new ValidationModel(after.manifests);
+        const r = run(after, ctx);
+        expect(r.found).toEqual(r.plain);
+        expect(r.found[id].length, what).toBeGreaterThan(before.length);
+        expect(r.served.has(id)).toBe(false);
+      }
+    });
+
   it('serves no finding that a Service of type ExternalName no longer gives', () => {
     const file = join(tempDir(), 'prd.memo.json');
     const objects: Record<string, any>[] = structuredClone(defectObjects);
@@ -452,55 +569,51 @@ describe('plan memo', () => {
         },
       },
     }));
-    throughMemo(planOf(objects, repoFiles), file, counting);
+    throughMemo(planOf(objects, repoFiles, repoCharts), file, counting);
     expect(calls).toBe(objects.length * MEMO_RULES.length);
     calls = 0;
     objects[3].metadata.annotations = { changed: 'yes' };
-    throughMemo(planOf(objects, repoFiles), file, counting);
+    throughMemo(planOf(objects, repoFiles, repoCharts), file, counting);
     expect(calls).toBe(MEMO_RULES.length);
   });
 
-  // the memo rules together, and on the small plans each alone too (together, what one rule
-  // declares can stand in for what another one forgets)
-  for (const [name, baseObjects, seed, count, rules] of [
-    ['the repository plan', () => repoObjects, 11, 250, MEMO_RULES],
-    [
-      'a plan where each rule finds something',
-      () => [...repoObjects, ...defectObjects],
-      23,
-      250,
-      MEMO_RULES,
-    ],
-    ...[MEMO_RULES, ...MEMO_RULES.map((r) => [r])].flatMap((rules, k) => [
+  // the memo rules together, and on the small plans (without values, cluster or charts: the
+  // rules matching labels) each alone too (together, what one rule declares can stand in for what
+  // another one forgets)
+  const LABEL_RULES = MEMO_RULES.filter((r) => r.memo!.labelKeys || r.id === 'hpa-target');
+  const table: [string, () => KubeObject[], number, number, Rule[], Base][] = [
+    ['the repository plan', () => repoObjects, 11, 250, MEMO_RULES, 'repo'],
+    ['a plan where each rule finds something', defectPlanObjects, 23, 250, MEMO_RULES, 'repo'],
+  ];
+  [LABEL_RULES, ...LABEL_RULES.map((r) => [r])].forEach((rules, k) => {
+    const ids = rules.map((r) => r.id).join(', ');
+    table.push(
       [
-        `a small plan where no rule finds anything (${rules.map((r) => r.id).join(', ')})`,
+        `a small plan where no rule finds anything (${ids})`,
         () => cleanObjects,
         37 + k,
-        600,
+        400,
         rules,
-      ] as const,
-      [
-        `the defect documents alone (${rules.map((r) => r.id).join(', ')})`,
-        () => defectObjects,
-        53 + k,
-        600,
-        rules,
-      ] as const,
-    ]),
-  ] as const) {
+        'bare',
+      ],
+      [`the defect documents alone (${ids})`, () => defectObjects, 53 + k, 400, rules, 'bare'],
+    );
+  });
+  for (const [name, baseObjects, seed, count, rules, ctxBase] of table) {
     it(`reports what the rules find after ${count} random changes of ${name}`, () => {
       const dir = tempDir();
       const primed = join(dir, 'primed.json');
       const file = join(dir, 'prd.memo.json');
       const objects0 = structuredClone(baseObjects());
       const files = objects0.map((_, i) => repoFiles[i] ?? `defect-${i}.yaml`);
-      const base = planOf(objects0, files);
-      const found0 = checked(base, rules);
+      const charts = objects0.map((_, i) => repoCharts[i] ?? 'c');
+      const base = planOf(objects0, files, charts);
+      const found0 = checked(base, rules, true, ctxBase);
       for (const r of rules)
         if (name.startsWith('a small plan')) expect(found0[r.id], r.id).toEqual([]);
         else if (!name.startsWith('the repository'))
           expect(found0[r.id].length, r.id).toBeGreaterThan(0);
-      throughMemo(base, primed, rules);
+      throughMemo(base, primed, rules, true, ctxBase);
       const pool = poolOf(objects0);
       const rand = random(seed);
       let served = 0;
@@ -509,10 +622,10 @@ describe('plan memo', () => {
         const objects = structuredClone(objects0);
         // changes in the defect documents and in the repository's alike
         const what = mutate(objects, rand, pool);
-        const plan = planOf(objects, files);
+        const plan = planOf(objects, files, charts);
         copyFileSync(primed, file);
-        const memo = throughMemo(plan, file, rules);
-        expect(memo.found, `${what}`).toEqual(checked(plan, rules));
+        const memo = throughMemo(plan, file, rules, true, ctxBase);
+        expect(memo.found, `${what}`).toEqual(checked(plan, rules, true, ctxBase));
         served += memo.served.size;
         missed += rules.length - memo.served.size;
       }

@@ -118,6 +118,17 @@ function isStored(x: unknown): x is StoredFinding[] {
 
 type Entry = 0 | Record<string, unknown>;
 
+/** What `checkPlan` knows of the run's objects (indexes into them). */
+interface Prepared {
+  counts: Map<string, number>;
+  /** objects whose entry holds findings */
+  withFindings: number[];
+  /** objects without a usable entry */
+  missed: number[];
+  /** the objects of each file that holds a missed one */
+  byFile: Map<string, number[]>;
+}
+
 /** An object's key, and its stored entry (undefined when there is none that can be used). */
 interface Slot {
   h: string;
@@ -145,6 +156,7 @@ export class FindingsCache {
   /** Each object's key and entry (slotOf), and the list check reuses for a rule's objects. */
   private readonly slots = new Map<Manifest, Slot>();
   private readonly scratch: Slot[] = [];
+  private prepared?: Prepared;
   /** What the rules found about the objects they checked again (those with findings only). */
   private readonly fresh = new Map<string, Record<string, StoredFinding[]>>();
   /** Rules that checked every object they were handed again. */
@@ -308,6 +320,94 @@ export class FindingsCache {
     }
     slots.length = 0;
     this.hits.set(rule.id, manifests.length - misses.length);
+    return this.finish(rule, manifests, misses, full, out, ctx, model);
+  }
+
+  /** The run's objects: how many of each kind, those with stored findings, those that miss. */
+  private prepare(): Prepared {
+    const counts = new Map<string, number>();
+    const withFindings: number[] = [];
+    const missed: number[] = [];
+    for (let i = 0; i < this.manifests.length; i++) {
+      const m = this.manifests[i];
+      counts.set(m.object.kind, (counts.get(m.object.kind) ?? 0) + 1);
+      const e = this.slotOf(m).e;
+      if (e === undefined) missed.push(i);
+      else if (e !== 0) withFindings.push(i);
+    }
+    const files = new Set(missed.map((i) => this.manifests[i].file));
+    const byFile = new Map<string, number[]>();
+    if (files.size > 0)
+      for (let i = 0; i < this.manifests.length; i++) {
+        const file = this.manifests[i].file;
+        if (!files.has(file)) continue;
+        const list = byFile.get(file);
+        if (list) list.push(i);
+        else byFile.set(file, [i]);
+      }
+    return { counts, withFindings, missed, byFile };
+  }
+
+  /**
+   * `check` for a rule handed the run's objects of its kinds (`rule.kinds`), as the runner hands
+   * them: instead of every object, it looks at the objects with stored findings and those that
+   * miss (and at the list, from `handed`, only when the rule checks every object).
+   */
+  checkPlan(
+    rule: Rule,
+    handed: () => Manifest[],
+    ctx: RuleContext,
+    model: (m: Manifest[]) => RuleContext['model'],
+  ): RuleFinding[] {
+    if (!this.usable.has(rule.id)) return this.check(rule, handed(), ctx, model);
+    const p = (this.prepared ??= this.prepare());
+    const kinds = rule.kinds ? new Set(rule.kinds) : undefined;
+    const ofRule = (i: number) => !kinds || kinds.has(this.manifests[i].object.kind);
+    let count = this.manifests.length;
+    if (kinds) {
+      count = 0;
+      for (const k of kinds) count += p.counts.get(k) ?? 0;
+    }
+    // a file is checked whole when one of the rule's objects in it misses (as in `check`)
+    const missedFiles = new Set<string>();
+    for (const i of p.missed) if (ofRule(i)) missedFiles.add(this.manifests[i].file);
+    const missIndexes: number[] = [];
+    for (const file of missedFiles)
+      for (const i of p.byFile.get(file)!) if (ofRule(i)) missIndexes.push(i);
+    // every object misses (or there is none: the rule still runs, for what it finds about the values)
+    if (missIndexes.length === count) return this.check(rule, handed(), ctx, model);
+    this.ran.add(rule.id);
+    missIndexes.sort((a, b) => a - b);
+    const misses = missIndexes.map((i) => this.manifests[i]);
+    const out: RuleFinding[] = [];
+    for (const i of p.withFindings) {
+      const m = this.manifests[i];
+      if (!ofRule(i) || missedFiles.has(m.file)) continue;
+      const found = (this.slots.get(m)!.e as Record<string, unknown>)[rule.id] as
+        StoredFinding[] | undefined;
+      if (found)
+        for (const [path, message, severity] of found)
+          out.push(
+            severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
+          );
+    }
+    this.hits.set(rule.id, count - misses.length);
+    return this.finish(rule, undefined, misses, false, out, ctx, model);
+  }
+
+  /**
+   * The rest of a rule's run once its hits are served: the misses checked (every object, when
+   * `full`: then `manifests` is the list handed over) and what it found about them kept.
+   */
+  private finish(
+    rule: Rule,
+    manifests: Manifest[] | undefined,
+    misses: Manifest[],
+    full: boolean,
+    out: RuleFinding[],
+    ctx: RuleContext,
+    model: (m: Manifest[]) => RuleContext['model'],
+  ): RuleFinding[] {
     // what it found about the values comes back with its entries; a check of every object finds
     // it anew
     if (!full)
@@ -321,7 +421,7 @@ export class FindingsCache {
     let readSet: Set<Manifest> | undefined;
     if (full) {
       // every object: the very list handed over, which the model's parts are known by
-      found = rule.check(manifests, ctx);
+      found = rule.check(manifests!, ctx);
       this.checkedAll.add(rule.id);
     } else {
       missed = new Set(misses);
@@ -359,7 +459,7 @@ export class FindingsCache {
         continue;
       }
       // (a check of some objects again reports nothing about the values: it came back above)
-      missed ??= new Set(manifests);
+      missed ??= new Set(manifests!);
       if (!f.manifest || !missed.has(f.manifest) || f.valuePath !== undefined) {
         this.unstorable.add(rule.id);
         out.push(f);

@@ -5,12 +5,12 @@
  *
  * Every such rule's `memo.project` gives, for each object, a text of everything of it the rule's
  * findings can depend on (its identity, its selector, its pod template's labels…), or nothing for
- * an object it never reads. The key of a run is a hash of the tool (the findings cache's
- * fingerprint of validators/ and core/ and the schema libraries), the memo's rules and what they
- * read of the context (`memo.context`), and, for every object in plan order, its file, line, place
- * in its document and chart and a hash of the texts of all those rules. So after an image tag
+ * an object it never reads. A rule's key is a hash of the tool (the findings cache's fingerprint
+ * of validators/ and core/ and the schema libraries), the rule, what it reads of the context
+ * (`memo.context`), and, for every object in plan order, its file, line, place in its document and
+ * chart and a hash of the texts all the memo rules of the run give for it. So after an image tag
  * changed, the rules that match Services to pods, controllers to each other or autoscalers to
- * workloads find the key unchanged and are not run. `test/plan-memo.test.ts` checks for each such
+ * workloads find their keys unchanged and are not run. `test/plan-memo.test.ts` checks for each such
  * rule that a change outside its texts never changes what it finds.
  *
  * Pod labels: the texts hold a pod's labels of the keys the run's selectors match on only
@@ -38,6 +38,8 @@ import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from './type
 
 /** Bumped when what an entry holds or how a key is made changes. */
 const FORMAT = 1;
+/** The length of an object's hash (base64url of SHA-256, cut: 132 bits). */
+const HASH_LENGTH = 22;
 
 /** [place of the object in the plan, or -1 for the values; path; message; severity] */
 type StoredFinding = [place: number, path: FieldPath, message: string, severity?: Severity];
@@ -84,8 +86,14 @@ export class PlanMemo {
   /** Rules checked or served in this run. */
   private readonly ran = new Set<string>();
   private changed = false;
-  private keys?: { key: string; hashesFor: string; hashes: Record<string, string> };
-  private fullKey?: string;
+  private keys?: {
+    body: string;
+    hashesFor: string;
+    hashes: Record<string, string>;
+    /** objects whose hash was worked out, not read */
+    worked: number;
+  };
+  private fullBody?: string;
   /** Rules served from the memo in this run (tests, figures). */
   readonly served = new Set<string>();
 
@@ -118,19 +126,17 @@ export class PlanMemo {
   }
 
   /**
-   * The run's key: with `all`, every pod label in the texts (and no object hash from the file),
-   * else those of the selector label keys.
+   * A hash of the run's objects as the memo rules see them: with `all`, every pod label in the
+   * texts (and no object hash from the file), else those of the selector label keys.
    */
-  private keyOf(ctx: RuleContext, all: boolean): string {
+  private bodyOf(all: boolean): string {
     const projections = new Projections();
     let labelKeys: Set<string> | undefined;
     if (!all) {
       labelKeys = new Set<string>();
-      for (const rule of this.rules) {
-        const of = rule.memo!.labelKeys;
-        if (of)
-          for (const m of this.manifests) for (const k of of(m) ?? []) labelKeys.add(String(k));
-      }
+      const ofs = this.rules.flatMap((r) => (r.memo!.labelKeys ? [r.memo!.labelKeys] : []));
+      for (const m of this.manifests)
+        for (const of of ofs) for (const k of of(m) ?? []) labelKeys.add(String(k));
     }
     const hashesFor = JSON.stringify([
       this.rules.map((r) => r.id),
@@ -138,41 +144,48 @@ export class PlanMemo {
     ]);
     const stored = !all && this.old.hashesFor === hashesFor ? this.old.hashes! : {};
     const hashes: Record<string, string> = {};
-    const parts: string[] = [];
-    const add = (s: string) => parts.push(`${s.length}:`, s);
-    add(JSON.stringify([FORMAT, hashesFor, this.rules.map((r) => r.memo!.context?.(ctx) ?? null)]));
+    let worked = 0;
+    // one string per object: its file and place, each with its length first, and its hash (of
+    // HASH_LENGTH characters)
+    const parts: string[] = [JSON.stringify([FORMAT, hashesFor])];
     for (const m of this.manifests) {
       const where = `${m.line}\u0000${m.basePath ? JSON.stringify(m.basePath) : ''}\u0000${m.chart}`;
       const blob = this.blobIds?.get(m.file);
       const objectKey = blob === undefined ? undefined : `${blob}:${where}`;
       let h = objectKey === undefined ? undefined : stored[objectKey];
-      if (typeof h !== 'string') {
+      if (typeof h !== 'string' || h.length !== HASH_LENGTH) {
+        worked++;
         const texts = createHash('sha256');
         for (const rule of this.rules) {
           const text = rule.memo!.project(m, projections, labelKeys);
           texts.update(text === undefined ? '-' : `+${text.length}:${text}`);
         }
-        h = texts.digest('base64url').slice(0, 22);
+        h = texts.digest('base64url').slice(0, HASH_LENGTH);
       }
       if (objectKey !== undefined) hashes[objectKey] = h;
-      add(m.file);
-      add(where);
-      add(h);
+      parts.push(`${m.file.length}:${m.file}${where.length}:${where}${h}`);
     }
-    const key = createHash('sha256').update(parts.join('')).digest('hex');
-    if (!all) this.keys = { key, hashesFor, hashes };
-    return key;
+    const body = createHash('sha256').update(parts.join('\n')).digest('hex');
+    if (!all) this.keys = { body, hashesFor, hashes, worked };
+    return body;
   }
 
-  private full(ctx: RuleContext): string {
-    return (this.fullKey ??= this.keyOf(ctx, true));
+  /** A rule's key: what it reads of the context, and the objects (`body`). */
+  private keyOf(rule: Rule, ctx: RuleContext, body: string): string {
+    return createHash('sha256')
+      .update(JSON.stringify([rule.id, rule.memo!.context?.(ctx) ?? null, body]))
+      .digest('hex');
+  }
+
+  /** The rule's key with every pod label. */
+  private full(rule: Rule, ctx: RuleContext): string {
+    return this.keyOf(rule, ctx, (this.fullBody ??= this.bodyOf(true)));
   }
 
   /** The stored findings of the rule's entry when it was made under this run's keys. */
-  private storedFindings(rule: Rule, ctx: RuleContext): RuleFinding[] | undefined {
+  private storedFindings(rule: Rule, ctx: RuleContext, key: string): RuleFinding[] | undefined {
     const entry: unknown = this.old.rules?.[rule.id];
-    if (!isObj(entry) || entry.key !== this.keys!.key || !Array.isArray(entry.findings))
-      return undefined;
+    if (!isObj(entry) || entry.key !== key || !Array.isArray(entry.findings)) return undefined;
     const out: RuleFinding[] = [];
     for (const f of entry.findings as unknown[]) {
       if (!isStoredFinding(f) || f[0] >= this.manifests.length) return undefined;
@@ -184,7 +197,7 @@ export class PlanMemo {
       if (severity) finding.severity = severity;
       out.push(finding);
     }
-    if (out.length > 0 && entry.full !== this.full(ctx)) return undefined;
+    if (out.length > 0 && entry.full !== this.full(rule, ctx)) return undefined;
     this.fresh[rule.id] = entry as unknown as MemoEntry;
     return out;
   }
@@ -192,8 +205,9 @@ export class PlanMemo {
   /** Runs a rule with `memo`, or serves what it found under the same key. */
   check(rule: Rule, manifests: Manifest[], ctx: RuleContext): RuleFinding[] {
     this.ran.add(rule.id);
-    if (!this.keys) this.keyOf(ctx, false);
-    const served = this.storedFindings(rule, ctx);
+    if (!this.keys) this.bodyOf(false);
+    const key = this.keyOf(rule, ctx, this.keys!.body);
+    const served = this.storedFindings(rule, ctx, key);
     if (served) {
       this.served.add(rule.id);
       return served;
@@ -220,8 +234,8 @@ export class PlanMemo {
     }
     this.fresh[rule.id] =
       stored.length > 0
-        ? { key: this.keys!.key, full: this.full(ctx), findings: stored }
-        : { key: this.keys!.key, findings: stored };
+        ? { key, full: this.full(rule, ctx), findings: stored }
+        : { key, findings: stored };
     return found;
   }
 
@@ -232,12 +246,13 @@ export class PlanMemo {
    */
   store(): void {
     if (!this.keys) return;
-    const { hashesFor, hashes } = this.keys;
+    const { hashesFor, hashes, worked } = this.keys;
+    // every hash read from the file, and the file holds no other
     const same =
       !this.changed &&
+      worked === 0 &&
       this.old.hashesFor === hashesFor &&
-      Object.keys(hashes).length === Object.keys(this.old.hashes ?? {}).length &&
-      Object.entries(hashes).every(([k, h]) => this.old.hashes![k] === h);
+      Object.keys(hashes).length === Object.keys(this.old.hashes ?? {}).length;
     if (same) return;
     const rules: Record<string, MemoEntry> = {};
     for (const [id, entry] of Object.entries(this.old.rules ?? {}))

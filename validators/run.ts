@@ -126,15 +126,14 @@ export function runValidation(input: ValidationInput): Finding[] {
   for (const rule of rules) {
     if (!runs(rule)) continue;
     const kinds = rule.kinds;
-    const manifests = kinds
-      ? input.manifests.filter((m) => kinds.includes(m.object.kind))
-      : input.manifests;
+    const handed = () =>
+      kinds ? input.manifests.filter((m) => kinds.includes(m.object.kind)) : input.manifests;
     const found =
       cache && cached.has(rule)
-        ? cache.check(rule, manifests, ctx, (subset) => new ValidationModel(subset))
+        ? cache.checkPlan(rule, handed, ctx, (subset) => new ValidationModel(subset))
         : planMemo && rule.memo
-          ? planMemo.check(rule, manifests, ctx)
-          : rule.check(manifests, ctx);
+          ? planMemo.check(rule, handed(), ctx)
+          : rule.check(handed(), ctx);
     for (const f of found) {
       const severity = f.severity ?? rule.severity;
       if (f.manifest) {

@@ -191,6 +191,19 @@ export const argocdChartRule: Rule = {
     "An Argo CD Application's Helm chart is a chart of this project at its exact version, its destination namespace exists, and its AppProject permits its source, destination and resources",
   severity: 'error',
   docs: "Every Argo CD Application deploys a chart of this project at its exact version (chart.yaml), from the registry charts are published to, within an AppProject that permits its source, destination and kinds. Otherwise Argo CD syncs an old or missing chart, or refuses the sync. Bump targetRevision with the chart version and keep the project's lists in line.",
+  // what it reads: Applications and AppProjects whole, and every object's identity (its chart's
+  // kinds and namespaces, the namespaces there are), the charts' names and versions and the
+  // registry
+  memo: {
+    project: (m, p) =>
+      m.object.kind === 'Application' || m.object.kind === 'AppProject'
+        ? p.with(m, [m.object])
+        : p.identity(m),
+    context: (ctx) => [
+      ctx.charts?.map((c) => [c.name, c.version]) ?? null,
+      (ctx.values?.global as Record<string, unknown> | undefined)?.registry,
+    ],
+  },
   check(manifests, ctx) {
     const out: RuleFinding[] = [];
     const apps = manifests.filter(

@@ -3,7 +3,7 @@ import type { FieldPath, Rule, RuleContext, RuleFinding } from '../types.js';
 import { isAuditorSide, scalarDlPartOf, type ScalarDlPart } from '../model/components.js';
 import { namespaceOf } from '../model/references.js';
 import { candidateGroups, fitGroups, isDedicated } from '../cluster/scheduling.js';
-import { selectorMatches, type PodTemplate } from '../model/workloads.js';
+import { podTemplateOf, selectorMatches, type PodTemplate } from '../model/workloads.js';
 import type { Obj } from '../../core/object.js';
 import { parseImageRef } from '../model/images.js';
 
@@ -582,6 +582,19 @@ export const scalarDlRule: Rule = {
     'band and mounted; Kubernetes 1.19 or later; one Ledger, Envoy and Auditor per node of their ' +
     'dedicated group, spread by a pod anti-affinity on kubernetes.io/hostname (warnings); the ' +
     'schema-loading Job in an earlier Argo CD sync wave than the server it creates tables for.',
+  // what it reads: the pods of Scalar DL whole (and of every other workload that it is none),
+  // ConfigMaps and Secrets whole (properties, key Secrets), the values and the cluster
+  memo: {
+    project: (m, p) => {
+      const kind = m.object.kind;
+      if (kind === 'ConfigMap' || kind === 'Secret') return p.with(m, [m.object]);
+      const t = podTemplateOf(m);
+      if (!t) return undefined;
+      const part = scalarDlPartOf(t);
+      return part === undefined ? '-' : p.with(m, [part, m.object]);
+    },
+    context: (ctx) => [ctx.values?.scalardl, ctx.cluster, ctx.clusterPath],
+  },
   check(manifests, ctx) {
     const check = new ScalarDlCheck(manifests, ctx);
     if (!check.applies()) return [];
