@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import { buildRelease, type ReleaseContent } from './release/build.js';
 import { withLock, type LockOptions } from '../core/lock.js';
-import { collectGarbage, COLLECT_AFTER_DOCUMENTS } from '../core/memory.js';
+import { collectLargeHeap } from '../core/memory.js';
 import {
   compareReleaseFolder,
   driftCount,
@@ -64,7 +64,7 @@ export function renderProject(project: Project, env: string, options: RenderOpti
   const docs = renderAllCharts(project, loaded, { cache, cacheHits, misses, reused });
   const release = buildRelease(docs);
   // the render's garbage goes now, before validation and diffing build on the heap it left
-  if (release.manifests.length >= COLLECT_AFTER_DOCUMENTS) collectGarbage();
+  collectLargeHeap();
   return {
     project,
     loaded,

@@ -1,5 +1,5 @@
 import { blobIdsOfFiles } from '../core/cache-files.js';
-import { collectGarbage, COLLECT_AFTER_DOCUMENTS } from '../core/memory.js';
+import { collectLargeHeap } from '../core/memory.js';
 import {
   renderEnvironment,
   type RenderOptions,
@@ -63,7 +63,7 @@ export async function renderValidateAndWrite(
   );
   if (blocked.length > 0) return { result, validation, blocked };
   // validation's garbage goes before the cache and the plan files are written
-  if (result.release.manifests.length >= COLLECT_AFTER_DOCUMENTS) collectGarbage();
+  collectLargeHeap();
   result.storeCache(blobIds);
   return {
     result,
