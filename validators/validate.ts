@@ -364,6 +364,47 @@ export function contextOfRender(
   },
   env: string,
 ): { manifests: Manifest[]; ctx: ContextInput; config: ValidationConfig } {
+  // worked out once per render (the release guard and validation both ask): the same manifests,
+  // files, values and project give the same context
+  const known = contexts.get(result.release.manifests);
+  if (
+    known &&
+    known.env === env &&
+    known.files === result.release.files &&
+    known.project === result.project &&
+    known.loaded === result.loaded
+  )
+    return known.value;
+  const value = placedContext(result, env);
+  contexts.set(result.release.manifests, {
+    env,
+    files: result.release.files,
+    project: result.project,
+    loaded: result.loaded,
+    value,
+  });
+  return value;
+}
+
+const contexts = new WeakMap<
+  Manifest[],
+  {
+    env: string;
+    files: Map<string, string>;
+    project: Project;
+    loaded: LoadedValues;
+    value: { manifests: Manifest[]; ctx: ContextInput; config: ValidationConfig };
+  }
+>();
+
+function placedContext(
+  result: {
+    project: Project;
+    loaded: LoadedValues;
+    release: { manifests: Manifest[]; files: Map<string, string> };
+  },
+  env: string,
+): { manifests: Manifest[]; ctx: ContextInput; config: ValidationConfig } {
   const prefix = `release/${env}/`;
   const texts = new Map<string, string>();
   for (const [p, t] of result.release.files) texts.set(prefix + p, t);
@@ -375,6 +416,21 @@ export function contextOfRender(
     complete: true,
   });
   return { manifests, ctx, config };
+}
+
+const placedIds = new WeakMap<ReadonlyMap<string, string>, Map<string, Map<string, string>>>();
+
+/** Blob ids by release-relative path, by project-relative path (worked out once per map and env). */
+function placedBlobIds(ids: ReadonlyMap<string, string>, env: string): Map<string, string> {
+  let byEnv = placedIds.get(ids);
+  if (!byEnv) placedIds.set(ids, (byEnv = new Map()));
+  let placed = byEnv.get(env);
+  if (!placed) {
+    placed = new Map();
+    for (const [p, id] of ids) placed.set(`release/${env}/${p}`, id);
+    byEnv.set(env, placed);
+  }
+  return placed;
 }
 
 /** Validation of a render held in memory (the objects just rendered; nothing is read again). */
@@ -407,9 +463,7 @@ export function validateRendered(
     valueOrigins: loaded.origins,
     valueSources: valueSourcesOf(project, loaded),
     cacheFile: options.cache ? findingsCacheFile(join(project.root, CACHE_DIR), env) : undefined,
-    blobIds: options.blobIds
-      ? new Map([...options.blobIds].map(([p, id]) => [`release/${env}/${p}`, id]))
-      : undefined,
+    blobIds: options.blobIds ? placedBlobIds(options.blobIds, env) : undefined,
   });
   return {
     findings,
