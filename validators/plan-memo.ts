@@ -79,6 +79,29 @@ function isStoredFinding(x: unknown): x is StoredFinding {
   );
 }
 
+/** `JSON.stringify({...head, hashes})`, in pieces, from the pairs of object key and hash. */
+function* jsonWithHashes(
+  head: Omit<MemoFile, 'hashes'>,
+  hashes: Iterable<[string, string]>,
+): Generator<string> {
+  let out = `${JSON.stringify(head).slice(0, -1)},"hashes":{`;
+  let first = true;
+  for (const [k, h] of hashes) {
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${JSON.stringify(h)}`;
+    first = false;
+    if (out.length > 65_536) {
+      yield out;
+      out = '';
+    }
+  }
+  yield `${out}}}`;
+}
+
+/** An object's line, place in its document and chart. */
+function whereOf(m: Manifest): string {
+  return `${m.line}\u0000${m.basePath ? JSON.stringify(m.basePath) : ''}\u0000${m.chart}`;
+}
+
 /** One run's view of the memo: the entries read, and the ones this run made, to store. */
 export class PlanMemo {
   private readonly old: Partial<MemoFile>;
@@ -89,7 +112,10 @@ export class PlanMemo {
   private keys?: {
     body: string;
     hashesFor: string;
-    hashes: Record<string, string>;
+    /** each object's hash, by its place in the plan (kept by object key when stored) */
+    hashes: string[];
+    /** objects with an object key (their file has a blob id) */
+    keyed: number;
     /** objects whose hash was worked out, not read */
     worked: number;
   };
@@ -143,15 +169,16 @@ export class PlanMemo {
       labelKeys ? [...labelKeys].sort() : null,
     ]);
     const stored = !all && this.old.hashesFor === hashesFor ? this.old.hashes! : {};
-    const hashes: Record<string, string> = {};
+    const hashes: string[] = [];
+    let keyed = 0;
     let worked = 0;
     // one string per object: its file and place, each with its length first, and its hash (of
-    // HASH_LENGTH characters)
-    const parts: string[] = [JSON.stringify([FORMAT, hashesFor])];
+    // HASH_LENGTH characters); hashed some 64 KB at a time
+    const body = createHash('sha256').update(JSON.stringify([FORMAT, hashesFor]));
+    let chunk = '';
     for (const m of this.manifests) {
-      const where = `${m.line}\u0000${m.basePath ? JSON.stringify(m.basePath) : ''}\u0000${m.chart}`;
-      const blob = this.blobIds?.get(m.file);
-      const objectKey = blob === undefined ? undefined : `${blob}:${where}`;
+      const where = whereOf(m);
+      const objectKey = this.objectKeyOf(m, where);
       let h = objectKey === undefined ? undefined : stored[objectKey];
       if (typeof h !== 'string' || h.length !== HASH_LENGTH) {
         worked++;
@@ -162,12 +189,17 @@ export class PlanMemo {
         }
         h = texts.digest('base64url').slice(0, HASH_LENGTH);
       }
-      if (objectKey !== undefined) hashes[objectKey] = h;
-      parts.push(`${m.file.length}:${m.file}${where.length}:${where}${h}`);
+      hashes.push(h);
+      if (objectKey !== undefined) keyed++;
+      chunk += `\n${m.file.length}:${m.file}${where.length}:${where}${h}`;
+      if (chunk.length > 65_536) {
+        body.update(chunk);
+        chunk = '';
+      }
     }
-    const body = createHash('sha256').update(parts.join('\n')).digest('hex');
-    if (!all) this.keys = { body, hashesFor, hashes, worked };
-    return body;
+    const digest = body.update(chunk).digest('hex');
+    if (!all) this.keys = { body: digest, hashesFor, hashes, keyed, worked };
+    return digest;
   }
 
   /** A rule's key: what it reads of the context, and the objects (`body`). */
@@ -178,6 +210,12 @@ export class PlanMemo {
   }
 
   /** The rule's key with every pod label. */
+  /** The key its hash is kept by: its file's blob id and its place (none without a blob id). */
+  private objectKeyOf(m: Manifest, where = whereOf(m)): string | undefined {
+    const blob = this.blobIds?.get(m.file);
+    return blob === undefined ? undefined : `${blob}:${where}`;
+  }
+
   private full(rule: Rule, ctx: RuleContext): string {
     return this.keyOf(rule, ctx, (this.fullBody ??= this.bodyOf(true)));
   }
@@ -202,6 +240,17 @@ export class PlanMemo {
     return out;
   }
 
+  private places?: Map<Manifest, number>;
+
+  /** Each object's place in the plan. */
+  private placesOf(): Map<Manifest, number> {
+    if (!this.places) {
+      this.places = new Map();
+      this.manifests.forEach((m, i) => this.places!.set(m, i));
+    }
+    return this.places;
+  }
+
   /** Runs a rule with `memo`, or serves what it found under the same key. */
   check(rule: Rule, manifests: Manifest[], ctx: RuleContext): RuleFinding[] {
     this.ran.add(rule.id);
@@ -214,14 +263,13 @@ export class PlanMemo {
     }
     const found = rule.check(manifests, ctx);
     this.changed = true;
-    const places = new Map<Manifest, number>();
-    this.manifests.forEach((m, i) => places.set(m, i));
+    const places = found.length > 0 ? this.placesOf() : undefined;
     const stored: StoredFinding[] = [];
     for (const f of found) {
       let place: number | undefined;
       let path: FieldPath = [];
       if (f.manifest && f.valuePath === undefined) {
-        place = places.get(f.manifest);
+        place = places!.get(f.manifest);
         path = f.path ?? [];
       } else if (!f.manifest && f.valuePath !== undefined) {
         place = -1;
@@ -246,19 +294,29 @@ export class PlanMemo {
    */
   store(): void {
     if (!this.keys) return;
-    const { hashesFor, hashes, worked } = this.keys;
+    const { hashesFor, hashes, keyed, worked } = this.keys;
     // every hash read from the file, and the file holds no other
     const same =
       !this.changed &&
       worked === 0 &&
       this.old.hashesFor === hashesFor &&
-      Object.keys(hashes).length === Object.keys(this.old.hashes ?? {}).length;
+      keyed === Object.keys(this.old.hashes ?? {}).length;
     if (same) return;
     const rules: Record<string, MemoEntry> = {};
     for (const [id, entry] of Object.entries(this.old.rules ?? {}))
       if (!this.ran.has(id)) rules[id] = entry;
     Object.assign(rules, this.fresh);
-    const data: MemoFile = { format: FORMAT, tool: this.tool, rules, hashesFor, hashes };
-    writeFileAtomically(this.file, JSON.stringify(data));
+    // the same JSON as the whole record's, written some 64 KB at a time (at 30,000 objects the
+    // hashes are a few MB)
+    const head: Omit<MemoFile, 'hashes'> = { format: FORMAT, tool: this.tool, rules, hashesFor };
+    writeFileAtomically(this.file, jsonWithHashes(head, this.keyedHashes(hashes)));
+  }
+
+  /** The object keys and hashes of the objects with a key (a key twice holds the same hash). */
+  private *keyedHashes(hashes: string[]): Generator<[string, string]> {
+    for (let i = 0; i < this.manifests.length; i++) {
+      const key = this.objectKeyOf(this.manifests[i]);
+      if (key !== undefined) yield [key, hashes[i]];
+    }
   }
 }

@@ -364,8 +364,8 @@ export function contextOfRender(
   },
   env: string,
 ): { manifests: Manifest[]; ctx: ContextInput; config: ValidationConfig } {
-  // worked out once per render (the release guard and validation both ask): the same manifests,
-  // files, values and project give the same context
+  // worked out once per render (the release guard asks, then validation, which lets it go): the
+  // same manifests, files, values and project give the same context
   const known = contexts.get(result.release.manifests);
   if (
     known &&
@@ -455,6 +455,8 @@ export function validateRendered(
     ctx,
     config,
   } = contextOfRender({ project, loaded, release: { manifests, files } }, env);
+  // the placed copies go with this run's validation (the release guard asked for them before)
+  contexts.delete(manifests);
   const rules = selectRules(RULES, undefined, config.skip);
   const findings = runValidation({
     manifests: placed,

@@ -45,23 +45,38 @@ export function labelsOf(labels: unknown, keys: ReadonlySet<string>): unknown {
   return out;
 }
 
-/** The texts of one run. */
+/**
+ * The texts of one object at a time, for all the memo rules: each is worked out once per object
+ * (the rules ask for the same identity and labels), and none is kept once the next object comes.
+ */
 export class Projections {
-  private readonly identities = new Map<Manifest, string>();
-  private readonly labelTexts = new Map<Manifest, string>();
-  /** by set of label keys: the texts of pod labels restricted to them */
-  private readonly restrictedTexts = new Map<ReadonlySet<string>, Map<Manifest, string>>();
+  private current: Manifest | undefined;
+  private identityText: string | undefined;
+  private labelsText: string | undefined;
+  private restrictedText: string | undefined;
+  private restrictedKeys: ReadonlySet<string> | undefined;
+
+  private of(m: Manifest): void {
+    if (this.current === m) return;
+    this.current = m;
+    this.identityText = this.labelsText = this.restrictedText = this.restrictedKeys = undefined;
+  }
 
   /** The object's API version, kind, namespace, name and generateName. */
   identity(m: Manifest): string {
-    let t = this.identities.get(m);
-    if (t === undefined) {
+    this.of(m);
+    if (this.identityText === undefined) {
       const o = m.object;
       const meta = o.metadata as Record<string, unknown> | undefined;
-      t = projectionText([o.apiVersion, o.kind, meta?.namespace, meta?.name, meta?.generateName]);
-      this.identities.set(m, t);
+      this.identityText = projectionText([
+        o.apiVersion,
+        o.kind,
+        meta?.namespace,
+        meta?.name,
+        meta?.generateName,
+      ]);
     }
-    return t;
+    return this.identityText;
   }
 
   /**
@@ -69,18 +84,19 @@ export class Projections {
    * without a pod template; with `keys`, only the labels of those keys (in their order).
    */
   templateLabels(m: Manifest, keys?: ReadonlySet<string>): string {
-    let texts = this.labelTexts;
+    this.of(m);
+    if (
+      keys
+        ? this.restrictedKeys === keys && this.restrictedText !== undefined
+        : this.labelsText !== undefined
+    )
+      return keys ? this.restrictedText! : this.labelsText!;
+    const labels = podTemplateOf(m)?.labels ?? false;
+    const t = this.identity(m) + projectionText([keys ? labelsOf(labels, keys) : labels]);
     if (keys) {
-      let restricted = this.restrictedTexts.get(keys);
-      if (!restricted) this.restrictedTexts.set(keys, (restricted = new Map()));
-      texts = restricted;
-    }
-    let t = texts.get(m);
-    if (t === undefined) {
-      const labels = podTemplateOf(m)?.labels ?? false;
-      t = this.identity(m) + projectionText([keys ? labelsOf(labels, keys) : labels]);
-      texts.set(m, t);
-    }
+      this.restrictedKeys = keys;
+      this.restrictedText = t;
+    } else this.labelsText = t;
     return t;
   }
 

@@ -583,11 +583,19 @@ export const scalarDlRule: Rule = {
     'dedicated group, spread by a pod anti-affinity on kubernetes.io/hostname (warnings); the ' +
     'schema-loading Job in an earlier Argo CD sync wave than the server it creates tables for.',
   // what it reads: the pods of Scalar DL whole (and of every other workload that it is none),
-  // ConfigMaps and Secrets whole (properties, key Secrets), the values and the cluster
+  // Secrets whole (key Secrets, properties), a ConfigMap's texts that may hold Scalar DL
+  // properties, the values and the cluster
   memo: {
     project: (m, p) => {
       const kind = m.object.kind;
-      if (kind === 'ConfigMap' || kind === 'Secret') return p.with(m, [m.object]);
+      if (kind === 'Secret') return p.with(m, [m.object]);
+      if (kind === 'ConfigMap') {
+        const texts = (field: string) =>
+          Object.entries(((m.object as Obj)[field] as Obj | undefined) ?? {}).filter(
+            ([, v]) => typeof v === 'string' && v.includes('scalar.dl.'),
+          );
+        return p.with(m, [texts('data'), texts('stringData')]);
+      }
       const t = podTemplateOf(m);
       if (!t) return undefined;
       const part = scalarDlPartOf(t);
