@@ -209,13 +209,13 @@ export class PlanMemo {
       .digest('hex');
   }
 
-  /** The rule's key with every pod label. */
   /** The key its hash is kept by: its file's blob id and its place (none without a blob id). */
   private objectKeyOf(m: Manifest, where = whereOf(m)): string | undefined {
     const blob = this.blobIds?.get(m.file);
     return blob === undefined ? undefined : `${blob}:${where}`;
   }
 
+  /** The rule's key with every pod label. */
   private full(rule: Rule, ctx: RuleContext): string {
     return this.keyOf(rule, ctx, (this.fullBody ??= this.bodyOf(true)));
   }
