@@ -8,6 +8,7 @@ import type { KubeObject, Manifest } from '../core/manifest.js';
 import { renderEnvironment } from '../generator/pipeline.js';
 import { ValidationModel } from '../validators/model/index.js';
 import { projectionText } from '../validators/model/projection.js';
+import { textObjectKey } from '../validators/findings-cache.js';
 import { PlanMemo } from '../validators/plan-memo.js';
 import { RULES } from '../validators/rules/index.js';
 import { runValidation } from '../validators/run.js';
@@ -51,6 +52,14 @@ function planOf(objects: KubeObject[], files?: string[], charts?: string[]): Pla
   return { manifests, fileTexts, blobIds };
 }
 
+/** The objects' keys, as the runner gives them (from the files' blob ids). */
+function keysOf(plan: Plan): (m: Manifest) => string | undefined {
+  return (m) => {
+    const id = plan.blobIds.get(m.file);
+    return id === undefined ? undefined : textObjectKey(id, m);
+  };
+}
+
 /** A finding as the plan places it: the object's place, the path, the message, the severity. */
 function placed(plan: Plan, found: RuleFinding[]): unknown[] {
   return found.map((f) => [
@@ -89,7 +98,7 @@ function throughMemo(
   base: Base = 'repo',
 ): { found: Record<string, unknown[]>; served: Set<string> } {
   const ctx = contextOf(plan, complete, base);
-  const memo = new PlanMemo(file, 'test tool', rules, plan.manifests, plan.blobIds);
+  const memo = new PlanMemo(file, 'test tool', rules, plan.manifests, keysOf(plan));
   const found: Record<string, unknown[]> = {};
   for (const rule of rules)
     found[rule.id] = placed(plan, memo.check(rule, handed(rule, plan), ctx));
@@ -516,7 +525,7 @@ describe('plan memo', () => {
         const file = join(tempDir(), 'prd.memo.json');
         const objects: Record<string, any>[] = structuredClone(repoObjects);
         const run = (plan: Plan, ctx: RuleContext) => {
-          const memo = new PlanMemo(file, 'test tool', rules, plan.manifests, plan.blobIds);
+          const memo = new PlanMemo(file, 'test tool', rules, plan.manifests, keysOf(plan));
           const found = Object.fromEntries(
             rules.map((r) => [r.id, placed(plan, memo.check(r, handed(r, plan), ctx))]),
           );

@@ -118,6 +118,25 @@ function isStored(x: unknown): x is StoredFinding[] {
 
 type Entry = 0 | Record<string, unknown>;
 
+/** Gives stored findings back as findings about `m`. */
+function served(out: RuleFinding[], m: Manifest, found: StoredFinding[] | undefined): void {
+  if (found)
+    for (const [path, message, severity] of found)
+      out.push(
+        severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
+      );
+}
+
+/** Where an object is: its line, its place in its document and its chart. */
+export function objectPlace(m: Manifest): string {
+  return `${m.line}\0${m.basePath ? JSON.stringify(m.basePath) : ''}\0${m.chart ?? ''}`;
+}
+
+/** The key of an object read from a file with this git blob id (findings cache, plan memo). */
+export function textObjectKey(blobId: string, m: Manifest, place = objectPlace(m)): string {
+  return `${blobId}:${place}`;
+}
+
 /** What `checkPlan` knows of the run's objects (indexes into them). */
 interface Prepared {
   counts: Map<string, number>;
@@ -204,20 +223,20 @@ export class FindingsCache {
    * The object's key: the text of its file and where in the file it is (every caller hands objects
    * together with the texts they were read from or rendered into, as line numbers need too), or its
    * content when there is no text; and its chart, which rules may read (`mxtransporter` knows an
-   * exporter by it).
+   * exporter by it). The plan memo keeps its object hashes by the same keys.
    */
-  private hashOf(m: Manifest): string {
+  keyOf(m: Manifest): string {
     let h = this.hashes.get(m);
     if (h !== undefined) return h;
     const text = this.fileTexts.get(m.file);
-    const where = `${m.line}\0${m.basePath ? JSON.stringify(m.basePath) : ''}\0${m.chart ?? ''}`;
+    const where = objectPlace(m);
     if (text !== undefined) {
       let th = this.knownBlobIds?.get(m.file) ?? this.textHashes.get(m.file);
       if (th === undefined) {
         th = gitBlobId(text);
         this.textHashes.set(m.file, th);
       }
-      h = `${th}:${where}`;
+      h = textObjectKey(th, m, where);
     } else {
       h = createHash('sha1')
         .update(`object\0${where}\0${JSON.stringify(m.object)}`)
@@ -230,7 +249,7 @@ export class FindingsCache {
   /** A hash of the run's objects of these kinds (their keys, in plan order). */
   private hashOfKinds(kinds: readonly string[]): string {
     const hash = createHash('sha256').update(JSON.stringify(kinds));
-    for (const m of this.manifests) if (kinds.includes(m.object.kind)) hash.update(this.hashOf(m));
+    for (const m of this.manifests) if (kinds.includes(m.object.kind)) hash.update(this.keyOf(m));
     return hash.digest('hex');
   }
 
@@ -252,7 +271,7 @@ export class FindingsCache {
   private slotOf(m: Manifest): Slot {
     let s = this.slots.get(m);
     if (s === undefined) {
-      const h = this.hashOf(m);
+      const h = this.keyOf(m);
       this.seen.add(h);
       s = { h, e: this.entryOf(h) };
       this.slots.set(m, s);
@@ -310,12 +329,7 @@ export class FindingsCache {
           continue;
         }
         if (e === 0) continue;
-        const found = e[rule.id] as StoredFinding[] | undefined;
-        if (found)
-          for (const [path, message, severity] of found)
-            out.push(
-              severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
-            );
+        served(out, m, e[rule.id] as StoredFinding[] | undefined);
       }
     }
     slots.length = 0;
@@ -383,13 +397,11 @@ export class FindingsCache {
     for (const i of p.withFindings) {
       const m = this.manifests[i];
       if (!ofRule(i) || missedFiles.has(m.file)) continue;
-      const found = (this.slots.get(m)!.e as Record<string, unknown>)[rule.id] as
-        StoredFinding[] | undefined;
-      if (found)
-        for (const [path, message, severity] of found)
-          out.push(
-            severity ? { manifest: m, path, message, severity } : { manifest: m, path, message },
-          );
+      served(
+        out,
+        m,
+        (this.slots.get(m)!.e as Record<string, unknown>)[rule.id] as StoredFinding[] | undefined,
+      );
     }
     this.hits.set(rule.id, count - misses.length);
     return this.finish(rule, undefined, misses, false, out, ctx, model);
@@ -443,7 +455,7 @@ export class FindingsCache {
         recheck: true,
       });
       for (const m of misses) {
-        const h = this.hashOf(m);
+        const h = this.keyOf(m);
         let rules = this.checkedSome.get(h);
         if (!rules) this.checkedSome.set(h, (rules = new Set()));
         rules.add(rule.id);
@@ -466,7 +478,7 @@ export class FindingsCache {
         continue;
       }
       this.keep(
-        this.hashOf(f.manifest),
+        this.keyOf(f.manifest),
         rule.id,
         f.severity ? [f.path ?? [], f.message, f.severity] : [f.path ?? [], f.message],
       );

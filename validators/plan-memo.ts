@@ -18,8 +18,8 @@
  * Whether a rule finds anything depends on those alone, but a finding may print every label: a rule
  * that found something is served only while the key made with all labels holds too.
  *
- * The hash of each object's texts is kept by the object's own key (its file's git blob id, its
- * line, place and chart, as the findings cache keys it) for the next run, so an object whose file
+ * The hash of each object's texts is kept by the object's own key (the findings cache's: its file's
+ * git blob id, its line, place and chart) for the next run, so an object whose file
  * did not change is not read again: a run works out the texts of the changed objects only. The
  * hashes are valid for the run's set of selector label keys and rules, which the file holds too.
  *
@@ -33,6 +33,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomically } from '../core/cache-files.js';
 import type { Manifest } from '../core/manifest.js';
 import { isObj } from '../core/object.js';
+import { objectPlace } from './findings-cache.js';
 import { Projections } from './model/projection.js';
 import type { FieldPath, Rule, RuleContext, RuleFinding, Severity } from './types.js';
 
@@ -97,11 +98,6 @@ function* jsonWithHashes(
   yield `${out}}}`;
 }
 
-/** An object's line, place in its document and chart. */
-function whereOf(m: Manifest): string {
-  return `${m.line}\u0000${m.basePath ? JSON.stringify(m.basePath) : ''}\u0000${m.chart}`;
-}
-
 /** One run's view of the memo: the entries read, and the ones this run made, to store. */
 export class PlanMemo {
   private readonly old: Partial<MemoFile>;
@@ -130,8 +126,11 @@ export class PlanMemo {
     private readonly rules: Rule[],
     /** every object of the run, in plan order */
     private readonly manifests: Manifest[],
-    /** git blob ids of the objects' files (objects of files without one are worked out each run) */
-    private readonly blobIds: ReadonlyMap<string, string> | undefined,
+    /**
+     * each object's key, the findings cache's (`FindingsCache.keyOf`, `textObjectKey`): an
+     * object's hash is kept by it (objects without one are worked out each run)
+     */
+    private readonly objectKeyOf: ((m: Manifest) => string | undefined) | undefined,
   ) {
     let old: Partial<MemoFile> = {};
     try {
@@ -177,8 +176,8 @@ export class PlanMemo {
     const body = createHash('sha256').update(JSON.stringify([FORMAT, hashesFor]));
     let chunk = '';
     for (const m of this.manifests) {
-      const where = whereOf(m);
-      const objectKey = this.objectKeyOf(m, where);
+      const where = objectPlace(m);
+      const objectKey = this.objectKeyOf?.(m);
       let h = objectKey === undefined ? undefined : stored[objectKey];
       if (typeof h !== 'string' || h.length !== HASH_LENGTH) {
         worked++;
@@ -207,12 +206,6 @@ export class PlanMemo {
     return createHash('sha256')
       .update(JSON.stringify([rule.id, rule.memo!.context?.(ctx) ?? null, body]))
       .digest('hex');
-  }
-
-  /** The key its hash is kept by: its file's blob id and its place (none without a blob id). */
-  private objectKeyOf(m: Manifest, where = whereOf(m)): string | undefined {
-    const blob = this.blobIds?.get(m.file);
-    return blob === undefined ? undefined : `${blob}:${where}`;
   }
 
   /** The rule's key with every pod label. */
@@ -315,7 +308,7 @@ export class PlanMemo {
   /** The object keys and hashes of the objects with a key (a key twice holds the same hash). */
   private *keyedHashes(hashes: string[]): Generator<[string, string]> {
     for (let i = 0; i < this.manifests.length; i++) {
-      const key = this.objectKeyOf(this.manifests[i]);
+      const key = this.objectKeyOf?.(this.manifests[i]);
       if (key !== undefined) yield [key, hashes[i]];
     }
   }

@@ -8,6 +8,7 @@ import {
   cachedInContext,
   contextKey,
   FindingsCache,
+  textObjectKey,
   validatorFingerprint,
 } from './findings-cache.js';
 import { blobIdsOfFiles } from '../core/cache-files.js';
@@ -117,7 +118,15 @@ export function runValidation(input: ValidationInput): Finding[] {
           validatorFingerprint(),
           memoRules,
           input.manifests,
-          blobIds,
+          // the findings cache's object keys, or the same made from the blob ids
+          cache
+            ? (m) => cache.keyOf(m)
+            : blobIds
+              ? (m) => {
+                  const id = blobIds.get(m.file);
+                  return id === undefined ? undefined : textObjectKey(id, m);
+                }
+              : undefined,
         )
       : undefined;
   const findings: Finding[] = [];

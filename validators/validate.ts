@@ -418,18 +418,10 @@ function placedContext(
   return { manifests, ctx, config };
 }
 
-const placedIds = new WeakMap<ReadonlyMap<string, string>, Map<string, Map<string, string>>>();
-
-/** Blob ids by release-relative path, by project-relative path (worked out once per map and env). */
+/** Blob ids by project-relative path, from blob ids by release-relative path. */
 function placedBlobIds(ids: ReadonlyMap<string, string>, env: string): Map<string, string> {
-  let byEnv = placedIds.get(ids);
-  if (!byEnv) placedIds.set(ids, (byEnv = new Map()));
-  let placed = byEnv.get(env);
-  if (!placed) {
-    placed = new Map();
-    for (const [p, id] of ids) placed.set(`release/${env}/${p}`, id);
-    byEnv.set(env, placed);
-  }
+  const placed = new Map<string, string>();
+  for (const [p, id] of ids) placed.set(`release/${env}/${p}`, id);
   return placed;
 }
 
